@@ -1,0 +1,33 @@
+import Foundation
+import GoodcastCore
+import Logging
+
+/// What the `goodcast` command line does against the database, without a server.
+public struct AppCommands: Sendable {
+    let services: AppServices
+
+    /// Opens the configured database and migrates it; call `shutdown()` when done.
+    public static func open(_ config: AppConfig, logger: Logger) async throws -> AppCommands {
+        let databases = try DatabaseSetup.makeDatabases(config.database, logger: logger)
+        try await DatabaseSetup.migrate(databases, logger: logger)
+        return AppCommands(services: try await AppServices(config: config, databases: databases, clock: .system, logger: logger))
+    }
+
+    public func shutdown() async {
+        await services.db.databases.shutdownAsync()
+    }
+
+    /// Creates a platform admin, or promotes an existing account with that handle.
+    public func createAdmin(handle: String, email: String, password: String) async throws -> (id: UUID, created: Bool) {
+        if let existing = try await services.accounts.find(handle: handle.lowercased()) {
+            try await services.accounts.setRole(.platformAdmin, for: existing.id)
+            return (existing.id, false)
+        }
+        let account = try await services.accountService.signUp(handle: handle, email: email, password: password, displayName: nil, role: .platformAdmin)
+        return (account.id, true)
+    }
+
+    public func seedDemo() async throws -> DemoSeed.Result {
+        try await DemoSeed(services: services).run()
+    }
+}

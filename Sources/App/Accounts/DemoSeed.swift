@@ -1,0 +1,69 @@
+import Foundation
+import GoodcastCore
+
+/// Demo data a visitor can click through: the nonprofits of the brief, a few creators and an
+/// admin. Runs only on an empty database, so it never mixes with real data.
+public struct DemoSeed: Sendable {
+    let services: AppServices
+
+    public struct Result: Sendable {
+        public let seeded: Bool
+        public let adminHandle: String
+        public let adminPassword: String
+        public let creatorPassword: String
+        public let creators: [String]
+    }
+
+    static let adminHandle = "admin"
+    static let adminPassword = "goodcast-admin-demo"
+    static let creatorPassword = "goodcast-demo-creator"
+    static let creators = [("dancewithmaya", "Maya"), ("chef.luca", "Luca"), ("sam.sings", "Sam")]
+
+    static let nonprofits: [(name: String, country: String, number: String, causes: [Cause], website: String, about: String)] = [
+        ("IFAD", "IT", "IFAD-1977", [.hunger, .community], "https://www.ifad.org",
+         "The International Fund for Agricultural Development invests in rural people to end hunger and poverty."),
+        ("Comic Relief", "GB", "326568", [.humanitarianRelief, .community], "https://www.comicrelief.com",
+         "Red Nose Day: comedy and the red nose to raise money for people living tough lives."),
+        ("Movember", "AU", "ABN-48894537905", [.healthAndWellbeing], "https://movember.com",
+         "Grow a moustache, change the face of men's health."),
+        ("UNICEF", "US", "UNICEF-1946", [.childrensRights, .humanitarianRelief, .education], "https://www.unicef.org",
+         "For every child: health, education, equality and protection. #TheRealChallenge."),
+        ("Youth Music", "GB", "1075032", [.artsAndMusic, .community], "https://youthmusic.org.uk",
+         "Music-making for young people who face barriers."),
+        ("Caenhill Countryside Centre", "GB", "1137880", [.animals, .education], "https://www.caenhillcountrysidecentre.co.uk",
+         "A farm in Wiltshire where children and adults learn with rescued animals."),
+    ]
+
+    public func run() async throws -> Result {
+        guard try await services.accounts.count() == 0 else {
+            return Result(seeded: false, adminHandle: Self.adminHandle, adminPassword: "", creatorPassword: "", creators: [])
+        }
+        let admin = try await services.accountService.signUp(
+            handle: Self.adminHandle, email: "admin@goodcast.test", password: Self.adminPassword, displayName: "Platform admin", role: .platformAdmin
+        )
+        var creatorAccounts: [AccountRecord] = []
+        for (handle, name) in Self.creators {
+            creatorAccounts.append(try await services.accountService.signUp(
+                handle: handle, email: "\(handle.replacingOccurrences(of: ".", with: "-"))@goodcast.test", password: Self.creatorPassword, displayName: name
+            ))
+        }
+        for (index, entry) in Self.nonprofits.enumerated() {
+            let owner = try await services.accountService.signUp(
+                handle: entry.name.lowercased().filter { $0.isLetter || $0.isNumber }, email: "team@\(entry.name.lowercased().filter { $0.isLetter }).goodcast.test",
+                password: Self.creatorPassword, displayName: entry.name
+            )
+            let application = try NonprofitApplication(
+                name: entry.name, country: entry.country, registrationNumber: entry.number,
+                causes: entry.causes.map(\.rawValue), website: entry.website, description: entry.about
+            )
+            let record = try await services.nonprofits.apply(application, by: owner)
+            _ = try await services.nonprofits.review(record.id, verify: true, reason: nil, by: admin)
+            // Each creator follows a few, so the directory shows follower counts.
+            for creator in creatorAccounts where (index + creator.handle.count) % 2 == 0 {
+                _ = try await services.nonprofits.follow(true, id: record.id, by: creator)
+            }
+        }
+        return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
+                      creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+
+/// Every setting Goodcast reads, in one typed place. Sources, strongest first: the command
+/// line (applied by the caller), the environment, a `.env` file, then these defaults,
+/// each of which works on a laptop with no set-up.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        /// A SQLite file; `path == nil` means an in-memory database (tests only).
+        case sqlite(path: String?)
+        case postgres(url: String)
+    }
+
+    public var hostname: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var dataDirectory: String = "./.goodcast"
+    public var database: Database = .sqlite(path: nil)
+    public var logLevel: Logger.Level = .info
+    /// Largest JSON or form body accepted, in bytes; larger bodies get 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// bcrypt's work factor. 12 in production; tests lower it to stay fast.
+    public var bcryptCost: Int = 12
+    /// Sign-in attempts allowed per account, and per client address, per window.
+    public var signInLimitPerAccount: Int = 10
+    public var signInLimitPerAddress: Int = 100
+    public var signInWindowSeconds: Int = 900
+    /// Lifetime of a page session and of an API token, in seconds.
+    public var sessionLifetimeSeconds: Int = 30 * 24 * 3600
+    /// Set `Secure` on cookies; turn on behind HTTPS.
+    public var secureCookies: Bool = false
+    /// Run pending migrations at start-up.
+    public var autoMigrate: Bool = true
+
+    public init() {}
+
+    /// The default configuration with the given environment applied on top.
+    public static func fromEnvironment(_ env: [String: String]) throws -> AppConfig {
+        var config = AppConfig()
+        if let value = env["GOODCAST_HOSTNAME"] { config.hostname = value }
+        if let value = env["GOODCAST_PORT"] { config.port = try int(value, "GOODCAST_PORT", 0...65535) }
+        if let value = env["GOODCAST_DATA_DIR"], !value.isEmpty { config.dataDirectory = value }
+        if let value = env["DATABASE_URL"], !value.isEmpty {
+            guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw ConfigError(setting: "DATABASE_URL", message: "must be a postgres:// URL (leave it unset for SQLite)")
+            }
+            config.database = .postgres(url: value)
+        } else {
+            config.database = .sqlite(path: (config.dataDirectory as NSString).appendingPathComponent("goodcast.sqlite"))
+        }
+        if let value = env["GOODCAST_LOG_LEVEL"] {
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigError(setting: "GOODCAST_LOG_LEVEL", message: "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = level
+        }
+        if let value = env["GOODCAST_MAX_BODY_BYTES"] { config.maxBodyBytes = try int(value, "GOODCAST_MAX_BODY_BYTES", 1024...(1 << 30)) }
+        if let value = env["GOODCAST_BCRYPT_COST"] { config.bcryptCost = try int(value, "GOODCAST_BCRYPT_COST", 4...31) }
+        if let value = env["GOODCAST_SIGNIN_LIMIT_ACCOUNT"] { config.signInLimitPerAccount = try int(value, "GOODCAST_SIGNIN_LIMIT_ACCOUNT", 1...1_000_000) }
+        if let value = env["GOODCAST_SIGNIN_LIMIT_ADDRESS"] { config.signInLimitPerAddress = try int(value, "GOODCAST_SIGNIN_LIMIT_ADDRESS", 1...1_000_000) }
+        if let value = env["GOODCAST_SIGNIN_WINDOW_SECONDS"] { config.signInWindowSeconds = try int(value, "GOODCAST_SIGNIN_WINDOW_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_SESSION_SECONDS"] { config.sessionLifetimeSeconds = try int(value, "GOODCAST_SESSION_SECONDS", 60...(365 * 86_400)) }
+        if let value = env["GOODCAST_SECURE_COOKIES"] { config.secureCookies = try bool(value, "GOODCAST_SECURE_COOKIES") }
+        if let value = env["GOODCAST_AUTO_MIGRATE"] { config.autoMigrate = try bool(value, "GOODCAST_AUTO_MIGRATE") }
+        return config
+    }
+
+    /// The process environment over a `.env` file in the working directory, if there is one.
+    public static func fromProcess() throws -> AppConfig {
+        var env = DotEnv.read(path: ".env")
+        env.merge(ProcessInfo.processInfo.environment) { _, process in process }
+        return try fromEnvironment(env)
+    }
+
+    private static func int(_ value: String, _ name: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            throw ConfigError(setting: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(value)'")
+        }
+        return number
+    }
+
+    private static func bool(_ value: String, _ name: String) throws -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError(setting: name, message: "must be true or false, got '\(value)'")
+        }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let setting: String
+    public let message: String
+    public var description: String { "\(setting) \(message)" }
+}
+
+/// `KEY=value` lines; `#` comments; optional quotes. Enough for local overrides.
+enum DotEnv {
+    static func read(path: String) -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        var values: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
+            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
+            values[key] = value
+        }
+        return values
+    }
+}

@@ -1,0 +1,12 @@
+import Metrics
+import Prometheus
+
+/// The process's Prometheus registry. `MetricsSystem` can be bootstrapped once per process,
+/// and tests build many applications in one process: the first use does it, lazily.
+enum AppMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}

@@ -1,0 +1,16 @@
+import FluentKit
+
+/// Every migration, in the order it landed. Append only: a landed migration is never edited.
+enum AppMigrations {
+    static var all: [any Migration] {
+        [
+            CreateAccounts(),
+            CreateAuthTokens(),
+            CreateNonprofits(),
+            CreateNonprofitCauses(),
+            CreateNonprofitMembers(),
+            CreateNonprofitFollows(),
+            CreateNonprofitFollowEvents(),
+        ]
+    }
+}

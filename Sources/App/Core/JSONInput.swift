@@ -1,0 +1,87 @@
+import Foundation
+import GoodcastCore
+import Hummingbird
+
+/// A request body type that names every field it accepts, so that unknown fields are refused
+/// rather than silently ignored (a typo like `visibilty` must not pass as "public").
+public protocol JSONInput: Decodable {
+    associatedtype Field: CodingKey & CaseIterable
+}
+
+extension Request {
+    /// Reads and decodes a JSON body strictly: size limit (413), content type (415), valid
+    /// UTF-8 JSON (400), no unknown fields (400), right types (422). Never a 500.
+    public func decodeJSON<T: JSONInput>(_ type: T.Type, maxBytes: Int) async throws -> T {
+        if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json"),
+           !contentType.lowercased().hasPrefix("application/problem+json") {
+            throw Problem(.unsupportedMediaType, detail: "send the body as application/json (got \(contentType.prefix(80)))")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxBytes)
+        } catch {
+            throw Problem(.bodyTooLarge, detail: "the body must be at most \(maxBytes) bytes")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard !data.isEmpty else { throw Problem(.malformedBody, detail: "the body is empty; send a JSON object") }
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw Problem(.malformedBody, detail: "the body is not valid UTF-8")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw Problem(.malformedBody, detail: "the body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem(.malformedBody, detail: "the body must be a JSON object")
+        }
+        let known = Set(T.Field.allCases.map(\.stringValue))
+        let unknown = dictionary.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw Problem(
+                .unknownField,
+                detail: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\($0.prefix(60))'" }.joined(separator: ", ")); this endpoint takes \(known.sorted().joined(separator: ", "))"
+            )
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.decoding(error)
+        }
+    }
+}
+
+extension Problem {
+    /// Turns Swift's decoding errors into a sentence that names the field.
+    static func decoding(_ error: DecodingError) -> Problem {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return text.isEmpty ? "body" : text.replacingOccurrences(of: ".[", with: "[")
+        }
+        let issue: ValidationIssue
+        switch error {
+        case .typeMismatch(let type, let context):
+            issue = ValidationIssue(field: path(context.codingPath), message: "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            issue = ValidationIssue(field: path(context.codingPath), message: "must be \(describe(type)), not null")
+        case .keyNotFound(let key, let context):
+            issue = ValidationIssue(field: path(context.codingPath + [key]), message: "is required")
+        case .dataCorrupted(let context):
+            issue = ValidationIssue(field: path(context.codingPath), message: "has an invalid value")
+        @unknown default:
+            issue = ValidationIssue(field: "body", message: "could not be read")
+        }
+        return .validation(issue)
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is [String].Type: "an array of strings"
+        default: "of another type (\(type))"
+        }
+    }
+}

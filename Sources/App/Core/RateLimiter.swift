@@ -1,0 +1,31 @@
+import Foundation
+import GoodcastCore
+import Hummingbird
+
+/// One node's rate limits. Several nodes each keep their own, so a limit of N per node
+/// admits at most N × nodes; that is acceptable for abuse control, not for quotas.
+actor RateLimiter {
+    private var limiter: FixedWindowLimiter
+    private let clock: AppClock
+
+    init(limit: Int, windowSeconds: Int, clock: AppClock) {
+        self.limiter = FixedWindowLimiter(limit: limit, window: TimeInterval(windowSeconds))
+        self.clock = clock
+    }
+
+    /// Counts one attempt; throws 429 with `Retry-After` once the limit is reached.
+    func check(_ key: String, what: String) throws {
+        let decision = limiter.attempt(key, at: clock.now())
+        if !decision.allowed {
+            throw Problem(
+                .rateLimited,
+                detail: "too many \(what); try again in \(decision.retryAfterSeconds) seconds",
+                headers: [.retryAfter: String(decision.retryAfterSeconds)]
+            )
+        }
+    }
+
+    func reset(_ key: String) {
+        limiter.reset(key)
+    }
+}

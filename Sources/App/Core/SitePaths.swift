@@ -1,0 +1,40 @@
+import Hummingbird
+
+/// Every API path, relative to `/api/v1`, in one place (SPI's `SiteURL`).
+enum APIPath {
+    static let prefix = "/api/v1"
+    static let accounts: RouterPath = "accounts"
+    static let sessions: RouterPath = "sessions"
+    static let currentSession: RouterPath = "sessions/current"
+    static let me: RouterPath = "me"
+    static let myTokens: RouterPath = "me/tokens"
+    static let myToken: RouterPath = "me/tokens/:tokenId"
+    static let myNonprofits: RouterPath = "me/nonprofits"
+    static let nonprofits: RouterPath = "nonprofits"
+    static let nonprofit: RouterPath = "nonprofits/:nonprofitId"
+    static let nonprofitMembers: RouterPath = "nonprofits/:nonprofitId/members"
+    static let nonprofitMember: RouterPath = "nonprofits/:nonprofitId/members/:accountId"
+    static let nonprofitFollow: RouterPath = "nonprofits/:nonprofitId/follow"
+    static let nonprofitFollowers: RouterPath = "nonprofits/:nonprofitId/followers"
+    static let causes: RouterPath = "causes"
+    static let adminNonprofits: RouterPath = "admin/nonprofits"
+    static let adminVerify: RouterPath = "admin/nonprofits/:nonprofitId/verify"
+    static let adminReject: RouterPath = "admin/nonprofits/:nonprofitId/reject"
+}
+
+/// Every page path; templates link with these too (through page models).
+enum PagePath {
+    static let home = "/"
+    static let signUp = "/signup"
+    static let signIn = "/signin"
+    static let signOut = "/signout"
+    static let nonprofits = "/nonprofits"
+    static let apply = "/nonprofits/apply"
+    static func nonprofit(_ id: String) -> String { "/nonprofits/\(id)" }
+    static func follow(_ id: String) -> String { "/nonprofits/\(id)/follow" }
+    static func unfollow(_ id: String) -> String { "/nonprofits/\(id)/unfollow" }
+    static func addMember(_ id: String) -> String { "/nonprofits/\(id)/members" }
+    static let adminQueue = "/admin/nonprofits"
+    static func adminVerify(_ id: String) -> String { "/admin/nonprofits/\(id)/verify" }
+    static func adminReject(_ id: String) -> String { "/admin/nonprofits/\(id)/reject" }
+}

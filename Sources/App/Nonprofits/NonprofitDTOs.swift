@@ -1,0 +1,97 @@
+import Foundation
+import GoodcastCore
+import Hummingbird
+
+struct NonprofitApplicationInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case name, country, registrationNumber, causes, website, description }
+    typealias CodingKeys = Field
+    let name: String?
+    let country: String?
+    let registrationNumber: String?
+    let causes: [String]?
+    let website: String?
+    let description: String?
+}
+
+struct RejectInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case reason }
+    typealias CodingKeys = Field
+    let reason: String?
+}
+
+struct AddMemberInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case handle, role }
+    typealias CodingKeys = Field
+    let handle: String?
+    let role: String?
+}
+
+struct NonprofitOutput: ResponseCodable {
+    let id: UUID
+    let name: String
+    let country: String
+    let registrationNumber: String
+    let website: String
+    let description: String?
+    let causes: [Cause]
+    let status: NonprofitStatus
+    /// Only for the nonprofit's members and platform admins.
+    let rejectionReason: String?
+    let followers: Int
+    let createdAt: Date
+    let reviewedAt: Date?
+
+    init(_ record: NonprofitRecord, showPrivate: Bool) {
+        id = record.id
+        name = record.name
+        country = record.country
+        registrationNumber = record.registrationNumber
+        website = record.website
+        description = record.description
+        causes = record.causes
+        status = record.status
+        rejectionReason = showPrivate ? record.rejectionReason : nil
+        followers = record.followerCount
+        createdAt = record.createdAt
+        reviewedAt = record.reviewedAt
+    }
+}
+
+struct NonprofitPageOutput: ResponseCodable {
+    let items: [NonprofitOutput]
+    let page: Int
+    let perPage: Int
+    let total: Int
+}
+
+struct MemberOutput: ResponseCodable {
+    let accountId: UUID
+    let handle: String
+    let displayName: String
+    let role: NonprofitRole
+    let addedAt: Date
+
+    init(_ record: MemberRecord) {
+        accountId = record.accountId
+        handle = record.handle
+        displayName = record.displayName
+        role = record.role
+        addedAt = record.addedAt
+    }
+}
+
+struct MemberListOutput: ResponseCodable { let items: [MemberOutput] }
+
+struct FollowOutput: ResponseCodable {
+    let following: Bool
+    let followers: Int
+}
+
+struct MyNonprofitOutput: ResponseCodable {
+    let nonprofit: NonprofitOutput
+    let role: NonprofitRole
+}
+
+struct MyNonprofitListOutput: ResponseCodable { let items: [MyNonprofitOutput] }
+
+struct CauseListOutput: ResponseCodable { let items: [Cause] }

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+
+/// The map of the site and the API.
+func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let config = services.config
+
+    // Outermost first: every response gets an id, security headers and metrics; errors become
+    // problem+json or an HTML page; then identity, then page language and CSRF.
+    router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(SecurityHeadersMiddleware())
+    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(LogRequestsMiddleware(.debug))
+    router.middlewares.add(ProblemMiddleware(pages: services.pages))
+    router.middlewares.add(FileMiddleware(PageRenderer.publicDirectory, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
+    router.middlewares.add(IdentityMiddleware(store: services.accounts))
+    router.middlewares.add(PageMiddleware(secureCookies: config.secureCookies, maxBodyBytes: config.maxBodyBytes))
+
+    // Operations: health, metrics, the API contract.
+    let openAPI = (try? Data(contentsOf: PageRenderer.openAPIDocument)).map { ByteBuffer(bytes: $0) } ?? ByteBuffer(string: "{}")
+    OperationsController(db: services.db, openAPI: openAPI).addRoutes(to: router)
+
+    // The API.
+    let api = router.group(RouterPath(APIPath.prefix))
+    AccountController(service: services.accountService, store: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    NonprofitController(service: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    NonprofitAdminController(service: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+
+    // The site.
+    SitePages(services: services).addRoutes(to: router)
+    ProblemPages(pages: services.pages).addRoutes(to: router)
+    return router
+}

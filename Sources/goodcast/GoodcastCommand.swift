@@ -1,0 +1,128 @@
+import App
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct Goodcast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "goodcast",
+        abstract: "The Goodcast server: LIVE fundraisers, challenges and donor stories.",
+        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Settings shared by every command: the same as `serve` reads.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory for the SQLite file (GOODCAST_DATA_DIR, default ./.goodcast).")
+    var dataDir: String?
+
+    func config() throws -> AppConfig {
+        var env = ProcessInfo.processInfo.environment
+        if let dataDir { env["GOODCAST_DATA_DIR"] = dataDir }
+        var dotEnvAndProcess = try AppConfig.fromProcess()
+        if dataDir != nil {
+            let fromArgs = try AppConfig.fromEnvironment(env)
+            dotEnvAndProcess.dataDirectory = fromArgs.dataDirectory
+            dotEnvAndProcess.database = fromArgs.database
+        }
+        return dotEnvAndProcess
+    }
+
+    func logger(_ config: AppConfig) -> Logger {
+        var logger = Logger(label: "goodcast")
+        logger.logLevel = config.logLevel
+        return logger
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (migrates the database first).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(name: .long, help: "Address to listen on (GOODCAST_HOSTNAME, default 127.0.0.1).") var hostname: String?
+    @Option(name: .shortAndLong, help: "Port (GOODCAST_PORT, default 8080; 0 picks a free one).") var port: Int?
+    @Flag(name: .long, help: "Fill an empty database with demo data first.") var demo = false
+
+    func run() async throws {
+        var config = try common.config()
+        if let hostname { config.hostname = hostname }
+        if let port { config.port = port }
+        let logger = common.logger(config)
+        if demo {
+            let commands = try await AppCommands.open(config, logger: logger)
+            let result = try await commands.seedDemo()
+            await commands.shutdown()
+            Demo.report(result)
+        }
+        let host = config.hostname
+        let app = try await buildApplication(config, logger: logger) { port in
+            print("Goodcast is running at http://\(host):\(port)  (Ctrl-C to stop)")
+        }
+        try await app.runService()
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage platform admins.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a platform admin (or promote an existing handle).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Handle of the admin.") var handle: String
+        @Option(help: "Email of the admin.") var email: String
+        @Option(help: "Password (at least 10 characters); GOODCAST_ADMIN_PASSWORD if omitted.") var password: String?
+
+        func run() async throws {
+            let config = try common.config()
+            guard let password = password ?? ProcessInfo.processInfo.environment["GOODCAST_ADMIN_PASSWORD"] else {
+                throw ValidationError("give --password or set GOODCAST_ADMIN_PASSWORD")
+            }
+            let commands = try await AppCommands.open(config, logger: common.logger(config))
+            do {
+                let result = try await commands.createAdmin(handle: handle, email: email, password: password)
+                print(result.created ? "Created platform admin @\(handle.lowercased()) (\(result.id))" : "Promoted @\(handle.lowercased()) to platform admin")
+                await commands.shutdown()
+            } catch let problem as Problem {
+                await commands.shutdown()
+                throw ValidationError(problem.detail)
+            }
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill an empty database with demo data.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = try common.config()
+        let commands = try await AppCommands.open(config, logger: common.logger(config))
+        let result = try await commands.seedDemo()
+        await commands.shutdown()
+        Self.report(result)
+    }
+
+    static func report(_ result: DemoSeed.Result) {
+        if result.seeded {
+            print("Demo data added. Admin: @\(result.adminHandle) / \(result.adminPassword)")
+            print("Creators: \(result.creators.map { "@\($0)" }.joined(separator: ", ")) / \(result.creatorPassword)")
+        } else {
+            print("The database already has accounts; demo data was not added.")
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run pending migrations and exit.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = try common.config()
+        let commands = try await AppCommands.open(config, logger: common.logger(config))
+        await commands.shutdown()
+        print("Migrations are up to date.")
+    }
+}
