@@ -13,7 +13,12 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.debug))
     router.middlewares.add(ProblemMiddleware(pages: services.pages))
-    router.middlewares.add(FileMiddleware(PageRenderer.publicDirectory, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
+    var fileLogger = services.db.logger
+    fileLogger.logLevel = max(fileLogger.logLevel, .notice)
+    router.middlewares.add(FileMiddleware(
+        PageRenderer.publicDirectory, urlBasePath: "/static",
+        cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: fileLogger
+    ))
     router.middlewares.add(IdentityMiddleware(store: services.accounts))
     router.middlewares.add(PageMiddleware(secureCookies: config.secureCookies, maxBodyBytes: config.maxBodyBytes))
 

@@ -16,6 +16,7 @@ struct NonprofitController: Sendable {
         api.get(APIPath.nonprofitMembers, use: members)
         api.post(APIPath.nonprofitMembers, use: addMember)
         api.delete(APIPath.nonprofitMember, use: removeMember)
+        api.get(APIPath.nonprofitFollowers, use: followers)
         api.post(APIPath.nonprofitFollow, use: follow)
         api.delete(APIPath.nonprofitFollow, use: unfollow)
     }
@@ -98,6 +99,22 @@ struct NonprofitController: Sendable {
         case .notMember: throw Problem.notFound("member \(memberID)")
         case .lastOwner: throw Problem.conflict("a nonprofit needs at least one owner: add another owner first")
         }
+    }
+
+    /// Followers now, and gained and lost in `[from, to)` (default: the last 30 days).
+    @Sendable func followers(_ request: Request, context: AppRequestContext) async throws -> FollowerStatsOutput {
+        let account = try context.requireAccount()
+        let id = try context.parameters.requireUUID("nonprofitId")
+        var reader = QueryReader(request)
+        let now = service.store.clock.now()
+        let to = reader.parse("to") { (text: String) throws(ValidationIssue) in try DateParameter.parse(text, field: "to") } ?? now
+        let from = reader.parse("from") { (text: String) throws(ValidationIssue) in try DateParameter.parse(text, field: "from") }
+            ?? to.addingTimeInterval(-30 * 86_400)
+        if from > to { reader.issues.add("from", "must not be after 'to'") }
+        try reader.finish()
+        let record = try await service.requireMember(id, account: account)
+        let change = try await service.store.followerChange(of: id, from: from, to: to)
+        return FollowerStatsOutput(followers: record.followerCount, gained: change.gained, lost: change.lost, from: from, to: to)
     }
 
     @Sendable func follow(_ request: Request, context: AppRequestContext) async throws -> FollowOutput {

@@ -95,3 +95,11 @@ struct MyNonprofitOutput: ResponseCodable {
 struct MyNonprofitListOutput: ResponseCodable { let items: [MyNonprofitOutput] }
 
 struct CauseListOutput: ResponseCodable { let items: [Cause] }
+
+struct FollowerStatsOutput: ResponseCodable {
+    let followers: Int
+    let gained: Int
+    let lost: Int
+    let from: Date
+    let to: Date
+}

@@ -1,0 +1,122 @@
+@testable import App
+import Foundation
+import GoodcastCore
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// Builds the application with `buildApplication`, exactly as `goodcast serve` does, on a fresh
+/// database of the given kind, and runs `body` against it.
+func withTestApp<T: Sendable>(
+    _ kind: DatabaseKind,
+    _ setup: TestingSetup = .router,
+    configure: (inout AppConfig) -> Void = { _ in },
+    _ body: @Sendable (TestHarness) async throws -> T
+) async throws -> T {
+    let database = try await TestDatabase.make(kind)
+    var config = AppConfig()
+    config.database = database.config
+    config.port = 0
+    config.bcryptCost = 4
+    config.logLevel = ProcessInfo.processInfo.environment["GOODCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+    configure(&config)
+    let finalConfig = config
+    do {
+        let app = try await buildApplication(finalConfig)
+        let result = try await app.test(setup) { client in
+            try await body(TestHarness(client: client, config: finalConfig))
+        }
+        await database.drop()
+        return result
+    } catch {
+        await database.drop()
+        throw error
+    }
+}
+
+/// A test's view of the running application: its HTTP client and its settings.
+struct TestHarness: Sendable {
+    let client: any TestClientProtocol
+    let config: AppConfig
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+
+        func json() throws -> [String: Any] {
+            let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView))
+            guard let dictionary = object as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
+            return dictionary
+        }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: Data(body.readableBytesView))
+        }
+
+        func cookie(_ name: String) -> String? {
+            for field in headers where field.name == .setCookie {
+                let pair = field.value.split(separator: ";").first ?? ""
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+            return nil
+        }
+    }
+
+    @discardableResult
+    func request(_ method: HTTPRequest.Method, _ path: String, json: String? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
+        var headers = headers
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    /// Signs up and signs in; returns the account id and a bearer token.
+    func signUp(_ handle: String, password: String = "correct horse battery") async throws -> (id: String, token: String) {
+        let created = try await request(.post, "/api/v1/accounts", json: #"{"handle":"\#(handle)","email":"\#(handle)@example.org","password":"\#(password)"}"#)
+        guard created.status == .created else { throw TestFailure("sign-up failed: \(created.status) \(created.text)") }
+        let session = try await request(.post, "/api/v1/sessions", json: #"{"handle":"\#(handle)","password":"\#(password)"}"#)
+        guard session.status == .created else { throw TestFailure("sign-in failed: \(session.status) \(session.text)") }
+        let json = try session.json()
+        return ((try created.json())["id"] as! String, json["token"] as! String)
+    }
+
+    /// A platform admin made the way `goodcast admin create` makes one, then signed in.
+    func admin(_ handle: String = "root") async throws -> String {
+        var logger = Logger(label: "test-admin")
+        logger.logLevel = .error
+        let commands = try await AppCommands.open(config, logger: logger)
+        do {
+            _ = try await commands.createAdmin(handle: handle, email: "\(handle)@example.org", password: "admin password 1")
+        } catch {
+            await commands.shutdown()
+            throw error
+        }
+        await commands.shutdown()
+        let session = try await request(.post, "/api/v1/sessions", json: #"{"handle":"\#(handle)","password":"admin password 1"}"#)
+        return try session.json()["token"] as! String
+    }
+
+    /// Applies as a nonprofit; returns its id.
+    func applyNonprofit(_ token: String, name: String = "Red Nose Day", country: String = "GB", number: String = "326568",
+                        causes: String = #"["humanitarian-relief"]"#) async throws -> String {
+        let reply = try await request(.post, "/api/v1/nonprofits", json: """
+            {"name":"\(name)","country":"\(country)","registrationNumber":"\(number)","causes":\(causes),"website":"https://example.org"}
+            """, token: token)
+        guard reply.status == .created else { throw TestFailure("apply failed: \(reply.status) \(reply.text)") }
+        return try reply.json()["id"] as! String
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
