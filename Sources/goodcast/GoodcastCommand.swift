@@ -60,6 +60,8 @@ struct Serve: AsyncParsableCommand {
         let host = config.hostname
         let app = try await buildApplication(config, logger: logger) { port in
             print("Goodcast is running at http://\(host):\(port)  (Ctrl-C to stop)")
+            // Flushed at once, so that the URL reaches a pipe (a supervisor, a test) immediately.
+            fflush(nil)
         }
         try await app.runService()
     }
@@ -126,3 +128,4 @@ struct Migrate: AsyncParsableCommand {
         print("Migrations are up to date.")
     }
 }
+

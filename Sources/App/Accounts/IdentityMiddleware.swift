@@ -11,6 +11,8 @@ struct IdentityMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        // Probes and scrapers may carry stray credentials; they never need an identity.
+        if ["/healthz", "/metrics", "/openapi.json"].contains(request.uri.path) { return try await next(request, context) }
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {

@@ -54,7 +54,11 @@ struct NonprofitCard {
 
 struct FormErrors {
     let items: [ValidationIssue]
-    var any: Bool { !items.isEmpty }
+    /// Stored, not computed: Mustache reads models through `Mirror`, which sees stored properties only.
+    let any: Bool
 
-    init(_ problem: Problem?) { items = problem.map { $0.issues.isEmpty ? [ValidationIssue(field: "", message: $0.detail)] : $0.issues } ?? [] }
+    init(_ problem: Problem?) {
+        items = problem.map { $0.issues.isEmpty ? [ValidationIssue(field: "", message: $0.detail)] : $0.issues } ?? []
+        any = !items.isEmpty
+    }
 }
