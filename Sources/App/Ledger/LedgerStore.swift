@@ -1,0 +1,46 @@
+import Foundation
+import GoodcastCore
+import SQLKit
+
+/// Writes ledger transactions (always inside the caller's database transaction, beside the
+/// change they record) and reads balances back.
+struct LedgerStore: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+
+    /// Inserts balanced transactions with `sql`, which must be the caller's open transaction.
+    static func write(_ transactions: [LedgerTransaction], on sql: any SQLDatabase, at now: Date) async throws {
+        for transaction in transactions {
+            let id = UUID()
+            try await sql.insert(into: "ledger_transactions").columns("id", "kind", "reference", "created_at")
+                .values(SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)).run()
+            let rows: [[any SQLExpression]] = transaction.entries.map { entry in
+                [SQLBind(UUID()), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
+                 SQLBind(entry.amount.amount), SQLBind(entry.fundraiser.flatMap(UUID.init(uuidString:)))]
+            }
+            try await sql.insert(into: "ledger_entries")
+                .columns("id", "transaction_id", "account", "currency", "amount", "fundraiser_id")
+                .rows(rows).run()
+        }
+    }
+
+    struct Total: Decodable, Sendable { let currency: String; let total: Int64 }
+
+    /// A fundraiser's net raised per currency, from its tagged entries (credits are negative).
+    func raised(fundraiser: UUID, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
+        let rows = try await (sql ?? db.sql).select()
+            .column("currency").column(SQLFunction("SUM", args: SQLColumn("amount")), as: "total")
+            .from("ledger_entries").where("fundraiser_id", .equal, SQLBind(fundraiser))
+            .groupBy("currency").all(decoding: Total.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, -$0.total) })
+    }
+
+    /// Debit-positive balance of one account per currency.
+    func balance(_ account: LedgerAccount, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
+        let rows = try await (sql ?? db.sql).select()
+            .column("currency").column(SQLFunction("SUM", args: SQLColumn("amount")), as: "total")
+            .from("ledger_entries").where("account", .equal, SQLBind(account.name))
+            .groupBy("currency").all(decoding: Total.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, $0.total) })
+    }
+}

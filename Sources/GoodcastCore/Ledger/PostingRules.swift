@@ -1,0 +1,100 @@
+/// How each movement of money is written to the ledger. The app calls these and stores the
+/// result; it never writes entries of its own.
+///
+/// Donations: the gross credits the nonprofit's payable and debits what the processor owes
+/// us; the processor's fee, borne by the nonprofit, debits the payable and credits
+/// `fees:processor` (the processor keeps it back when it settles). Both carry the fundraiser
+/// tag, so a fundraiser's total is its net: gross less fees, refunds and disputes.
+public enum PostingRules {
+    public static func donation(reference: String, gross: Money, fee: Money, processor: String, nonprofit: String, fundraiser: String) throws(LedgerError) -> [LedgerTransaction] {
+        var transactions = [try LedgerTransaction(kind: .donation, reference: reference, entries: [
+            .debit(.processorReceivable(processor), gross),
+            .credit(.nonprofitPayable(nonprofit), gross, fundraiser: fundraiser),
+        ])]
+        if fee.isPositive {
+            transactions.append(try LedgerTransaction(kind: .processorFee, reference: reference, entries: [
+                .debit(.nonprofitPayable(nonprofit), fee, fundraiser: fundraiser),
+                .credit(.processorFees, fee),
+            ]))
+        }
+        return transactions
+    }
+
+    /// Money returned to the donor through the processor; the fee is not returned.
+    public static func refund(reference: String, amount: Money, processor: String, nonprofit: String, fundraiser: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .refund, reference: reference, entries: [
+            .debit(.nonprofitPayable(nonprofit), amount, fundraiser: fundraiser),
+            .credit(.processorReceivable(processor), amount),
+        ])
+    }
+
+    /// A chargeback: the processor takes the disputed amount back at once.
+    public static func dispute(reference: String, amount: Money, processor: String, nonprofit: String, fundraiser: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .dispute, reference: reference, entries: [
+            .debit(.nonprofitPayable(nonprofit), amount, fundraiser: fundraiser),
+            .credit(.processorReceivable(processor), amount),
+        ])
+    }
+
+    /// A dispute decided for the nonprofit returns the money. A lost dispute posts nothing:
+    /// the money left when the dispute opened.
+    public static func disputeWon(reference: String, amount: Money, processor: String, nonprofit: String, fundraiser: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .disputeWon, reference: reference, entries: [
+            .debit(.processorReceivable(processor), amount),
+            .credit(.nonprofitPayable(nonprofit), amount, fundraiser: fundraiser),
+        ])
+    }
+
+    public static func payout(reference: String, amount: Money, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .payout, reference: reference, entries: [
+            .debit(.nonprofitPayable(nonprofit), amount),
+            .credit(.nonprofitPaidOut(nonprofit), amount),
+        ])
+    }
+
+    /// A sponsor's payment funds a pledge's budget.
+    public static func pledgeFunding(reference: String, budget: Money, processor: String, pledge: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .pledgeFunding, reference: reference, entries: [
+            .debit(.processorReceivable(processor), budget),
+            .credit(.pledgeBudget(pledge), budget),
+        ])
+    }
+
+    /// A qualifying video moves the per-video amount from the budget to the nonprofit.
+    public static func pledgeAccrual(reference: String, amount: Money, pledge: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .pledgeAccrual, reference: reference, entries: [
+            .debit(.pledgeBudget(pledge), amount),
+            .credit(.nonprofitPayable(nonprofit), amount),
+        ])
+    }
+
+    /// A video removed within the grace period gives its accrual back to the budget.
+    public static func pledgeReversal(reference: String, amount: Money, pledge: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .pledgeReversal, reference: reference, entries: [
+            .debit(.nonprofitPayable(nonprofit), amount),
+            .credit(.pledgeBudget(pledge), amount),
+        ])
+    }
+
+    /// At the end, what the budget did not accrue goes back to the sponsor.
+    public static func pledgeRelease(reference: String, amount: Money, pledge: String, sponsor: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .pledgeRelease, reference: reference, entries: [
+            .debit(.pledgeBudget(pledge), amount),
+            .credit(.sponsorRefunds(sponsor), amount),
+        ])
+    }
+
+    public static func programFunding(reference: String, budget: Money, program: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .programFunding, reference: reference, entries: [
+            .debit(.platformFunds, budget),
+            .credit(.programBudget(program), budget),
+        ])
+    }
+
+    public static func grant(reference: String, amount: Money, program: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .grant, reference: reference, entries: [
+            .debit(.programBudget(program), amount),
+            .credit(.nonprofitPayable(nonprofit), amount),
+        ])
+    }
+}
