@@ -39,6 +39,7 @@ def op(summary, tag, responses, *, secure=False, request=None, params=None, opti
 def path_param(name): return {"name": name, "in": "path", "required": True, "schema": uuid}
 def query(name, schema, description): return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
+CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "KWD", "BHD"]
 CAUSES = ["hunger", "humanitarian-relief", "health-and-wellbeing", "education", "environment", "animals",
           "childrens-rights", "arts-and-music", "community"]
 paging = [query("page", integer(minimum=1, maximum=10000), "Page number, from 1"),
@@ -94,9 +95,49 @@ schemas = {
     "FollowerStats": {"type": "object", "required": ["followers", "gained", "lost", "from", "to"], "properties": {
         "followers": integer(minimum=0), "gained": integer(minimum=0), "lost": integer(minimum=0), "from": datetime, "to": datetime}},
     "CauseList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": string(enum=CAUSES)}}},
+    "Money": {"type": "object", "required": ["amount", "currency"], "properties": {
+        "amount": integer(description="Whole minor units: 500 is 5.00 USD; JPY has none"), "currency": string(description="ISO 4217 code")}},
+    "MoneyInput": {"type": "object", "required": ["amount", "currency"], "properties": {
+        "amount": integer(minimum=1, maximum=1000000000000), "currency": string(enum=CURRENCIES)}},
+    "FundraiserInput": {"type": "object", "additionalProperties": False, "required": ["nonprofitId", "title", "goal"], "properties": {
+        "nonprofitId": uuid, "title": string(minLength=1, maxLength=120), "description": string(maxLength=5000),
+        "goal": ref("MoneyInput"), "endsAt": string(description="Future date or date-time")}},
+    "PublicDonation": {"type": "object", "required": ["id", "donor"], "properties": {
+        "id": uuid, "donor": string(description="Display name, or 'Anonymous'"), "handle": string(), "amount": ref("Money"),
+        "message": string(), "at": datetime}},
+    "Fundraiser": {"type": "object", "required": ["id", "nonprofit", "owner", "title", "goal", "raised", "donors", "goalProgress", "createdAt", "recentDonations"],
+        "properties": {"id": uuid, "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()}},
+        "owner": {"type": "object", "required": ["handle", "displayName"], "properties": {"handle": string(), "displayName": string()}},
+        "title": string(), "description": string(), "goal": ref("Money"), "raised": ref("Money"), "donors": integer(minimum=0),
+        "goalProgress": integer(), "endsAt": datetime, "createdAt": datetime,
+        "recentDonations": {"type": "array", "items": ref("PublicDonation")}}},
+    "DonationInput": {"type": "object", "additionalProperties": False, "required": ["amount", "paymentToken"], "properties": {
+        "amount": ref("MoneyInput"), "paymentToken": string(minLength=1, maxLength=255, description="Sandbox: tok_visa, tok_chargeDeclined, tok_insufficientFunds, tok_timeout, tok_dispute"),
+        "message": string(maxLength=280), "visibility": string(enum=["public", "anonymous", "hide-amount"]), "coverFees": {"type": "boolean"}}},
+    "Donation": {"type": "object", "required": ["id", "fundraiserId", "nonprofitId", "status", "amount", "gift", "fee", "net", "refunded", "coverFees", "visibility", "dispute", "createdAt"],
+        "properties": {"id": uuid, "fundraiserId": uuid, "nonprofitId": uuid, "status": string(enum=["pending", "succeeded", "declined", "failed"]),
+        "amount": ref("Money"), "gift": ref("Money"), "fee": ref("Money"), "net": ref("Money"), "refunded": ref("Money"),
+        "coverFees": {"type": "boolean"}, "message": string(), "visibility": string(enum=["public", "anonymous", "hide-amount"]),
+        "dispute": string(enum=["none", "open", "won", "lost"]), "receiptNumber": string(), "failureCode": string(),
+        "createdAt": datetime, "completedAt": datetime}},
+    "DonationList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Donation")}}},
+    "RefundInput": {"type": "object", "additionalProperties": False, "properties": {"amount": ref("MoneyInput"), "reason": string(maxLength=500)}},
+    "Refund": {"type": "object", "required": ["id", "donationId", "amount", "status", "createdAt"], "properties": {
+        "id": uuid, "donationId": uuid, "amount": ref("Money"), "status": string(enum=["succeeded"]), "createdAt": datetime}},
+    "Receipt": {"type": "object", "required": ["number", "donationId", "nonprofit", "donor", "amount", "refunded", "date", "taxStatement"], "properties": {
+        "number": string(), "donationId": uuid, "donor": string(), "amount": ref("Money"), "refunded": ref("Money"), "date": datetime,
+        "taxStatement": string(), "nonprofit": {"type": "object", "required": ["id", "legalName", "registrationNumber", "country"], "properties": {
+            "id": uuid, "legalName": string(), "registrationNumber": string(), "country": string()}}}},
+    "WebhookReceived": {"type": "object", "required": ["received"], "properties": {"received": {"type": "boolean"}}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
 
+fr = path_param("fundraiserId")
+dn = path_param("donationId")
+idem = {"name": "Idempotency-Key", "in": "header", "required": True, "schema": string(pattern="^[!-~]{1,255}$"),
+        "description": "A unique value per attempt (a UUID): a retry with the same key and body replays the first answer"}
+money_moved = {"402": problem("The card was declined"), "409": problem("Not possible in the current state, or the same key is in progress"),
+               "503": problem("The processor did not answer: retry with the same Idempotency-Key")}
 date_param = lambda name, d: query(name, string(), d + " (2026-11-30 or 2026-11-30T19:00:00Z)")
 paths = {
     "/healthz": {"get": {"summary": "Is the service and its database up?", "tags": ["operations"], "responses": {
@@ -140,6 +181,23 @@ paths = {
     "/api/v1/admin/nonprofits/{nonprofitId}/verify": {"post": op("Verify a nonprofit (platform admins)", "admin", {"200": ok(ref("Nonprofit"))}, secure=True, params=[np])},
     "/api/v1/admin/nonprofits/{nonprofitId}/reject": {"post": op("Reject with a reason (platform admins)", "admin", {"200": ok(ref("Nonprofit"))},
         secure=True, request="Reject", params=[np])},
+    "/api/v1/fundraisers": {"post": op("Start a fundraiser for a verified nonprofit", "fundraisers", {"201": ok(ref("Fundraiser"), "Created")},
+        secure=True, request="FundraiserInput")},
+    "/api/v1/fundraisers/{fundraiserId}": {"get": op("A fundraiser: goal, net raised (from the ledger), donors, recent donations", "fundraisers",
+        {"200": ok(ref("Fundraiser"))}, optional_auth=True, params=[fr])},
+    "/api/v1/fundraisers/{fundraiserId}/donations": {"post": op("Donate (idempotent)", "donations",
+        {"201": ok(ref("Donation"), "Charged and recorded"), **money_moved}, secure=True, request="DonationInput", params=[fr, idem])},
+    "/api/v1/donations/{donationId}": {"get": op("A donation (its donor, the nonprofit's team, admins)", "donations", {"200": ok(ref("Donation"))}, secure=True, params=[dn])},
+    "/api/v1/donations/{donationId}/receipt": {"get": op("A succeeded donation's receipt", "donations", {"200": ok(ref("Receipt"))}, secure=True, params=[dn])},
+    "/api/v1/donations/{donationId}/refunds": {"post": op("Refund all or part (the nonprofit's owners, admins; idempotent)", "donations",
+        {"201": ok(ref("Refund"), "Refunded"), **money_moved}, secure=True, request="RefundInput", params=[dn, idem])},
+    "/api/v1/me/donations": {"get": op("My donations", "donations", {"200": ok(ref("DonationList"))}, secure=True)},
+    "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
+        "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
+                       {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": ok(ref("WebhookReceived")), "400": problem("Bad signature or not an event"), "404": problem("No such processor"),
+                      "413": problem("Too large"), "4XX": problem("Another client error")}}},
 }
 
 document = {

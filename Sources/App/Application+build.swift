@@ -15,8 +15,15 @@ public struct AppServices: Sendable {
     let accountService: AccountService
     let nonprofits: NonprofitService
     let pages: PageRenderer
+    let processor: any PaymentProcessor
+    let fundraisers: FundraiserService
+    let donations: DonationService
+    let refunds: RefundService
+    let webhooks: WebhookService
+    /// The in-process sandbox's event feed, when the sandbox runs inside this process.
+    let sandboxEvents: SandboxEvents?
 
-    init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger) async throws {
+    init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
         self.config = config
         self.clock = clock
         db = AppDatabase(databases: databases, logger: logger)
@@ -28,9 +35,42 @@ public struct AppServices: Sendable {
             perAddressLimiter: RateLimiter(limit: config.signInLimitPerAddress, windowSeconds: config.signInWindowSeconds, clock: clock),
             sessionLifetime: TimeInterval(config.sessionLifetimeSeconds)
         )
-        nonprofits = NonprofitService(store: NonprofitStore(db: db, clock: clock), accounts: accounts)
+        let nonprofitStore = NonprofitStore(db: db, clock: clock)
+        nonprofits = NonprofitService(store: nonprofitStore, accounts: accounts)
         pages = try await PageRenderer.load()
+        switch config.processor {
+        case _ where payments != nil:
+            processor = payments!.processor
+            sandboxEvents = payments!.sandboxEvents
+        case .inProcessSandbox:
+            let events = SandboxEvents()
+            sandboxEvents = events
+            processor = SandboxProcessor(bank: SandboxBank(fees: config.sandboxFee, events: events), noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
+        case .stripe(let baseURL, let secretKey, let name):
+            sandboxEvents = nil
+            processor = StripeProcessor(name: name, baseURL: baseURL, secretKey: secretKey, timeout: .seconds(Int64(config.processorTimeoutSeconds)))
+        }
+        let donationStore = DonationStore(db: db, clock: clock)
+        let fundraiserStore = FundraiserStore(db: db, clock: clock)
+        let idempotency = IdempotencyStore(db: db)
+        fundraisers = FundraiserService(
+            store: fundraiserStore, nonprofits: nonprofitStore, accounts: accounts, donations: donationStore,
+            ledger: LedgerStore(db: db, clock: clock), clock: clock
+        )
+        donations = DonationService(
+            db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
+            idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger
+        )
+        refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
+        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger)
     }
+}
+
+/// A processor chosen by the caller instead of the configured one: how a test keeps hold of
+/// the sandbox it charges, to ask it afterwards.
+public struct PaymentsOverride: Sendable {
+    let processor: any PaymentProcessor
+    let sandboxEvents: SandboxEvents?
 }
 
 /// Builds the application that `goodcast serve` runs and every test drives.
@@ -38,6 +78,7 @@ public func buildApplication(
     _ config: AppConfig,
     clock: AppClock = .system,
     logger: Logger? = nil,
+    payments: PaymentsOverride? = nil,
     onStarted: (@Sendable (Int) async -> Void)? = nil
 ) async throws -> some ApplicationProtocol {
     var configuredLogger = logger ?? Logger(label: "goodcast")
@@ -46,13 +87,27 @@ public func buildApplication(
     _ = AppMetrics.registry
 
     let databases = try DatabaseSetup.makeDatabases(config.database, logger: logger)
-    let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger)
+    let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger, payments: payments)
     let router = buildRouter(services)
+    var backgroundServices: [any Service] = [
+        DatabasesService(databases: databases, logger: logger),
+        ReconciliationService(donations: services.donations, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
+    ]
+    let webhookTarget = WebhookTarget()
+    if let events = services.sandboxEvents {
+        backgroundServices.append(WebhookDeliverer(events: events, target: webhookTarget, secret: config.webhookSecret, behaviour: .standard, logger: logger))
+    }
+    let host = config.hostname == "0.0.0.0" || config.hostname == "::" ? "127.0.0.1" : config.hostname
+    let processorName = services.processor.name
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Goodcast"),
-        services: [DatabasesService(databases: databases, logger: logger)],
-        onServerRunning: { channel in await onStarted?(channel.localAddress?.port ?? 0) },
+        services: backgroundServices,
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? 0
+            await webhookTarget.set("http://\(host):\(port)/api/v1/payments/webhooks/\(processorName)")
+            await onStarted?(port)
+        },
         logger: logger
     )
     let autoMigrate = config.autoMigrate
@@ -75,5 +130,27 @@ struct DatabasesService: Service {
         try? await gracefulShutdown()
         await databases.shutdownAsync()
         logger.debug("database connections closed")
+    }
+}
+
+/// Settles donations a crash or a lost answer left pending: at start-up, then every `interval`.
+struct ReconciliationService: Service {
+    let donations: DonationService
+    let interval: Duration
+    let age: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let settled = try await donations.reconcile(olderThan: age)
+                    if settled > 0 { logger.info("reconciled pending donations", metadata: ["count": "\(settled)"]) }
+                } catch {
+                    logger.warning("reconciliation failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
     }
 }

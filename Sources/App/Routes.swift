@@ -31,6 +31,10 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     AccountController(service: services.accountService, store: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     NonprofitController(service: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     NonprofitAdminController(service: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    FundraiserController(service: services.fundraisers, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    DonationController(donations: services.donations, refunds: services.refunds, nonprofits: services.nonprofits,
+                       accounts: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    WebhookController(service: services.webhooks).addRoutes(to: api)
 
     // The site.
     SitePages(services: services).addRoutes(to: router)

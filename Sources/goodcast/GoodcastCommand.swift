@@ -9,7 +9,7 @@ struct Goodcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goodcast",
         abstract: "The Goodcast server: LIVE fundraisers, challenges and donor stories.",
-        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self],
+        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, SandboxProcessorCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -129,3 +129,62 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
+
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ledger", abstract: "Check the money.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every ledger invariant; exit non-zero with a report on any violation.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = try common.config()
+            let commands = try await AppCommands.open(config, logger: common.logger(config))
+            let result: (clean: Bool, checked: [String], violations: [String])
+            do {
+                result = try await commands.verifyLedger()
+            } catch {
+                await commands.shutdown()
+                throw error
+            }
+            await commands.shutdown()
+            for line in result.checked { print("checked: \(line)") }
+            if result.clean {
+                print("ledger verify: clean")
+            } else {
+                for line in result.violations { print("VIOLATION: \(line)") }
+                print("ledger verify: \(result.violations.count) violation(s)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+struct SandboxProcessorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox-processor",
+        abstract: "Run the sandbox payment processor: Stripe's API subset with test tokens and signed webhooks."
+    )
+    @Option(name: .long, help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(name: .shortAndLong, help: "Port (0 picks a free one).") var port = 12111
+    @Option(name: .long, help: "Where to deliver webhooks, e.g. http://127.0.0.1:8080/api/v1/payments/webhooks/stripe") var webhookURL: String?
+    @Option(name: .long, help: "Secret that signs webhooks (STRIPE_WEBHOOK_SECRET of the server).") var webhookSecret = "whsec_sandbox"
+    @Option(name: .long, help: "Fee rate in basis points.") var feeBasisPoints: Int64 = 290
+    @Option(name: .long, help: "Fixed fee in hundredths of a major unit.") var feeFixed: Int64 = 30
+    @Option(name: .long, help: "Chance (0-1) that a webhook is delivered twice.") var duplicateRate = 0.2
+
+    func run() async throws {
+        var logger = Logger(label: "sandbox-processor")
+        logger.logLevel = .info
+        let host = hostname
+        let app = SandboxServer.build(
+            .init(hostname: hostname, port: port, webhookURL: webhookURL, webhookSecret: webhookSecret,
+                  fees: .init(basisPoints: feeBasisPoints, fixedHundredths: feeFixed), duplicateRate: duplicateRate),
+            logger: logger
+        ) { port in
+            print("Sandbox processor at http://\(host):\(port)  (tokens: tok_visa, tok_chargeDeclined, tok_insufficientFunds, tok_timeout, tok_dispute)")
+            fflush(nil)
+        }
+        try await app.runService()
+    }
+}

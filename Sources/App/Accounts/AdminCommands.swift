@@ -27,6 +27,13 @@ public struct AppCommands: Sendable {
         return (account.id, true)
     }
 
+    /// Checks every money invariant; the processor is asked too unless it is the in-process sandbox.
+    public func verifyLedger() async throws -> (clean: Bool, checked: [String], violations: [String]) {
+        let processor: (any PaymentProcessor)? = services.config.processor == .inProcessSandbox ? nil : services.processor
+        let report = try await LedgerVerifier(db: services.db, processor: processor).run()
+        return (report.isClean, report.checked, report.violations)
+    }
+
     public func seedDemo() async throws -> DemoSeed.Result {
         try await DemoSeed(services: services).run()
     }

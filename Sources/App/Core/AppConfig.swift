@@ -1,4 +1,5 @@
 import Foundation
+import GoodcastCore
 import Logging
 
 /// Every setting Goodcast reads, in one typed place. Sources, strongest first: the command
@@ -31,6 +32,26 @@ public struct AppConfig: Sendable {
     /// Run pending migrations at start-up.
     public var autoMigrate: Bool = true
 
+    public enum Processor: Sendable, Equatable {
+        /// The sandbox bank inside the server process: no set-up, nothing leaves the machine.
+        case inProcessSandbox
+        /// Stripe's API (or `goodcast sandbox-processor`, which speaks the same) at `baseURL`.
+        case stripe(baseURL: String, secretKey: String, name: String)
+    }
+
+    public var processor: Processor = .inProcessSandbox
+    /// Secret that signs the processor's webhooks (Stripe's `whsec_...`).
+    public var webhookSecret: String = "whsec_sandbox"
+    /// How long to wait for the processor before the outcome counts as unknown.
+    public var processorTimeoutSeconds: Int = 20
+    /// Fee the in-process sandbox charges: basis points and hundredths of a major unit.
+    public var sandboxFee = FeeSchedule.standard
+    /// How long an unanswered sandbox charge (`tok_timeout`) keeps the caller waiting.
+    public var sandboxNoAnswerSeconds: Int = 2
+    public var donationLimits = DonationLimits.standard
+    /// Pending donations older than this are settled with the processor's answer.
+    public var reconcileAfterSeconds: Int = 30
+
     public init() {}
 
     /// The default configuration with the given environment applied on top.
@@ -61,6 +82,17 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_SESSION_SECONDS"] { config.sessionLifetimeSeconds = try int(value, "GOODCAST_SESSION_SECONDS", 60...(365 * 86_400)) }
         if let value = env["GOODCAST_SECURE_COOKIES"] { config.secureCookies = try bool(value, "GOODCAST_SECURE_COOKIES") }
         if let value = env["GOODCAST_AUTO_MIGRATE"] { config.autoMigrate = try bool(value, "GOODCAST_AUTO_MIGRATE") }
+        if let key = env["STRIPE_SECRET_KEY"], !key.isEmpty {
+            let base = env["STRIPE_API_BASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.stripe.com"
+            config.processor = .stripe(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, secretKey: key, name: env["GOODCAST_PROCESSOR_NAME"] ?? "stripe")
+        }
+        if let value = env["STRIPE_WEBHOOK_SECRET"], !value.isEmpty { config.webhookSecret = value }
+        if let value = env["GOODCAST_PROCESSOR_TIMEOUT_SECONDS"] { config.processorTimeoutSeconds = try int(value, "GOODCAST_PROCESSOR_TIMEOUT_SECONDS", 1...600) }
+        if let value = env["GOODCAST_SANDBOX_FEE_BPS"] { config.sandboxFee.basisPoints = Int64(try int(value, "GOODCAST_SANDBOX_FEE_BPS", 0...5000)) }
+        if let value = env["GOODCAST_SANDBOX_FEE_FIXED"] { config.sandboxFee.fixedHundredths = Int64(try int(value, "GOODCAST_SANDBOX_FEE_FIXED", 0...10_000)) }
+        if let value = env["GOODCAST_SANDBOX_NO_ANSWER_SECONDS"] { config.sandboxNoAnswerSeconds = try int(value, "GOODCAST_SANDBOX_NO_ANSWER_SECONDS", 0...600) }
+        if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_DONATION_LIMITS"], !value.isEmpty { config.donationLimits = try limits(value) }
         return config
     }
 
@@ -76,6 +108,21 @@ public struct AppConfig: Sendable {
             throw ConfigError(setting: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(value)'")
         }
         return number
+    }
+
+    /// `USD:100-1000000,JPY:100-1500000`: minor units per currency.
+    private static func limits(_ value: String) throws -> DonationLimits {
+        var limits = DonationLimits.standard
+        for item in value.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            let bounds = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Int64($0) } : []
+            guard parts.count == 2, bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1],
+                  let currency = Currency.supported[parts[0].uppercased()] else {
+                throw ConfigError(setting: "GOODCAST_DONATION_LIMITS", message: "must look like USD:100-1000000,EUR:100-1000000 (minor units)")
+            }
+            limits.ranges[currency.code] = bounds[0]...bounds[1]
+        }
+        return limits
     }
 
     private static func bool(_ value: String, _ name: String) throws -> Bool {

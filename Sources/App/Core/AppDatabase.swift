@@ -32,3 +32,8 @@ extension Error {
         (self as? any DatabaseError)?.isConstraintFailure ?? false
     }
 }
+
+/// `CAST(SUM(column) AS BIGINT)`: PostgreSQL sums BIGINT into NUMERIC; money stays Int64.
+func sqlSum(_ column: String) -> any SQLExpression {
+    SQLList([SQLRaw("CAST(SUM("), SQLColumn(column), SQLRaw(") AS BIGINT)")], separator: SQLRaw(""))
+}

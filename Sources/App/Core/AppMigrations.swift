@@ -11,6 +11,13 @@ enum AppMigrations {
             CreateNonprofitMembers(),
             CreateNonprofitFollows(),
             CreateNonprofitFollowEvents(),
+            CreateFundraisers(),
+            CreateLedgerTransactions(),
+            CreateLedgerEntries(),
+            CreateDonations(),
+            CreateIdempotencyKeys(),
+            CreateRefunds(),
+            CreateWebhookEvents(),
         ]
     }
 }

@@ -12,6 +12,11 @@ extension Request {
     /// Reads and decodes a JSON body strictly: size limit (413), content type (415), valid
     /// UTF-8 JSON (400), no unknown fields (400), right types (422). Never a 500.
     public func decodeJSON<T: JSONInput>(_ type: T.Type, maxBytes: Int) async throws -> T {
+        try await readJSON(type, maxBytes: maxBytes).value
+    }
+
+    /// As `decodeJSON`, also giving the body's bytes (for idempotency fingerprints).
+    public func readJSON<T: JSONInput>(_ type: T.Type, maxBytes: Int) async throws -> (value: T, body: Data) {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json"),
            !contentType.lowercased().hasPrefix("application/problem+json") {
             throw Problem(.unsupportedMediaType, detail: "send the body as application/json (got \(contentType.prefix(80)))")
@@ -45,7 +50,7 @@ extension Request {
             )
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return (try JSONDecoder().decode(T.self, from: data), data)
         } catch let error as DecodingError {
             throw Problem.decoding(error)
         }

@@ -73,6 +73,12 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case badRequest = "bad-request"
     case unavailable
     case internalError = "internal-error"
+    case idempotencyKeyMissing = "idempotency-key-missing"
+    case idempotencyKeyReused = "idempotency-key-reused"
+    case requestInProgress = "request-in-progress"
+    case paymentDeclined = "payment-declined"
+    case paymentOutcomeUnknown = "payment-outcome-unknown"
+    case paymentRejected = "payment-rejected"
 
     public var typeURI: String { "/problems/\(rawValue)" }
 
@@ -90,6 +96,11 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
+        case .idempotencyKeyMissing: .badRequest
+        case .idempotencyKeyReused, .paymentRejected: .unprocessableContent
+        case .requestInProgress: .conflict
+        case .paymentDeclined: .init(code: 402)
+        case .paymentOutcomeUnknown: .serviceUnavailable
         }
     }
 
@@ -111,6 +122,12 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .badRequest: "Bad request"
         case .unavailable: "Service unavailable"
         case .internalError: "Internal error"
+        case .idempotencyKeyMissing: "An Idempotency-Key header is required"
+        case .idempotencyKeyReused: "This Idempotency-Key was used with another request"
+        case .requestInProgress: "A request with this Idempotency-Key is still in progress"
+        case .paymentDeclined: "The payment was declined"
+        case .paymentOutcomeUnknown: "The payment's outcome is not known yet"
+        case .paymentRejected: "The payment processor refused the request"
         }
     }
 }

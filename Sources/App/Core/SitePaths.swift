@@ -20,6 +20,14 @@ enum APIPath {
     static let adminNonprofits: RouterPath = "admin/nonprofits"
     static let adminVerify: RouterPath = "admin/nonprofits/:nonprofitId/verify"
     static let adminReject: RouterPath = "admin/nonprofits/:nonprofitId/reject"
+    static let fundraisers: RouterPath = "fundraisers"
+    static let fundraiser: RouterPath = "fundraisers/:fundraiserId"
+    static let fundraiserDonations: RouterPath = "fundraisers/:fundraiserId/donations"
+    static let donation: RouterPath = "donations/:donationId"
+    static let donationReceipt: RouterPath = "donations/:donationId/receipt"
+    static let donationRefunds: RouterPath = "donations/:donationId/refunds"
+    static let myDonations: RouterPath = "me/donations"
+    static let webhooks: RouterPath = "payments/webhooks/:processor"
 }
 
 /// Every page path; templates link with these too (through page models).

@@ -29,7 +29,7 @@ struct LedgerStore: Sendable {
     /// A fundraiser's net raised per currency, from its tagged entries (credits are negative).
     func raised(fundraiser: UUID, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
         let rows = try await (sql ?? db.sql).select()
-            .column("currency").column(SQLFunction("SUM", args: SQLColumn("amount")), as: "total")
+            .column("currency").column(sqlSum("amount"), as: "total")
             .from("ledger_entries").where("fundraiser_id", .equal, SQLBind(fundraiser))
             .groupBy("currency").all(decoding: Total.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, -$0.total) })
@@ -38,7 +38,7 @@ struct LedgerStore: Sendable {
     /// Debit-positive balance of one account per currency.
     func balance(_ account: LedgerAccount, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
         let rows = try await (sql ?? db.sql).select()
-            .column("currency").column(SQLFunction("SUM", args: SQLColumn("amount")), as: "total")
+            .column("currency").column(sqlSum("amount"), as: "total")
             .from("ledger_entries").where("account", .equal, SQLBind(account.name))
             .groupBy("currency").all(decoding: Total.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, $0.total) })

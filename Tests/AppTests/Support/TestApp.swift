@@ -21,12 +21,22 @@ func withTestApp<T: Sendable>(
     config.port = 0
     config.bcryptCost = 4
     config.logLevel = ProcessInfo.processInfo.environment["GOODCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+    config.sandboxNoAnswerSeconds = 0
     configure(&config)
     let finalConfig = config
+    // The test keeps the sandbox it charges, to ask it what it charged.
+    let events = SandboxEvents()
+    let bank = SandboxBank(fees: config.sandboxFee, events: events)
+    let processor = SandboxProcessor(bank: bank, noAnswerWait: .zero)
+    let payments = config.processor == .inProcessSandbox ? PaymentsOverride(processor: processor, sandboxEvents: events) : nil
     do {
-        let app = try await buildApplication(finalConfig)
+        let app = try await buildApplication(finalConfig, payments: payments)
         let result = try await app.test(setup) { client in
-            try await body(TestHarness(client: client, config: finalConfig))
+            let harness = TestHarness(client: client, config: finalConfig, bank: bank)
+            let value = try await body(harness)
+            // Every test leaves a clean ledger, whatever it did.
+            try await harness.verifyLedger()
+            return value
         }
         await database.drop()
         return result
@@ -40,6 +50,31 @@ func withTestApp<T: Sendable>(
 struct TestHarness: Sendable {
     let client: any TestClientProtocol
     let config: AppConfig
+    let bank: SandboxBank
+
+    /// `goodcast ledger verify`'s checks, with the processor's charges from this test's sandbox.
+    func verifyLedger(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await withCommands { commands in
+            let processor: any PaymentProcessor = config.processor == .inProcessSandbox ? SandboxProcessor(bank: bank) : commands.services.processor
+            let report = try await LedgerVerifier(db: commands.services.db, processor: processor).run()
+            #expect(report.violations == [], sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The application's services on the same database, as the command line opens them.
+    func withCommands<T: Sendable>(_ body: (AppCommands) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test-commands")
+        logger.logLevel = .error
+        let commands = try await AppCommands.open(config, logger: logger)
+        do {
+            let value = try await body(commands)
+            await commands.shutdown()
+            return value
+        } catch {
+            await commands.shutdown()
+            throw error
+        }
+    }
 
     struct Reply: Sendable {
         let status: HTTPResponse.Status
@@ -91,16 +126,9 @@ struct TestHarness: Sendable {
 
     /// A platform admin made the way `goodcast admin create` makes one, then signed in.
     func admin(_ handle: String = "root") async throws -> String {
-        var logger = Logger(label: "test-admin")
-        logger.logLevel = .error
-        let commands = try await AppCommands.open(config, logger: logger)
-        do {
+        try await withCommands { commands in
             _ = try await commands.createAdmin(handle: handle, email: "\(handle)@example.org", password: "admin password 1")
-        } catch {
-            await commands.shutdown()
-            throw error
         }
-        await commands.shutdown()
         let session = try await request(.post, "/api/v1/sessions", json: #"{"handle":"\#(handle)","password":"admin password 1"}"#)
         return try session.json()["token"] as! String
     }
@@ -120,3 +148,48 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestHarness {
+    /// A verified nonprofit (owned by a new account) with a fundraiser in `currency`.
+    struct Cause: Sendable {
+        let nonprofit: String
+        let fundraiser: String
+        let ownerToken: String
+        let adminToken: String
+    }
+
+    func verifiedFundraiser(currency: String = "USD", goal: Int64 = 100_000, owner: String = "rednoseday", country: String = "GB") async throws -> Cause {
+        let admin = try await admin()
+        let (_, ownerToken) = try await signUp(owner)
+        let nonprofit = try await applyNonprofit(ownerToken, country: country)
+        let verified = try await request(.post, "/api/v1/admin/nonprofits/\(nonprofit)/verify", token: admin)
+        guard verified.status == .ok else { throw TestFailure("verify: \(verified.text)") }
+        let created = try await request(.post, "/api/v1/fundraisers", json: #"{"nonprofitId":"\#(nonprofit)","title":"Red Nose Day 2026","goal":{"amount":\#(goal),"currency":"\#(currency)"}}"#, token: ownerToken)
+        guard created.status == .created else { throw TestFailure("fundraiser: \(created.status) \(created.text)") }
+        return Cause(nonprofit: nonprofit, fundraiser: try created.json()["id"] as! String, ownerToken: ownerToken, adminToken: admin)
+    }
+
+    @discardableResult
+    func donate(_ fundraiser: String, token: String, amount: Int64 = 1_000, currency: String = "USD", paymentToken: String = "tok_visa",
+                key: String = UUID().uuidString, extra: String = "") async throws -> Reply {
+        try await request(.post, "/api/v1/fundraisers/\(fundraiser)/donations",
+                          json: #"{"amount":{"amount":\#(amount),"currency":"\#(currency)"},"paymentToken":"\#(paymentToken)"\#(extra)}"#,
+                          token: token, headers: [.init("Idempotency-Key")!: key])
+    }
+
+    func fundraiser(_ id: String) async throws -> [String: Any] {
+        try await request(.get, "/api/v1/fundraisers/\(id)").json()
+    }
+
+    /// Polls until `condition` holds (webhooks arrive on their own time), for at most `seconds`.
+    func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+}
+
+func money(_ value: Any?) -> Int64? { ((value as? [String: Any])?["amount"] as? NSNumber)?.int64Value }

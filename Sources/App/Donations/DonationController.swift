@@ -1,0 +1,90 @@
+import Foundation
+import GoodcastCore
+import HTTPTypes
+import Hummingbird
+
+/// `/api/v1/fundraisers/{id}/donations`, `/api/v1/donations/...`, `/api/v1/me/donations`.
+struct DonationController: Sendable {
+    let donations: DonationService
+    let refunds: RefundService
+    let nonprofits: NonprofitService
+    let accounts: AccountStore
+    let maxBodyBytes: Int
+
+    func addRoutes(to api: RouterGroup<AppRequestContext>) {
+        api.post(APIPath.fundraiserDonations, use: donate)
+        api.get(APIPath.donation, use: show)
+        api.get(APIPath.donationReceipt, use: receipt)
+        api.post(APIPath.donationRefunds, use: refund)
+        api.get(APIPath.myDonations, use: mine)
+    }
+
+    @Sendable func donate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let donor = try context.requireAccount()
+        let fundraiser = try context.parameters.requireUUID("fundraiserId")
+        let key = try IdempotencyStore.key(from: request.headers[.idempotencyKey])
+        let (input, body) = try await request.readJSON(DonationInput.self, maxBytes: maxBodyBytes)
+        let stored = try await donations.donate(fundraiserID: fundraiser, donor: donor, key: key, body: body, input: input)
+        return Self.response(stored)
+    }
+
+    @Sendable func refund(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let id = try context.parameters.requireUUID("donationId")
+        let key = try IdempotencyStore.key(from: request.headers[.idempotencyKey])
+        guard let donation = try await donations.donations.find(id) else { throw Problem.notFound("donation \(id)") }
+        let role = try await nonprofits.store.role(of: account.id, in: donation.nonprofitId)
+        guard role == .owner || account.role == .platformAdmin else {
+            throw Problem.forbidden("only the nonprofit's owners and platform admins may refund donations")
+        }
+        let (input, body) = try await request.readJSON(RefundInput.self, maxBytes: maxBodyBytes)
+        return Self.response(try await refunds.refund(donationID: id, by: account, key: key, body: body, input: input))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> DonationOutput {
+        DonationOutput(try await visibleDonation(request, context))
+    }
+
+    @Sendable func receipt(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let donation = try await visibleDonation(request, context)
+        guard donation.status == .succeeded, let number = donation.receiptNumber, let date = donation.completedAt else {
+            throw Problem.notFound("a receipt for this donation (it has not succeeded)")
+        }
+        guard let nonprofit = try await nonprofits.store.find(id: donation.nonprofitId) else { throw Problem.notFound("nonprofit") }
+        let donor = try await accounts.find(id: donation.donorId)
+        let output = ReceiptOutput(
+            number: number, donationId: donation.id,
+            nonprofit: .init(id: nonprofit.id, legalName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country),
+            donor: donor?.displayName ?? "", amount: MoneyOutput(donation.gross), refunded: MoneyOutput(Money(donation.refunded, donation.currency)),
+            date: date, taxStatement: TaxStatement.text(country: nonprofit.country)
+        )
+        return try context.responseEncoder.encode(output, from: request, context: context)
+    }
+
+    @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> DonationListOutput {
+        let account = try context.requireAccount()
+        return DonationListOutput(items: try await donations.donations.donations(of: account.id).map(DonationOutput.init))
+    }
+
+    /// A donation is seen by its donor, the nonprofit's team and platform admins.
+    private func visibleDonation(_ request: Request, _ context: AppRequestContext) async throws -> DonationRecord {
+        let account = try context.requireAccount()
+        let id = try context.parameters.requireUUID("donationId")
+        guard let donation = try await donations.donations.find(id) else { throw Problem.notFound("donation \(id)") }
+        if donation.donorId != account.id && account.role != .platformAdmin,
+           try await nonprofits.store.role(of: account.id, in: donation.nonprofitId) == nil {
+            throw Problem.notFound("donation \(id)")
+        }
+        return donation
+    }
+
+    static func response(_ stored: IdempotencyStore.StoredResponse) -> Response {
+        let contentType = (200..<300).contains(stored.status) ? "application/json; charset=utf-8" : "application/problem+json"
+        return Response(status: .init(code: stored.status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let stripeSignature = Self("Stripe-Signature")!
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GoodcastCore
+import Hummingbird
+
+struct MoneyInput: Decodable, Sendable {
+    let amount: Int64?
+    let currency: String?
+
+    func parse(field: String) throws(ValidationIssue) -> Money {
+        guard let amount else { throw ValidationIssue(field: "\(field).amount", message: "is required (whole minor units: 500 is 5.00 USD)") }
+        let currency = try Currency.parse(currency, field: "\(field).currency")
+        return Money(amount, currency)
+    }
+}
+
+struct MoneyOutput: Codable, Sendable, Equatable {
+    let amount: Int64
+    let currency: String
+    init(_ money: Money) {
+        amount = money.amount
+        currency = money.currency.code
+    }
+}
+
+struct DonationInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case amount, paymentToken, message, visibility, coverFees }
+    typealias CodingKeys = Field
+    let amount: MoneyInput?
+    let paymentToken: String?
+    let message: String?
+    let visibility: String?
+    let coverFees: Bool?
+}
+
+struct RefundInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case amount, reason }
+    typealias CodingKeys = Field
+    let amount: MoneyInput?
+    let reason: String?
+}
+
+struct DonationOutput: ResponseCodable {
+    let id: UUID
+    let fundraiserId: UUID
+    let nonprofitId: UUID
+    let status: String
+    /// What the card was charged.
+    let amount: MoneyOutput
+    /// What the donor chose to give (less than `amount` when they covered the fees).
+    let gift: MoneyOutput
+    let fee: MoneyOutput
+    /// What the nonprofit receives after the fee and refunds.
+    let net: MoneyOutput
+    let refunded: MoneyOutput
+    let coverFees: Bool
+    let message: String?
+    let visibility: String
+    let dispute: String
+    let receiptNumber: String?
+    let failureCode: String?
+    let createdAt: Date
+    let completedAt: Date?
+
+    init(_ record: DonationRecord) {
+        let currency = record.currency
+        id = record.id
+        fundraiserId = record.fundraiserId
+        nonprofitId = record.nonprofitId
+        status = record.statusName
+        amount = MoneyOutput(record.gross)
+        gift = MoneyOutput(Money(record.giftAmount, currency))
+        fee = MoneyOutput(Money(record.status == .succeeded ? record.fee : 0, currency))
+        let disputed = record.dispute == .open || record.dispute == .lost
+        let kept = record.status == .succeeded && !disputed ? record.amount - record.refunded - record.fee : (record.status == .succeeded ? -record.fee : 0)
+        net = MoneyOutput(Money(kept, currency))
+        refunded = MoneyOutput(Money(record.refunded, currency))
+        coverFees = record.coverFees
+        message = record.message
+        visibility = record.visibilityName
+        dispute = record.disputeName
+        receiptNumber = record.receiptNumber
+        failureCode = record.failureCode
+        createdAt = record.createdAt
+        completedAt = record.completedAt
+    }
+}
+
+struct DonationListOutput: ResponseCodable { let items: [DonationOutput] }
+
+struct RefundOutput: ResponseCodable {
+    let id: UUID
+    let donationId: UUID
+    let amount: MoneyOutput
+    let status: String
+    let createdAt: Date
+}

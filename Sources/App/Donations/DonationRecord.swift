@@ -1,0 +1,73 @@
+import Foundation
+import GoodcastCore
+
+enum DonationStatus: String, Sendable, Codable {
+    /// Written before the charge; the card may or may not have been charged yet.
+    case pending
+    case succeeded
+    /// The card was refused; nothing was charged.
+    case declined
+    /// The processor refused the request (an unknown payment token); nothing was charged.
+    case failed
+}
+
+enum DonationVisibility: String, Sendable, Codable, CaseIterable {
+    /// Name and amount are shown.
+    case `public`
+    /// The amount is shown, the name is not.
+    case anonymous
+    /// The name is shown, the amount is not.
+    case hideAmount = "hide-amount"
+}
+
+struct DonationRecord: Sendable, Decodable {
+    let id: UUID
+    let fundraiserId: UUID
+    let nonprofitId: UUID
+    let donorId: UUID
+    let amount: Int64
+    let giftAmount: Int64
+    let fee: Int64
+    let currencyCode: String
+    let coverFees: Bool
+    let message: String?
+    let visibilityName: String
+    let statusName: String
+    let failureCode: String?
+    let failureMessage: String?
+    let processor: String
+    let chargeId: String?
+    let paymentToken: String
+    let refunded: Int64
+    let disputeName: String
+    let receiptNumber: String?
+    let createdAt: Date
+    let completedAt: Date?
+
+    var currency: Currency { Currency.supported[currencyCode] ?? .usd }
+    var status: DonationStatus { DonationStatus(rawValue: statusName) ?? .pending }
+    var visibility: DonationVisibility { DonationVisibility(rawValue: visibilityName) ?? .public }
+    var dispute: DonationBalance.DisputeState { DonationBalance.DisputeState(rawValue: disputeName) ?? .none }
+    var gross: Money { Money(amount, currency) }
+    var balance: DonationBalance { DonationBalance(gross: gross, refunded: Money(refunded, currency), dispute: dispute) }
+
+    static let columns = [
+        "id", "fundraiser_id", "nonprofit_id", "donor_id", "amount", "gift_amount", "fee", "currency", "cover_fees", "message",
+        "visibility", "status", "failure_code", "failure_message", "processor", "charge_id", "payment_token", "refunded", "dispute",
+        "receipt_number", "created_at", "completed_at",
+    ]
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, fee, message, processor, refunded
+        case fundraiserId = "fundraiser_id", nonprofitId = "nonprofit_id", donorId = "donor_id", giftAmount = "gift_amount"
+        case currencyCode = "currency", coverFees = "cover_fees", visibilityName = "visibility", statusName = "status"
+        case failureCode = "failure_code", failureMessage = "failure_message", chargeId = "charge_id", paymentToken = "payment_token"
+        case disputeName = "dispute", receiptNumber = "receipt_number", createdAt = "created_at", completedAt = "completed_at"
+    }
+
+    /// A receipt number people can read out: the date and the start of the id.
+    static func receiptNumber(id: UUID, at date: Date) -> String {
+        let day = date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.omitted))
+        return "GC-\(day)-\(id.uuidString.prefix(8))"
+    }
+}

@@ -1,0 +1,185 @@
+import Crypto
+import Foundation
+import GoodcastCore
+import Logging
+import SQLKit
+
+/// Taking a donation so that it is never lost or doubled:
+/// 1. the `Idempotency-Key` and a `pending` donation are written durably, in one transaction;
+/// 2. the card is charged with a processor idempotency key derived from the donation id, so a
+///    retry (after a timeout or a crash) asks again for the same charge instead of a new one;
+/// 3. success writes the donation and its ledger postings in one transaction, exactly once
+///    whether the answer or the webhook comes first; then the response is stored for replay.
+/// A lost answer leaves the donation pending: the client retries with the same key, or the
+/// start-up reconciliation asks the processor.
+struct DonationService: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+    let donations: DonationStore
+    let fundraisers: FundraiserStore
+    let nonprofits: NonprofitStore
+    let idempotency: IdempotencyStore
+    let processor: any PaymentProcessor
+    let fees: FeeSchedule
+    let limits: DonationLimits
+    let logger: Logger
+
+    static let messageMax = 280
+
+    func donate(fundraiserID: UUID, donor: AccountRecord, key: String, body: Data, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
+        let scope = "donation:\(donor.id.uuidString.lowercased())"
+        let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.uuidString.lowercased())/donations", body)
+        if let existing = try await idempotency.find(scope: scope, key: key) {
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        }
+        let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
+        do {
+            let now = clock.now()
+            try await db.transaction { sql in
+                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
+                try await DonationStore.insertPending(donation, on: sql, at: now)
+            }
+        } catch where error.isConstraintViolation {
+            // The same key at the same moment: one request won; answer as its retry would.
+            guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: true)
+        }
+        return try await settle(donation.id, scope: scope, key: key)
+    }
+
+    private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String, concurrent: Bool = false) async throws -> IdempotencyStore.StoredResponse {
+        guard existing.fingerprint == fingerprint else {
+            throw Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body; use a new key for a new donation")
+        }
+        if let status = existing.response_status, let body = existing.response_body {
+            return .init(status: status, body: body)
+        }
+        if concurrent {
+            throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+        }
+        return try await settle(existing.resource_id, scope: scope, key: key)
+    }
+
+    /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
+    func settle(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
+        guard var donation = try await donations.find(id) else { throw Problem.notFound("donation \(id)") }
+        if donation.status == .pending {
+            let outcome: Result<ProcessorCharge, PaymentFailure>
+            do {
+                outcome = .success(try await processor.charge(ChargeRequest(
+                    amount: donation.gross, token: donation.paymentToken, idempotencyKey: "donation-\(id.uuidString.lowercased())",
+                    description: "Goodcast donation \(id.uuidString.lowercased())",
+                    metadata: ["donation_id": id.uuidString.lowercased(), "fundraiser_id": donation.fundraiserId.uuidString.lowercased()]
+                )))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let charge):
+                try await donations.markSucceeded(id, charge: charge, processor: processor.name)
+            case .failure(.declined(let code, let message)):
+                try await donations.markUnpaid(id, status: .declined, code: code, message: message)
+            case .failure(.rejected(let message)):
+                try await donations.markUnpaid(id, status: .failed, code: "processor_rejected", message: message)
+            case .failure(.outcomeUnknown(let reason)):
+                logger.warning("payment outcome unknown", metadata: ["donation": "\(id)", "reason": "\(reason)"])
+                throw Problem(
+                    .paymentOutcomeUnknown,
+                    detail: "the payment processor did not answer; retry with the same Idempotency-Key to get the outcome (you will not be charged twice)",
+                    headers: [.retryAfter: "2"]
+                )
+            }
+            donation = try await donations.find(id)!
+        }
+        let response = try Self.response(for: donation)
+        try await idempotency.complete(scope: scope, key: key, response: response)
+        return response
+    }
+
+    static func response(for donation: DonationRecord) throws -> IdempotencyStore.StoredResponse {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        switch donation.status {
+        case .succeeded, .pending:
+            return .init(status: 201, body: String(decoding: try encoder.encode(DonationOutput(donation)), as: UTF8.self))
+        case .declined:
+            let problem = Problem(.paymentDeclined, detail: "the card was declined (\(donation.failureCode ?? "card_declined")): \(donation.failureMessage ?? "")")
+            return .init(status: 402, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+        case .failed:
+            let problem = Problem(.paymentRejected, detail: "the payment processor refused the payment: \(donation.failureMessage ?? "")",
+                                  issues: [.init(field: "paymentToken", message: donation.failureMessage ?? "was refused")])
+            return .init(status: 422, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+        }
+    }
+
+    private func validate(fundraiserID: UUID, donor: AccountRecord, input: DonationInput) async throws -> NewDonation {
+        guard let fundraiser = try await fundraisers.find(fundraiserID) else { throw Problem.notFound("fundraiser \(fundraiserID)") }
+        guard fundraiser.isOpen(at: clock.now()) else { throw Problem.conflict("this fundraiser has ended") }
+        guard try await nonprofits.find(id: fundraiser.nonprofitId)?.status == .verified else {
+            throw Problem.conflict("this fundraiser's nonprofit is not verified, so it cannot receive donations")
+        }
+        var issues = ValidationIssues()
+        var gift: Money?
+        if let amount = input.amount {
+            gift = issues.check { () throws(ValidationIssue) in
+                let money = try amount.parse(field: "amount")
+                guard money.currency == fundraiser.currency else {
+                    throw ValidationIssue(field: "amount.currency", message: "this fundraiser takes \(fundraiser.currency.code)")
+                }
+                try limits.check(money, field: "amount.amount")
+                return money
+            }
+        } else {
+            issues.add("amount", "is required, such as {\"amount\": 500, \"currency\": \"\(fundraiser.currency.code)\"}")
+        }
+        let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
+        if token.isEmpty || token.count > 255 { issues.add("paymentToken", "is required (in the sandbox: \(SandboxBank.tokens.joined(separator: ", ")))") }
+        let message = issues.check { () throws(ValidationIssue) in try TextSanitizer.optional(input.message, field: "message", max: Self.messageMax) }
+        var visibility = DonationVisibility.public
+        if let raw = input.visibility {
+            if let parsed = DonationVisibility(rawValue: raw) { visibility = parsed } else { issues.add("visibility", "must be public, anonymous or hide-amount") }
+        }
+        if !issues.isEmpty { throw Problem.validation(issues) }
+        let coverFees = input.coverFees ?? false
+        let gross: Money
+        do {
+            gross = coverFees ? try fees.grossCovering(gift!) : gift!
+        } catch {
+            throw Problem.validation(ValidationIssue(field: "amount.amount", message: "is too large"))
+        }
+        let estimatedFee = (try? fees.fee(for: gross)) ?? .zero(gross.currency)
+        return NewDonation(
+            id: UUID(), fundraiser: fundraiser, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
+            coverFees: coverFees, message: message ?? nil, visibility: visibility, paymentToken: token, processor: processor.name
+        )
+    }
+
+    static func fingerprint(_ route: String, _ body: Data) -> String {
+        var data = Data(route.utf8)
+        data.append(0)
+        data.append(body)
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Settles donations left pending by a crash or a lost answer: whatever the processor says
+    /// happened is what Goodcast records. Runs at start-up and can run any time.
+    func reconcile(olderThan age: TimeInterval = 30) async throws -> Int {
+        var settled = 0
+        for donation in try await donations.stalePending(olderThan: age) {
+            do {
+                if let charge = try await processor.findCharge(donationID: donation.id.uuidString.lowercased()) {
+                    if try await donations.markSucceeded(donation.id, charge: charge, processor: processor.name) { settled += 1 }
+                } else {
+                    // Never charged (the crash came before the processor was asked). A retry of the
+                    // same request would charge now; the donor is told by the failed status instead.
+                    try await donations.markUnpaid(donation.id, status: .failed, code: "not_charged", message: "the payment was not completed")
+                    settled += 1
+                }
+            } catch {
+                logger.warning("reconciliation deferred", metadata: ["donation": "\(donation.id)", "error": "\(error)"])
+            }
+        }
+        return settled
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GoodcastCore
+import SQLKit
+
+/// Donations and refunds in the database. Every change of money state happens in one
+/// transaction with its ledger postings.
+struct DonationStore: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+
+    static func insertPending(_ donation: NewDonation, on sql: any SQLDatabase, at now: Date) async throws {
+        try await sql.insert(into: "donations").columns(DonationRecord.columns)
+            .values(
+                SQLBind(donation.id), SQLBind(donation.fundraiser.id), SQLBind(donation.fundraiser.nonprofitId), SQLBind(donation.donor),
+                SQLBind(donation.gross.amount), SQLBind(donation.gift.amount), SQLBind(donation.estimatedFee.amount),
+                SQLBind(donation.gross.currency.code), SQLBind(donation.coverFees), SQLBind(donation.message),
+                SQLBind(donation.visibility.rawValue), SQLBind(DonationStatus.pending.rawValue), SQLBind(String?.none), SQLBind(String?.none),
+                SQLBind(donation.processor), SQLBind(String?.none), SQLBind(donation.paymentToken), SQLBind(0),
+                SQLBind(DonationBalance.DisputeState.none.rawValue), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none)
+            ).run()
+    }
+
+    func find(_ id: UUID, on sql: (any SQLDatabase)? = nil, forUpdate: Bool = false) async throws -> DonationRecord? {
+        var select = (sql ?? db.sql).select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("id", .equal, SQLBind(id))
+        if forUpdate { select = select.for(.update) }
+        return try await select.first(decoding: DonationRecord.self)
+    }
+
+    func find(chargeID: String, on sql: any SQLDatabase) async throws -> DonationRecord? {
+        try await sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("charge_id", .equal, SQLBind(chargeID)).for(.update).first(decoding: DonationRecord.self)
+    }
+
+    /// Marks a donation succeeded and posts it to the ledger, once: a second call (the webhook
+    /// after the API, or the other way round) finds it succeeded and does nothing. A charge the
+    /// processor made always wins over a failure recorded earlier: never a charge without a donation.
+    @discardableResult
+    func markSucceeded(_ id: UUID, charge: ProcessorCharge, processor: String) async throws -> Bool {
+        let now = clock.now()
+        return try await db.transaction { sql in
+            guard let donation = try await find(id, on: sql, forUpdate: true), donation.status != .succeeded else { return false }
+            try await sql.update("donations")
+                .set("status", to: SQLBind(DonationStatus.succeeded.rawValue))
+                .set("failure_code", to: SQLBind(String?.none)).set("failure_message", to: SQLBind(String?.none))
+                .set("fee", to: SQLBind(charge.fee.amount))
+                .set("charge_id", to: SQLBind(charge.id))
+                .set("receipt_number", to: SQLBind(DonationRecord.receiptNumber(id: id, at: now)))
+                .set("completed_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).run()
+            let postings = try PostingRules.donation(
+                reference: "donation:\(id.uuidString.lowercased())", gross: donation.gross, fee: charge.fee, processor: processor,
+                nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
+            )
+            try await LedgerStore.write(postings, on: sql, at: now)
+            return true
+        }
+    }
+
+    func markUnpaid(_ id: UUID, status: DonationStatus, code: String, message: String) async throws {
+        let now = clock.now()
+        try await db.transaction { sql in
+            guard let donation = try await find(id, on: sql, forUpdate: true), donation.status == .pending else { return }
+            try await sql.update("donations")
+                .set("status", to: SQLBind(status.rawValue)).set("failure_code", to: SQLBind(code))
+                .set("failure_message", to: SQLBind(message)).set("completed_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(id)).run()
+        }
+    }
+
+    /// Pending donations older than `age`: a crash or a lost answer left them; the processor knows.
+    func stalePending(olderThan age: TimeInterval) async throws -> [DonationRecord] {
+        try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("status", .equal, SQLBind(DonationStatus.pending.rawValue))
+            .where("created_at", .lessThan, SQLBind(clock.now().addingTimeInterval(-age)))
+            .limit(1000).all(decoding: DonationRecord.self)
+    }
+
+    struct PublicDonation: Decodable, Sendable {
+        let id: UUID
+        let amount: Int64
+        let fee: Int64
+        let refunded: Int64
+        let currency: String
+        let message: String?
+        let visibility: String
+        let handle: String
+        let display_name: String
+        let completed_at: Date?
+    }
+
+    func recent(fundraiser: UUID, limit: Int) async throws -> [PublicDonation] {
+        try await db.sql.select()
+            .columns(SQLColumn("id", table: "d"), SQLColumn("amount", table: "d"), SQLColumn("fee", table: "d"), SQLColumn("refunded", table: "d"),
+                     SQLColumn("currency", table: "d"), SQLColumn("message", table: "d"), SQLColumn("visibility", table: "d"),
+                     SQLColumn("handle", table: "a"), SQLColumn("display_name", table: "a"), SQLColumn("completed_at", table: "d"))
+            .from(SQLAlias(SQLIdentifier("donations"), as: SQLIdentifier("d")))
+            .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), on: SQLColumn("id", table: "a"), .equal, SQLColumn("donor_id", table: "d"))
+            .where(SQLColumn("fundraiser_id", table: "d"), .equal, SQLBind(fundraiser))
+            .where(SQLColumn("status", table: "d"), .equal, SQLBind(DonationStatus.succeeded.rawValue))
+            .orderBy(SQLColumn("completed_at", table: "d"), SQLDirection.descending)
+            .limit(limit).all(decoding: PublicDonation.self)
+    }
+
+    func donorCount(fundraiser: UUID) async throws -> Int {
+        struct Row: Decodable { let n: Int }
+        return try await db.sql.select()
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("donor_id"))), as: "n").from("donations")
+            .where("fundraiser_id", .equal, SQLBind(fundraiser))
+            .where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
+            .first(decoding: Row.self)?.n ?? 0
+    }
+
+    func donations(of donor: UUID) async throws -> [DonationRecord] {
+        try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("donor_id", .equal, SQLBind(donor)).orderBy("created_at", .descending).limit(200)
+            .all(decoding: DonationRecord.self)
+    }
+}
+
+/// A donation about to be written, already validated.
+struct NewDonation: Sendable {
+    let id: UUID
+    let fundraiser: FundraiserRecord
+    let donor: UUID
+    let gift: Money
+    let gross: Money
+    let estimatedFee: Money
+    let coverFees: Bool
+    let message: String?
+    let visibility: DonationVisibility
+    let paymentToken: String
+    let processor: String
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SQLKit
+
+/// `Idempotency-Key` bookkeeping: which resource a key made, and the response to replay.
+struct IdempotencyStore: Sendable {
+    let db: AppDatabase
+
+    struct Row: Decodable, Sendable {
+        let fingerprint: String
+        let resource_id: UUID
+        let response_status: Int?
+        let response_body: String?
+    }
+
+    struct StoredResponse: Sendable {
+        let status: Int
+        let body: String
+    }
+
+    func find(scope: String, key: String) async throws -> Row? {
+        try await db.sql.select().columns("fingerprint", "resource_id", "response_status", "response_body").from("idempotency_keys")
+            .where("scope", .equal, SQLBind(scope)).where("key", .equal, SQLBind(key)).first(decoding: Row.self)
+    }
+
+    static func insert(scope: String, key: String, fingerprint: String, resource: UUID, at now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
+            .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(resource), SQLBind(now)).run()
+    }
+
+    func complete(scope: String, key: String, response: StoredResponse) async throws {
+        try await db.sql.update("idempotency_keys")
+            .set("response_status", to: SQLBind(response.status)).set("response_body", to: SQLBind(response.body))
+            .where("scope", .equal, SQLBind(scope)).where("key", .equal, SQLBind(key))
+            .where("response_status", .is, SQLLiteral.null)
+            .run()
+    }
+
+    /// Checks the header: 1 to 255 visible ASCII characters.
+    static func key(from value: String?) throws -> String {
+        guard let value, !value.isEmpty else {
+            throw Problem(.idempotencyKeyMissing, detail: "send an Idempotency-Key header (a unique value per donation, such as a UUID) so that a retry cannot charge twice")
+        }
+        guard value.count <= 255, value.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+            throw Problem(.idempotencyKeyMissing, detail: "the Idempotency-Key must be 1 to 255 visible ASCII characters")
+        }
+        return value
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GoodcastCore
+import Logging
+import SQLKit
+
+/// Full and partial refunds. The amount is reserved on the donation (in one transaction with
+/// the refund row) before the processor is asked, so concurrent refunds can never return more
+/// than was given; a failed refund releases its reservation.
+struct RefundService: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+    let donations: DonationStore
+    let idempotency: IdempotencyStore
+    let processor: any PaymentProcessor
+    let logger: Logger
+
+    func refund(donationID: UUID, by account: AccountRecord, key: String, body: Data, input: RefundInput) async throws -> IdempotencyStore.StoredResponse {
+        let scope = "refund:\(account.id.uuidString.lowercased())"
+        let fingerprint = DonationService.fingerprint("POST /donations/\(donationID.uuidString.lowercased())/refunds", body)
+        if let existing = try await idempotency.find(scope: scope, key: key) {
+            guard existing.fingerprint == fingerprint else {
+                throw Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body")
+            }
+            if let status = existing.response_status, let body = existing.response_body { return .init(status: status, body: body) }
+            return try await settle(existing.resource_id, scope: scope, key: key)
+        }
+        guard let donation = try await donations.find(donationID) else { throw Problem.notFound("donation \(donationID)") }
+        let requested: Money?
+        do { requested = try input.amount?.parse(field: "amount") } catch { throw Problem.validation(error) }
+        guard donation.status == .succeeded, let chargeID = donation.chargeId else {
+            throw Problem.conflict("only a succeeded donation can be refunded (this one is \(donation.statusName))")
+        }
+        _ = chargeID
+        let refundID = UUID()
+        let now = clock.now()
+        do {
+            try await db.transaction { sql in
+                // Re-read under the lock: another refund may have reserved part of it meanwhile.
+                guard let current = try await donations.find(donationID, on: sql, forUpdate: true) else { throw Problem.notFound("donation") }
+                var balance = current.balance
+                let amount: Money
+                do throws(DonationBalance.RefundError) {
+                    amount = try balance.refund(requested)
+                } catch {
+                    switch error {
+                    case .exceedsRefundable(let remaining):
+                        throw Problem.validation(ValidationIssue(field: "amount", message: "at most \(remaining.amount) (\(MoneyFormat.format(remaining, language: "en"))) can still be refunded"))
+                    case .wrongCurrency(let expected):
+                        throw Problem.validation(ValidationIssue(field: "amount.currency", message: "must be \(expected)"))
+                    case .notPositive:
+                        throw Problem.validation(ValidationIssue(field: "amount.amount", message: "must be positive"))
+                    case .disputed:
+                        throw Problem.conflict("this donation is disputed; it cannot be refunded while the dispute is open or after it was lost")
+                    }
+                }
+                try await sql.update("donations").set("refunded", to: SQLBind(balance.refunded.amount)).where("id", .equal, SQLBind(donationID)).run()
+                try await sql.insert(into: "refunds")
+                    .columns("id", "donation_id", "amount", "currency", "status", "requested_by", "created_at")
+                    .values(SQLBind(refundID), SQLBind(donationID), SQLBind(amount.amount), SQLBind(amount.currency.code),
+                            SQLBind("pending"), SQLBind(account.id), SQLBind(now)).run()
+                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: refundID, at: now, on: sql)
+            }
+        } catch where error.isConstraintViolation {
+            throw Problem(.requestInProgress, detail: "a refund with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+        }
+        return try await settle(refundID, scope: scope, key: key)
+    }
+
+    struct RefundRow: Decodable, Sendable {
+        let id: UUID
+        let donation_id: UUID
+        let amount: Int64
+        let currency: String
+        let status: String
+        let created_at: Date
+    }
+
+    func find(_ id: UUID, on sql: (any SQLDatabase)? = nil) async throws -> RefundRow? {
+        try await (sql ?? db.sql).select().columns("id", "donation_id", "amount", "currency", "status", "created_at").from("refunds")
+            .where("id", .equal, SQLBind(id)).first(decoding: RefundRow.self)
+    }
+
+    private func settle(_ refundID: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
+        guard var refund = try await find(refundID), let donation = try await donations.find(refund.donation_id) else {
+            throw Problem.notFound("refund \(refundID)")
+        }
+        let currency = donation.currency
+        if refund.status == "pending" {
+            let amount = Money(refund.amount, currency)
+            let reserved = refund.amount
+            let outcome: Result<ProcessorRefund, PaymentFailure>
+            do {
+                outcome = .success(try await processor.refund(chargeID: donation.chargeId ?? "", amount: amount, idempotencyKey: "refund-\(refundID.uuidString.lowercased())"))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let done):
+                let now = clock.now()
+                try await db.transaction { sql in
+                    guard try await find(refundID, on: sql)?.status == "pending" else { return }
+                    try await sql.update("refunds").set("status", to: SQLBind("succeeded")).set("processor_refund_id", to: SQLBind(done.id))
+                        .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(refundID)).run()
+                    try await LedgerStore.write([PostingRules.refund(
+                        reference: "refund:\(refundID.uuidString.lowercased())", amount: amount, processor: donation.processor,
+                        nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
+                    )], on: sql, at: now)
+                }
+            case .failure(.outcomeUnknown(let reason)):
+                logger.warning("refund outcome unknown", metadata: ["refund": "\(refundID)", "reason": "\(reason)"])
+                throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key", headers: [.retryAfter: "2"])
+            case .failure:
+                // Refused: nothing was returned; release the reservation.
+                let now = clock.now()
+                try await db.transaction { sql in
+                    guard try await find(refundID, on: sql)?.status == "pending" else { return }
+                    try await sql.update("refunds").set("status", to: SQLBind("failed")).set("completed_at", to: SQLBind(now))
+                        .where("id", .equal, SQLBind(refundID)).run()
+                    try await sql.update("donations").set(SQLIdentifier("refunded"), to: SQLRaw("refunded - \(reserved)"))
+                        .where("id", .equal, SQLBind(donation.id)).run()
+                }
+            }
+            refund = try await find(refundID)!
+        }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let response: IdempotencyStore.StoredResponse
+        if refund.status == "succeeded" {
+            let output = RefundOutput(id: refund.id, donationId: refund.donation_id, amount: MoneyOutput(Money(refund.amount, currency)), status: refund.status, createdAt: refund.created_at)
+            response = .init(status: 201, body: String(decoding: try encoder.encode(output), as: UTF8.self))
+        } else {
+            let problem = Problem(.paymentRejected, detail: "the payment processor refused the refund")
+            response = .init(status: 422, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+        }
+        try await idempotency.complete(scope: scope, key: key, response: response)
+        return response
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GoodcastCore
+import SQLKit
+
+/// `goodcast ledger verify`: recomputes every invariant of the money from the stored rows and
+/// names each violation.
+struct LedgerVerifier: Sendable {
+    let db: AppDatabase
+    let processor: (any PaymentProcessor)?
+
+    struct Report: Sendable {
+        var checked: [String] = []
+        var violations: [String] = []
+        var isClean: Bool { violations.isEmpty }
+    }
+
+    func run() async throws -> Report {
+        var report = Report()
+        let sql = db.sql
+
+        // 1. Every transaction balances per currency, and has no zero lines.
+        struct Unbalanced: Decodable { let transaction_id: UUID; let currency: String; let total: Int64 }
+        let unbalanced = try await sql.select().column("transaction_id").column("currency")
+            .column(sqlSum("amount"), as: "total").from("ledger_entries")
+            .groupBy("transaction_id").groupBy("currency")
+            .having(sqlSum("amount"), .notEqual, SQLLiteral.numeric("0"))
+            .all(decoding: Unbalanced.self)
+        for row in unbalanced { report.violations.append("transaction \(row.transaction_id) does not balance in \(row.currency): off by \(row.total)") }
+        struct Count: Decodable { let n: Int }
+        let zero = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("ledger_entries")
+            .where("amount", .equal, SQLLiteral.numeric("0")).first(decoding: Count.self)?.n ?? 0
+        if zero > 0 { report.violations.append("\(zero) ledger entries have a zero amount") }
+        let small = try await sql.raw("SELECT COUNT(*) AS n FROM ledger_transactions t WHERE (SELECT COUNT(*) FROM ledger_entries e WHERE e.transaction_id = t.id) < 2")
+            .first(decoding: Count.self)?.n ?? 0
+        if small > 0 { report.violations.append("\(small) ledger transactions have fewer than two entries") }
+        report.checked.append("every transaction balances per currency")
+
+        // 2. Account balances: recomputed in memory from the entries, compared with SQL's sums.
+        struct Entry: Decodable { let account: String; let currency: String; let amount: Int64 }
+        struct Balance: Decodable { let account: String; let currency: String; let total: Int64 }
+        var recomputed: [String: Int64] = [:]
+        for entry in try await sql.select().columns("account", "currency", "amount").from("ledger_entries").all(decoding: Entry.self) {
+            recomputed["\(entry.account)|\(entry.currency)", default: 0] += entry.amount
+        }
+        let sums = try await sql.select().column("account").column("currency").column(sqlSum("amount"), as: "total")
+            .from("ledger_entries").groupBy("account").groupBy("currency").all(decoding: Balance.self)
+        for sum in sums where recomputed["\(sum.account)|\(sum.currency)"] != sum.total {
+            report.violations.append("account \(sum.account) \(sum.currency): balance \(sum.total) differs from its entries")
+        }
+        var perCurrency: [String: Int64] = [:]
+        for sum in sums { perCurrency[sum.currency, default: 0] += sum.total }
+        for (currency, total) in perCurrency where total != 0 { report.violations.append("the ledger does not balance in \(currency): off by \(total)") }
+        report.checked.append("every account balance equals the sum of its entries")
+
+        // 3. Donations and their postings.
+        struct DonationRow: Decodable { let id: UUID; let status: String; let charge_id: String?; let amount: Int64; let fee: Int64; let dispute: String; let fundraiser_id: UUID; let currency: String }
+        let donations = try await sql.select().columns("id", "status", "charge_id", "amount", "fee", "dispute", "fundraiser_id", "currency")
+            .from("donations").all(decoding: DonationRow.self)
+        struct Posting: Decodable { let reference: String; let n: Int }
+        let postings = try await sql.select().column("reference").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("ledger_transactions").where("kind", .equal, SQLBind(LedgerKind.donation.rawValue)).groupBy("reference")
+            .all(decoding: Posting.self)
+        let postingCount = Dictionary(uniqueKeysWithValues: postings.map { ($0.reference, $0.n) })
+        struct RefundSum: Decodable { let donation_id: UUID; let total: Int64 }
+        let refunds = try await sql.select().column("donation_id").column(sqlSum("amount"), as: "total")
+            .from("refunds").where("status", .equal, SQLBind("succeeded")).groupBy("donation_id").all(decoding: RefundSum.self)
+        let refunded = Dictionary(uniqueKeysWithValues: refunds.map { ($0.donation_id, $0.total) })
+        var expectedRaised: [UUID: [String: Int64]] = [:]
+        for donation in donations {
+            let count = postingCount["donation:\(donation.id.uuidString.lowercased())"] ?? 0
+            if donation.status == DonationStatus.succeeded.rawValue {
+                if count != 1 { report.violations.append("succeeded donation \(donation.id) has \(count) donation postings (expected 1)") }
+                let kept = donation.dispute == "open" || donation.dispute == "lost" ? 0 : donation.amount - (refunded[donation.id] ?? 0)
+                expectedRaised[donation.fundraiser_id, default: [:]][donation.currency, default: 0] += kept - donation.fee
+            } else if count != 0 {
+                report.violations.append("\(donation.status) donation \(donation.id) has \(count) donation postings (expected none)")
+            }
+        }
+        report.checked.append("every succeeded donation has exactly one donation posting")
+
+        // 4. Fundraiser totals: the ledger's tagged entries against the donations they come from.
+        struct Raised: Decodable { let fundraiser_id: UUID; let currency: String; let total: Int64 }
+        let raised = try await sql.select().column("fundraiser_id").column("currency").column(sqlSum("amount"), as: "total")
+            .from("ledger_entries").where("fundraiser_id", .isNot, SQLLiteral.null).groupBy("fundraiser_id").groupBy("currency")
+            .all(decoding: Raised.self)
+        var ledgerRaised: [UUID: [String: Int64]] = [:]
+        for row in raised { ledgerRaised[row.fundraiser_id, default: [:]][row.currency] = -row.total }
+        for fundraiser in Set(ledgerRaised.keys).union(expectedRaised.keys) {
+            let fromLedger = ledgerRaised[fundraiser] ?? [:], fromDonations = expectedRaised[fundraiser] ?? [:]
+            for currency in Set(fromLedger.keys).union(fromDonations.keys) where (fromLedger[currency] ?? 0) != (fromDonations[currency] ?? 0) {
+                report.violations.append("fundraiser \(fundraiser) \(currency): ledger total \(fromLedger[currency] ?? 0) but its donations net \(fromDonations[currency] ?? 0)")
+            }
+        }
+        report.checked.append("every fundraiser total equals its ledger sum")
+
+        // 5. The processor's side: every charge it made has exactly one succeeded donation.
+        if let processor {
+            do {
+                let byCharge = Dictionary(grouping: donations.filter { $0.charge_id != nil }, by: { $0.charge_id! })
+                for charge in try await processor.allCharges() {
+                    guard let donationID = charge.metadata["donation_id"] else { continue }
+                    let matches = byCharge[charge.id] ?? []
+                    if matches.count != 1 || matches.first?.status != DonationStatus.succeeded.rawValue
+                        || matches.first?.id.uuidString.lowercased() != donationID.lowercased() {
+                        report.violations.append("charge \(charge.id) at the processor (donation \(donationID)) has \(matches.filter { $0.status == "succeeded" }.count) succeeded donations (expected 1)")
+                    }
+                }
+                report.checked.append("every charge at the processor has exactly one donation")
+            } catch {
+                report.violations.append("the processor could not be asked for its charges: \(error)")
+            }
+        } else {
+            report.checked.append("processor charges not checked (the in-process sandbox lives only inside a running server)")
+        }
+        return report
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GoodcastCore
+
+/// A charge to make. `idempotencyKey` makes a retry of the same charge safe: the processor
+/// answers a repeat with the first outcome instead of charging twice.
+struct ChargeRequest: Sendable, Equatable {
+    let amount: Money
+    let token: String
+    let idempotencyKey: String
+    let description: String
+    let metadata: [String: String]
+}
+
+/// A charge as the processor reports it.
+struct ProcessorCharge: Sendable, Equatable {
+    let id: String
+    let amount: Money
+    let fee: Money
+    let succeeded: Bool
+    let metadata: [String: String]
+}
+
+struct ProcessorRefund: Sendable, Equatable {
+    let id: String
+    let chargeID: String
+    let amount: Money
+}
+
+enum PaymentFailure: Error, Equatable, Sendable {
+    /// The card was refused; nothing was charged.
+    case declined(code: String, message: String)
+    /// No answer (timeout, connection lost, a 5xx): the charge may or may not have happened.
+    /// Retry with the same idempotency key, or reconcile.
+    case outcomeUnknown(String)
+    /// The processor refused the request itself (unknown token, bad amount).
+    case rejected(String)
+}
+
+/// What Goodcast needs from a card processor: Stripe's PaymentIntents, refunds and lookup.
+protocol PaymentProcessor: Sendable {
+    /// The name used in ledger accounts (`processor:<name>:receivable`).
+    var name: String { get }
+    func charge(_ request: ChargeRequest) async throws(PaymentFailure) -> ProcessorCharge
+    func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund
+    /// The charge made for a donation, found by its metadata; nil if the processor never made one.
+    func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge?
+    /// Every succeeded charge, for `ledger verify`.
+    func allCharges() async throws(PaymentFailure) -> [ProcessorCharge]
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GoodcastCore
+
+/// The sandbox processor's books: payment intents, refunds and the webhook events they
+/// cause, with Stripe's test-token behaviours. Shared by the in-process adapter and the
+/// `goodcast sandbox-processor` HTTP server, so both behave the same.
+actor SandboxBank {
+    struct Intent: Sendable, Equatable {
+        let id: String
+        let amount: Money
+        let fee: Money
+        let token: String
+        let metadata: [String: String]
+        let created: Int
+        var status: Status
+        var refunded: Int64 = 0
+        var disputed = false
+
+        enum Status: String, Sendable { case succeeded, declined }
+        var chargeID: String { "ch_" + id.dropFirst(3) }
+    }
+
+    enum Outcome: Sendable, Equatable {
+        case succeeded(Intent)
+        case declined(Intent, code: String, message: String)
+        /// `tok_timeout`: the charge is made but the answer never comes.
+        case noAnswer(Intent)
+    }
+
+    enum Failure: Error, Equatable, Sendable {
+        case invalid(String)
+        case idempotencyMismatch
+        case notFound(String)
+    }
+
+    let fees: FeeSchedule
+    private(set) var intents: [String: Intent] = [:]
+    private var order: [String] = []
+    private var byIdempotencyKey: [String: (fingerprint: String, intentID: String)] = [:]
+    private var refundKeys: [String: ProcessorRefund] = [:]
+    private let events: SandboxEvents
+
+    init(fees: FeeSchedule = .standard, events: SandboxEvents) {
+        self.fees = fees
+        self.events = events
+    }
+
+    static let tokens = ["tok_visa", "tok_chargeDeclined", "tok_insufficientFunds", "tok_timeout", "tok_dispute"]
+
+    func createIntent(amount: Money, token: String, idempotencyKey: String?, metadata: [String: String]) throws(Failure) -> Outcome {
+        let fingerprint = "\(amount.amount)|\(amount.currency.code)|\(token)|\(metadata.sorted { $0.key < $1.key })"
+        if let key = idempotencyKey, let previous = byIdempotencyKey[key] {
+            guard previous.fingerprint == fingerprint else { throw .idempotencyMismatch }
+            // A replay answers, even for tok_timeout: only the first attempt goes unanswered.
+            let intent = intents[previous.intentID]!
+            return intent.status == .succeeded ? .succeeded(intent) : Self.decline(intent)
+        }
+        guard amount.amount > 0 else { throw .invalid("amount must be a positive integer") }
+        guard Self.tokens.contains(token) else { throw .invalid("No such token: '\(token.prefix(40))'") }
+        let succeeded = !(token == "tok_chargeDeclined" || token == "tok_insufficientFunds")
+        let fee = succeeded ? ((try? fees.fee(for: amount)) ?? .zero(amount.currency)) : .zero(amount.currency)
+        let intent = Intent(
+            id: "pi_" + Secrets.token().prefix(24).replacingOccurrences(of: "-", with: "x").replacingOccurrences(of: "_", with: "y"),
+            amount: amount, fee: fee, token: token, metadata: metadata, created: Int(Date().timeIntervalSince1970),
+            status: succeeded ? .succeeded : .declined
+        )
+        intents[intent.id] = intent
+        order.append(intent.id)
+        if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
+        if succeeded {
+            events.emit(type: "payment_intent.succeeded", object: Self.json(intent))
+            if token == "tok_dispute" {
+                intents[intent.id]!.disputed = true
+                events.emit(type: "charge.dispute.created", object: Self.disputeJSON(intent, status: "needs_response"), delay: 0.5)
+            }
+        } else {
+            events.emit(type: "payment_intent.payment_failed", object: Self.json(intent))
+        }
+        if token == "tok_timeout" { return .noAnswer(intent) }
+        return succeeded ? .succeeded(intent) : Self.decline(intent)
+    }
+
+    static func decline(_ intent: Intent) -> Outcome {
+        intent.token == "tok_insufficientFunds"
+            ? .declined(intent, code: "insufficient_funds", message: "Your card has insufficient funds.")
+            : .declined(intent, code: "card_declined", message: "Your card was declined.")
+    }
+
+    func refund(intentID: String, amount: Int64?, idempotencyKey: String?) throws(Failure) -> ProcessorRefund {
+        if let key = idempotencyKey, let previous = refundKeys[key] { return previous }
+        guard var intent = intents[intentID] else { throw .notFound("No such payment_intent: '\(intentID.prefix(40))'") }
+        guard intent.status == .succeeded else { throw .invalid("This PaymentIntent has no successful charge to refund") }
+        let value = amount ?? (intent.amount.amount - intent.refunded)
+        guard value > 0, value <= intent.amount.amount - intent.refunded else {
+            throw .invalid("Refund amount (\(value)) is greater than unrefunded amount on charge (\(intent.amount.amount - intent.refunded))")
+        }
+        intent.refunded += value
+        intents[intentID] = intent
+        let refund = ProcessorRefund(id: "re_" + intent.id.dropFirst(3) + "_\(intent.refunded)", chargeID: intent.id, amount: Money(value, intent.amount.currency))
+        if let key = idempotencyKey { refundKeys[key] = refund }
+        events.emit(type: "charge.refunded", object: Self.json(intent))
+        return refund
+    }
+
+    /// Opens (or, with `won`, closes) a dispute on a charge, as a bank would.
+    func dispute(intentID: String, closeAs won: Bool?) throws(Failure) {
+        guard let intent = intents[intentID], intent.status == .succeeded else { throw .notFound("No such charge") }
+        if let won {
+            events.emit(type: "charge.dispute.closed", object: Self.disputeJSON(intent, status: won ? "won" : "lost"))
+        } else {
+            intents[intentID]!.disputed = true
+            events.emit(type: "charge.dispute.created", object: Self.disputeJSON(intent, status: "needs_response"))
+        }
+    }
+
+    func intent(_ id: String) -> Intent? { intents[id] }
+
+    func search(metadataKey: String, value: String) -> [Intent] {
+        order.compactMap { intents[$0] }.filter { $0.metadata[metadataKey] == value }
+    }
+
+    func list(after: String?, limit: Int) -> (items: [Intent], hasMore: Bool) {
+        var ids = order[...]
+        if let after, let index = order.firstIndex(of: after) { ids = order[(index + 1)...] }
+        let page = ids.prefix(limit).compactMap { intents[$0] }
+        return (page, ids.count > limit)
+    }
+
+    // MARK: the wire format (Stripe's, the subset Goodcast reads)
+
+    static func json(_ intent: Intent) -> [String: any Sendable] {
+        [
+            "id": intent.id, "object": "payment_intent", "amount": intent.amount.amount,
+            "currency": intent.amount.currency.code.lowercased(), "created": intent.created,
+            "status": intent.status == .succeeded ? "succeeded" : "requires_payment_method",
+            "metadata": intent.metadata, "amount_refunded": intent.refunded,
+            "latest_charge": [
+                "id": intent.chargeID, "object": "charge", "payment_intent": intent.id, "amount_refunded": intent.refunded,
+                "balance_transaction": ["object": "balance_transaction", "fee": intent.fee.amount] as [String: any Sendable],
+            ] as [String: any Sendable],
+        ]
+    }
+
+    static func disputeJSON(_ intent: Intent, status: String) -> [String: any Sendable] {
+        [
+            "id": "dp_" + intent.id.dropFirst(3), "object": "dispute", "amount": intent.amount.amount - intent.refunded,
+            "currency": intent.amount.currency.code.lowercased(), "payment_intent": intent.id, "charge": intent.chargeID,
+            "status": status, "metadata": intent.metadata,
+        ]
+    }
+}

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Delivers the sandbox's webhook events the way real processors do: at least once, with
+/// retries on failure, sometimes twice, sometimes late and out of order, each signed like
+/// Stripe's (`Stripe-Signature`).
+public struct WebhookDeliverer: Service {
+    public struct Behaviour: Sendable {
+        /// Chance that an event is delivered a second time.
+        var duplicateRate = 0.2
+        /// Extra random delay per event, which reorders events close in time.
+        var maxJitter: TimeInterval = 0.3
+        var maxAttempts = 12
+        static let standard = Behaviour()
+    }
+
+    let events: SandboxEvents
+    let target: WebhookTarget
+    let secret: String
+    let behaviour: Behaviour
+    let logger: Logger
+
+    public func run() async throws {
+        // Shutting down drops what is still queued: the sandbox delivers at least once only
+        // while it runs, like a processor whose retries the process outlives.
+        await cancelWhenGracefulShutdown { await deliverAll() }
+    }
+
+    private func deliverAll() async {
+        await withDiscardingTaskGroup { group in
+            for await event in events.stream {
+                let copies = Double.random(in: 0..<1) < behaviour.duplicateRate ? 2 : 1
+                for copy in 0..<copies {
+                    group.addTask {
+                        let delay = event.delay + Double.random(in: 0...behaviour.maxJitter) + Double(copy) * 0.5
+                        try? await Task.sleep(for: .seconds(delay))
+                        await deliver(event)
+                    }
+                }
+            }
+        }
+    }
+
+    private func deliver(_ event: SandboxEvents.Event) async {
+        var backoff = 0.1
+        for attempt in 1...behaviour.maxAttempts {
+            guard let url = await target.url() else { return }
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: "Stripe-Signature", value: WebhookSignature.header(payload: event.payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970)))
+                request.body = .bytes(ByteBuffer(bytes: event.payload))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                _ = try? await response.body.collect(upTo: 1 << 16)
+                if (200..<300).contains(response.status.code) { return }
+                logger.debug("webhook refused", metadata: ["event": "\(event.id)", "status": "\(response.status.code)", "attempt": "\(attempt)"])
+            } catch {
+                logger.debug("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)", "attempt": "\(attempt)"])
+            }
+            if Task.isCancelled { return }
+            try? await Task.sleep(for: .seconds(backoff))
+            backoff = min(backoff * 2, 5)
+        }
+        logger.warning("webhook given up", metadata: ["event": "\(event.id)", "type": "\(event.type)"])
+    }
+}
+
+/// Where webhooks go; known only once the receiving server listens (its port may be 0 until then).
+actor WebhookTarget {
+    private var value: String?
+
+    init(_ url: String? = nil) { value = url }
+
+    func set(_ url: String) {
+        value = url
+    }
+
+    /// The URL once known; nil if the task is cancelled first.
+    func url() async -> String? {
+        while value == nil {
+            try? await Task.sleep(for: .milliseconds(100))
+            if Task.isCancelled { return nil }
+        }
+        return value
+    }
+}

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import Foundation
+import GoodcastCore
+import NIOCore
+import NIOHTTP1
+
+/// Stripe's PaymentIntents and refunds over HTTPS. The same wire format as the sandbox
+/// processor, against which it is tested (the live Stripe API cannot be reached here).
+struct StripeProcessor: PaymentProcessor {
+    let name: String
+    let baseURL: String
+    let secretKey: String
+    var timeout: TimeAmount = .seconds(20)
+
+    func charge(_ request: ChargeRequest) async throws(PaymentFailure) -> ProcessorCharge {
+        var form: [(String, String)] = [
+            ("amount", String(request.amount.amount)), ("currency", request.amount.currency.code.lowercased()),
+            ("payment_method", request.token), ("confirm", "true"), ("description", request.description),
+            ("expand[]", "latest_charge.balance_transaction"),
+        ]
+        form += request.metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }
+        let (status, object) = try await send(.POST, "/v1/payment_intents", form: form, idempotencyKey: request.idempotencyKey)
+        if status == 402, let error = object["error"] as? [String: Any] {
+            throw .declined(code: error["decline_code"] as? String ?? error["code"] as? String ?? "card_declined",
+                            message: error["message"] as? String ?? "The card was declined.")
+        }
+        guard status == 200 else { throw Self.failure(status, object) }
+        guard let charge = Self.charge(object) else { throw .outcomeUnknown("unreadable answer from the processor") }
+        return charge
+    }
+
+    func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund {
+        let (status, object) = try await send(.POST, "/v1/refunds", form: [("payment_intent", chargeID), ("amount", String(amount.amount))], idempotencyKey: idempotencyKey)
+        guard status == 200 else { throw Self.failure(status, object) }
+        guard let id = object["id"] as? String else { throw .outcomeUnknown("unreadable refund answer") }
+        return ProcessorRefund(id: id, chargeID: chargeID, amount: amount)
+    }
+
+    func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        let query = "metadata['donation_id']:'\(donationID)'".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let (status, object) = try await send(.GET, "/v1/payment_intents/search?query=\(query)&expand[]=data.latest_charge.balance_transaction")
+        guard status == 200 else { throw Self.failure(status, object) }
+        return (object["data"] as? [[String: Any]] ?? []).compactMap(Self.charge).first { $0.succeeded }
+    }
+
+    func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] {
+        var result: [ProcessorCharge] = []
+        var after = ""
+        while true {
+            let (status, object) = try await send(.GET, "/v1/payment_intents?limit=100\(after)&expand[]=data.latest_charge.balance_transaction")
+            guard status == 200 else { throw Self.failure(status, object) }
+            let page = (object["data"] as? [[String: Any]] ?? []).compactMap(Self.charge)
+            result += page.filter(\.succeeded)
+            guard object["has_more"] as? Bool == true, let last = page.last else { return result }
+            after = "&starting_after=\(last.id)"
+        }
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]? = nil, idempotencyKey: String? = nil) async throws(PaymentFailure) -> (Int, [String: Any]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(secretKey)")
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        if let form {
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: 4 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+            return (Int(response.status.code), object)
+        } catch {
+            // A timeout or a dropped connection says nothing about whether the charge happened.
+            throw .outcomeUnknown("no answer from the processor: \(error)")
+        }
+    }
+
+    private static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+
+    private static func failure(_ status: Int, _ object: [String: Any]) -> PaymentFailure {
+        let message = (object["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
+        return status >= 500 || status == 429 ? .outcomeUnknown(message) : .rejected(message)
+    }
+
+    static func charge(_ object: [String: Any]) -> ProcessorCharge? {
+        guard let id = object["id"] as? String, let amount = (object["amount"] as? NSNumber)?.int64Value,
+              let code = object["currency"] as? String, let currency = Currency.supported[code.uppercased()] else { return nil }
+        let latest = object["latest_charge"] as? [String: Any]
+        let fee = ((latest?["balance_transaction"] as? [String: Any])?["fee"] as? NSNumber)?.int64Value ?? 0
+        return ProcessorCharge(
+            id: id, amount: Money(amount, currency), fee: Money(fee, currency),
+            succeeded: object["status"] as? String == "succeeded", metadata: object["metadata"] as? [String: String] ?? [:]
+        )
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GoodcastCore
+import Logging
+import SQLKit
+
+/// The processor's webhooks: verified (400 on a bad signature), deduplicated by event id in
+/// the same transaction as their effect, and correct in any order (a dispute's close may
+/// arrive before its opening; a payment's success before or after the API call's answer).
+struct WebhookService: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+    let donations: DonationStore
+    let processorName: String
+    let secret: String
+    let logger: Logger
+
+    func handle(payload: Data, signature: String?) async throws {
+        do {
+            try WebhookSignature.verify(header: signature, payload: payload, secret: secret, now: clock.now())
+        } catch {
+            throw Problem(.badRequest, detail: "the Stripe-Signature header is \(Self.describe(error))")
+        }
+        guard let event = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any],
+              let id = event["id"] as? String, let type = event["type"] as? String,
+              let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
+        else { throw Problem(.malformedBody, detail: "the webhook is not a processor event") }
+
+        if type == "payment_intent.succeeded" {
+            // Outside the event transaction: markSucceeded has its own, and is idempotent.
+            if let charge = StripeProcessor.charge(object), let donation = charge.metadata["donation_id"].flatMap(UUID.init(uuidString:)) {
+                try await donations.markSucceeded(donation, charge: charge, processor: processorName)
+            }
+            try await record(id: id, type: type) { _ in }
+            return
+        }
+        let intent = object["payment_intent"] as? String
+        let won = object["status"] as? String == "won"
+        try await record(id: id, type: type) { sql in
+            switch type {
+            case "charge.dispute.created":
+                try await dispute(intent: intent, on: sql, close: nil)
+            case "charge.dispute.closed":
+                try await dispute(intent: intent, on: sql, close: won)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Runs `effect` and records the event in one transaction; a duplicate does nothing.
+    private func record(id: String, type: String, effect: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let now = clock.now()
+        do {
+            try await db.transaction { sql in
+                try await sql.insert(into: "webhook_events").columns("event_id", "processor", "type", "received_at")
+                    .values(SQLBind(id), SQLBind(processorName), SQLBind(type), SQLBind(now)).run()
+                try await effect(sql)
+            }
+        } catch where error.isConstraintViolation {
+            logger.debug("duplicate webhook ignored", metadata: ["event": "\(id)"])
+        }
+    }
+
+    private func dispute(intent: String?, on sql: any SQLDatabase, close won: Bool?) async throws {
+        guard let intent, let donation = try await donations.find(chargeID: intent, on: sql), donation.status == .succeeded else {
+            logger.warning("dispute for an unknown charge", metadata: ["charge": "\(intent ?? "?")"])
+            return
+        }
+        var balance = donation.balance
+        let nonprofit = donation.nonprofitId.uuidString.lowercased()
+        let fundraiser = donation.fundraiserId.uuidString
+        let now = clock.now()
+        var postings: [LedgerTransaction] = []
+        // A close that arrives first opens the dispute too, so the ledger sees both steps.
+        if balance.dispute == .none {
+            if let amount = balance.openDispute() {
+                postings.append(try PostingRules.dispute(reference: "dispute:\(donation.id.uuidString.lowercased()):open", amount: amount, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
+            }
+        }
+        if let won, balance.dispute == .open, let back = balance.closeDispute(won: won) {
+            postings.append(try PostingRules.disputeWon(reference: "dispute:\(donation.id.uuidString.lowercased()):won", amount: back, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
+        } else if let won, balance.dispute == .open {
+            _ = balance.closeDispute(won: won)
+        }
+        guard balance.dispute != donation.dispute else { return }
+        try await sql.update("donations").set("dispute", to: SQLBind(balance.dispute.rawValue)).where("id", .equal, SQLBind(donation.id)).run()
+        try await LedgerStore.write(postings, on: sql, at: now)
+    }
+
+    static func describe(_ error: WebhookSignature.Failure) -> String {
+        switch error {
+        case .missing: "missing"
+        case .malformed: "malformed"
+        case .mismatch: "wrong: the payload was not signed with this endpoint's secret"
+        case .tooOld: "too old"
+        }
+    }
+}

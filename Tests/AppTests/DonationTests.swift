@@ -1,0 +1,181 @@
+@testable import App
+import Foundation
+import GoodcastCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Donations")
+struct DonationTests {
+    @Test("a donation is charged, posted to the ledger and shown net on the fundraiser", arguments: DatabaseKind.enabled)
+    func donate(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, .live) { app in
+            // setup
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("maya")
+            // act
+            let reply = try await app.donate(cause.fundraiser, token: donor, amount: 1_000, extra: #","message":"  Go team!\u0007 ","visibility":"public""#)
+            // check
+            #expect(reply.status == .created)
+            let donation = try reply.json()
+            #expect(donation["status"] as? String == "succeeded")
+            #expect(money(donation["amount"]) == 1_000)
+            #expect(money(donation["fee"]) == 59)
+            #expect(money(donation["net"]) == 941)
+            #expect(donation["message"] as? String == "Go team!")
+            #expect((donation["receiptNumber"] as? String)?.hasPrefix("GC-") == true)
+            let fundraiser = try await app.fundraiser(cause.fundraiser)
+            #expect(money(fundraiser["raised"]) == 941)
+            #expect(fundraiser["donors"] as? Int == 1)
+            #expect(fundraiser["goalProgress"] as? Int == 0)
+            let recent = try #require(fundraiser["recentDonations"] as? [[String: Any]])
+            #expect(recent.first?["donor"] as? String == "maya")
+            #expect(money(recent.first?["amount"]) == 1_000)
+            // The donor's own list and the receipt.
+            let mine = try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as! [[String: Any]]
+            #expect(mine.count == 1)
+            let id = donation["id"] as! String
+            let receipt = try await app.request(.get, "/api/v1/donations/\(id)/receipt", token: donor).json()
+            #expect(receipt["number"] as? String == donation["receiptNumber"] as? String)
+            #expect((receipt["taxStatement"] as? String)?.contains("Gift Aid") == true)
+            #expect((receipt["nonprofit"] as? [String: Any])?["registrationNumber"] as? String == "326568")
+            let (_, stranger) = try await app.signUp("stranger")
+            #expect(try await app.request(.get, "/api/v1/donations/\(id)", token: stranger).status == .notFound)
+            #expect(try await app.request(.get, "/api/v1/donations/\(id)", token: cause.ownerToken).status == .ok)
+        }
+    }
+
+    @Test("the same key and body replay the first answer; another body is refused; no key is refused", arguments: DatabaseKind.enabled)
+    func idempotency(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("sam")
+            let first = try await app.donate(cause.fundraiser, token: donor, key: "key-1")
+            let again = try await app.donate(cause.fundraiser, token: donor, key: "key-1")
+            #expect(first.status == .created && again.status == .created)
+            #expect(first.text == again.text)
+            let other = try await app.donate(cause.fundraiser, token: donor, amount: 2_000, key: "key-1")
+            #expect(other.status == .unprocessableContent)
+            #expect(try other.json()["type"] as? String == "/problems/idempotency-key-reused")
+            let missing = try await app.request(.post, "/api/v1/fundraisers/\(cause.fundraiser)/donations",
+                                                json: #"{"amount":{"amount":1000,"currency":"USD"},"paymentToken":"tok_visa"}"#, token: donor)
+            #expect(missing.status == .badRequest)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+            #expect(await app.bank.intents.count == 1)
+        }
+    }
+
+    @Test("concurrent requests with one key make one donation and one charge", arguments: DatabaseKind.enabled)
+    func concurrentDuplicates(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, .live) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("viral")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<12 { group.addTask { Int(try await app.donate(cause.fundraiser, token: donor, key: "same-key").status.code) } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 201 || $0 == 409 }, "\(statuses)")
+            #expect(statuses.contains(201))
+            let mine = try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as! [[String: Any]]
+            #expect(mine.count == 1)
+            #expect(await app.bank.intents.count == 1)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+        }
+    }
+
+    @Test("declines answer 402 with the reason, again on retry; unknown tokens 422", arguments: DatabaseKind.enabled)
+    func declines(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("unlucky")
+            let declined = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_chargeDeclined", key: "d1")
+            #expect(declined.status.code == 402)
+            #expect(try declined.json()["type"] as? String == "/problems/payment-declined")
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_chargeDeclined", key: "d1").text == declined.text)
+            let poor = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_insufficientFunds")
+            #expect(poor.status.code == 402)
+            #expect((try poor.json()["detail"] as? String)?.contains("insufficient_funds") == true)
+            let unknown = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_made_up")
+            #expect(unknown.status == .unprocessableContent)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 0)
+        }
+    }
+
+    @Test("input rules: limits, currency, message length, visibility, unknown fields", arguments: [DatabaseKind.sqlite])
+    func inputRules(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("careful")
+            #expect(try await app.donate(cause.fundraiser, token: donor, amount: 99).status == .unprocessableContent)
+            #expect(try await app.donate(cause.fundraiser, token: donor, amount: 1_000_001).status == .unprocessableContent)
+            #expect(try await app.donate(cause.fundraiser, token: donor, currency: "EUR").status == .unprocessableContent)
+            #expect(try await app.donate(cause.fundraiser, token: donor, currency: "XXX").status == .unprocessableContent)
+            let long = String(repeating: "a", count: 281)
+            #expect(try await app.donate(cause.fundraiser, token: donor, extra: #","message":"\#(long)""#).status == .unprocessableContent)
+            #expect(try await app.donate(cause.fundraiser, token: donor, extra: #","visibility":"secret""#).status == .unprocessableContent)
+            #expect(try await app.donate(cause.fundraiser, token: donor, extra: #","tip":5"#).status == .badRequest)
+            #expect(try await app.donate(cause.fundraiser, token: "").status == .unauthorized)
+            #expect(try await app.donate(UUID().uuidString, token: donor).status == .notFound)
+            #expect(await app.bank.intents.isEmpty)
+        }
+    }
+
+    @Test("anonymous and hidden amounts are honoured in public; covering the fees gives the nonprofit the whole gift", arguments: DatabaseKind.enabled)
+    func visibilityAndFees(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, quiet) = try await app.signUp("quiet")
+            let (_, shy) = try await app.signUp("shy")
+            #expect(try await app.donate(cause.fundraiser, token: quiet, amount: 500, extra: #","visibility":"anonymous""#).status == .created)
+            let covered = try await app.donate(cause.fundraiser, token: shy, amount: 1_000, extra: #","visibility":"hide-amount","coverFees":true"#)
+            #expect(covered.status == .created)
+            let body = try covered.json()
+            #expect(money(body["gift"]) == 1_000)
+            #expect(try #require(money(body["net"])) >= 1_000)
+            let recent = try await app.fundraiser(cause.fundraiser)["recentDonations"] as! [[String: Any]]
+            let anonymous = try #require(recent.first { $0["donor"] as? String == "Anonymous" })
+            #expect(anonymous["handle"] == nil && money(anonymous["amount"]) == 500)
+            let hidden = try #require(recent.first { $0["donor"] as? String == "shy" })
+            #expect(hidden["amount"] == nil)
+            let text = try await app.request(.get, "/api/v1/fundraisers/\(cause.fundraiser)").text
+            #expect(!text.contains("quiet") && !text.contains("@example.org"))
+        }
+    }
+
+    @Test("a processor that does not answer: 503, then the retry with the same key finds the one charge", arguments: DatabaseKind.enabled)
+    func outcomeUnknown(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("patient")
+            let first = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "t1")
+            #expect(first.status == .serviceUnavailable)
+            #expect(try first.json()["type"] as? String == "/problems/payment-outcome-unknown")
+            #expect(first.headers[.retryAfter] != nil)
+            let retry = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "t1")
+            #expect(retry.status == .created)
+            #expect(await app.bank.intents.count == 1)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+        }
+    }
+
+    @Test("a donation whose answer was lost is settled by reconciliation", arguments: DatabaseKind.enabled)
+    func reconciliation(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("gone")
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout").status == .serviceUnavailable)
+            // The client never retries. The processor did charge; reconciliation finds it.
+            let settled = try await app.withCommands { commands in
+                let service = DonationService(
+                    db: commands.services.db, clock: .system, donations: DonationStore(db: commands.services.db, clock: .system),
+                    fundraisers: FundraiserStore(db: commands.services.db, clock: .system), nonprofits: NonprofitStore(db: commands.services.db, clock: .system),
+                    idempotency: IdempotencyStore(db: commands.services.db), processor: SandboxProcessor(bank: app.bank),
+                    fees: .standard, limits: .standard, logger: commands.services.db.logger
+                )
+                return try await service.reconcile(olderThan: 0)
+            }
+            #expect(settled == 1)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+        }
+    }
+}

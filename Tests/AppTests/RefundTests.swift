@@ -1,0 +1,102 @@
+@testable import App
+import Foundation
+import GoodcastCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Refunds, disputes and webhooks")
+struct RefundTests {
+    @Test("partial and full refunds by the nonprofit, never more than was given", arguments: DatabaseKind.enabled)
+    func refunds(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("giver")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            func refund(_ token: String, _ body: String = "{}", key: String = UUID().uuidString) async throws -> TestHarness.Reply {
+                try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: body, token: token, headers: [.init("Idempotency-Key")!: key])
+            }
+            #expect(try await refund(donor).status == .forbidden)
+            let part = try await refund(cause.ownerToken, #"{"amount":{"amount":4000,"currency":"USD"}}"#, key: "r1")
+            #expect(part.status == .created)
+            #expect(try await refund(cause.ownerToken, #"{"amount":{"amount":4000,"currency":"USD"}}"#, key: "r1").text == part.text)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 10_000 - 320 - 4_000)
+            let tooMuch = try await refund(cause.ownerToken, #"{"amount":{"amount":6001,"currency":"USD"}}"#)
+            #expect(tooMuch.status == .unprocessableContent)
+            #expect(try await refund(cause.adminToken).status == .created)
+            #expect(try await refund(cause.adminToken).status == .unprocessableContent)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == -320)
+            let donation = try await app.request(.get, "/api/v1/donations/\(id)", token: donor).json()
+            #expect(money(donation["refunded"]) == 10_000)
+            #expect(await app.bank.intents.values.first?.refunded == 10_000)
+        }
+    }
+
+    @Test("concurrent refunds never return more than the donation", arguments: DatabaseKind.enabled)
+    func concurrentRefunds(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, .live) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("racer")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 5_000).json()["id"] as! String
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        Int(try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: #"{"amount":{"amount":1000,"currency":"USD"}}"#,
+                                                  token: cause.ownerToken, headers: [.init("Idempotency-Key")!: UUID().uuidString]).status.code)
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 5, "\(statuses)")
+            #expect(await app.bank.intents.values.first?.refunded == 5_000)
+        }
+    }
+
+    @Test("webhooks: bad signatures are refused, duplicates and reordering change nothing", arguments: DatabaseKind.enabled)
+    func webhooks(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("disputer")
+            let donation = try await app.donate(cause.fundraiser, token: donor, amount: 2_000).json()
+            let intent = try #require(await app.bank.intents.values.first)
+            func send(_ type: String, _ object: [String: any Sendable], id: String, secret: String = "whsec_sandbox") async throws -> TestHarness.Reply {
+                let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": type, "data": ["object": object]] as [String: Any])
+                let signature = WebhookSignature.header(payload: payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970))
+                let response = try await app.client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
+                                                                   headers: [.contentType: "application/json", .init("Stripe-Signature")!: signature],
+                                                                   body: ByteBuffer(data: payload))
+                return .init(status: response.status, headers: response.headers, body: response.body)
+            }
+            let dispute = SandboxBank.disputeJSON(intent, status: "needs_response")
+            #expect(try await send("charge.dispute.created", dispute, id: "evt_forged", secret: "wrong").status == .badRequest)
+            let unsigned = try await app.request(.post, "/api/v1/payments/webhooks/sandbox", json: "{}")
+            #expect(unsigned.status == .badRequest)
+            // The close arrives before the opening, then both again.
+            #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
+            #expect(try await send("charge.dispute.created", dispute, id: "evt_open").status == .ok)
+            #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
+            #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid").status == .ok)
+            #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid_again").status == .ok)
+            let after = try await app.request(.get, "/api/v1/donations/\(donation["id"] as! String)", token: donor).json()
+            #expect(after["dispute"] as? String == "lost")
+            // A lost dispute takes the gift back; the fee stays spent.
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == -88)
+            #expect(try await app.request(.post, "/api/v1/payments/webhooks/other", json: "{}").status == .notFound)
+        }
+    }
+
+    @Test("a disputed charge's webhook reaches the live server and is won back", arguments: DatabaseKind.enabled)
+    func disputeOverHTTP(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, .live) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("chargeback")
+            #expect(try await app.donate(cause.fundraiser, token: donor, amount: 3_000, paymentToken: "tok_dispute").status == .created)
+            let disputed = try await app.eventually { money(try await app.fundraiser(cause.fundraiser)["raised"]) == -117 }
+            #expect(disputed, "the dispute webhook should take the gift back")
+            let intent = try #require(await app.bank.intents.values.first)
+            try await app.bank.dispute(intentID: intent.id, closeAs: true)
+            let won = try await app.eventually { money(try await app.fundraiser(cause.fundraiser)["raised"]) == 3_000 - 117 }
+            #expect(won)
+        }
+    }
+}
