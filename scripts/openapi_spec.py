@@ -128,6 +128,10 @@ schemas = {
         "number": string(), "donationId": uuid, "donor": string(), "amount": ref("Money"), "refunded": ref("Money"), "date": datetime,
         "taxStatement": string(), "nonprofit": {"type": "object", "required": ["id", "legalName", "registrationNumber", "country"], "properties": {
             "id": uuid, "legalName": string(), "registrationNumber": string(), "country": string()}}}},
+    "Payout": {"type": "object", "required": ["id", "nonprofitId", "amount", "period", "createdAt"], "properties": {
+        "id": uuid, "nonprofitId": uuid, "amount": ref("Money"), "period": string(), "createdAt": datetime}},
+    "PayoutList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Payout")}}},
+    "PayoutRun": {"type": "object", "additionalProperties": False, "properties": {"period": string(description="A day, YYYY-MM-DD; today (UTC) by default")}},
     "WebhookReceived": {"type": "object", "required": ["received"], "properties": {"received": {"type": "boolean"}}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
@@ -192,6 +196,11 @@ paths = {
     "/api/v1/donations/{donationId}/refunds": {"post": op("Refund all or part (the nonprofit's owners, admins; idempotent)", "donations",
         {"201": ok(ref("Refund"), "Refunded"), **money_moved}, secure=True, request="RefundInput", params=[dn, idem])},
     "/api/v1/me/donations": {"get": op("My donations", "donations", {"200": ok(ref("DonationList"))}, secure=True)},
+    "/api/v1/admin/payouts/run": {"post": op("Pay out every balance above the minimum, once per period (platform admins)", "admin",
+        {"200": ok(ref("PayoutList"))}, secure=True, request="PayoutRun")},
+    "/api/v1/nonprofits/{nonprofitId}/payouts": {"get": op("A nonprofit's payouts (owners, admins); its CSV statement with Accept: text/csv", "nonprofits",
+        {"200": {"description": "Payouts", "content": {"application/json": {"schema": ref("PayoutList")}, "text/csv": {"schema": string()}}}},
+        secure=True, params=[np])},
     "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
         "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],

@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     let donations: DonationService
     let refunds: RefundService
     let webhooks: WebhookService
+    let payouts: PayoutService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -62,6 +63,7 @@ public struct AppServices: Sendable {
             idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
+        payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger)
     }
 }

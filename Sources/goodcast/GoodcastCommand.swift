@@ -9,7 +9,7 @@ struct Goodcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goodcast",
         abstract: "The Goodcast server: LIVE fundraisers, challenges and donor stories.",
-        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, SandboxProcessorCommand.self],
+        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, PayoutsCommand.self, SandboxProcessorCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -186,5 +186,30 @@ struct SandboxProcessorCommand: AsyncParsableCommand {
             fflush(nil)
         }
         try await app.runService()
+    }
+}
+
+struct PayoutsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "payouts", abstract: "Pay nonprofits what they are owed.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pay out every balance above the minimum, once per period however often it runs.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The period, as a day (YYYY-MM-DD); today (UTC) by default.") var period: String?
+
+        func run() async throws {
+            let config = try common.config()
+            let commands = try await AppCommands.open(config, logger: common.logger(config))
+            let lines: [String]
+            do {
+                lines = try await commands.runPayouts(period: period)
+            } catch {
+                await commands.shutdown()
+                throw error
+            }
+            await commands.shutdown()
+            lines.forEach { print($0) }
+            print("\(lines.count) payout(s) made")
+        }
     }
 }

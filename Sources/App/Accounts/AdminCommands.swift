@@ -34,6 +34,13 @@ public struct AppCommands: Sendable {
         return (report.isClean, report.checked, report.violations)
     }
 
+    /// Pays out what is owed for the period (today by default); returns one line per payout.
+    public func runPayouts(period: String?) async throws -> [String] {
+        try await services.payouts.run(period: period).map {
+            "\($0.period) nonprofit \($0.nonprofit_id.uuidString.lowercased()) \(MoneyFormat.format($0.money, language: "en"))"
+        }
+    }
+
     public func seedDemo() async throws -> DemoSeed.Result {
         try await DemoSeed(services: services).run()
     }

@@ -63,6 +63,21 @@ public struct DemoSeed: Sendable {
                 _ = try await services.nonprofits.follow(true, id: record.id, by: creator)
             }
         }
+        // A fundraiser with gifts, so that the pages show money moving.
+        if let comicRelief = try await services.nonprofits.store.search(.init(text: "comic relief")).items.first {
+            let fundraiser = try await services.fundraisers.create(FundraiserInput(
+                nonprofitId: comicRelief.id.uuidString, title: "Red Nose Day: #rednoseday challenge",
+                description: "Put on a red nose, post your video, and give what you can.",
+                goal: MoneyInput(amount: 500_000, currency: "GBP"), endsAt: nil
+            ), by: creatorAccounts[0])
+            for (index, creator) in creatorAccounts.enumerated() {
+                let input = DonationInput(
+                    amount: MoneyInput(amount: Int64(1_000 * (index + 1)), currency: "GBP"), paymentToken: "tok_visa",
+                    message: ["Noses on! 🔴", nil, "For every kid who needs it"][index], visibility: index == 1 ? "anonymous" : "public", coverFees: index == 2
+                )
+                _ = try await services.donations.donate(fundraiserID: fundraiser.id, donor: creator, key: "demo-\(index)", body: Data("demo-\(index)".utf8), input: input)
+            }
+        }
         return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
                       creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
     }

@@ -18,6 +18,7 @@ enum AppMigrations {
             CreateIdempotencyKeys(),
             CreateRefunds(),
             CreateWebhookEvents(),
+            CreatePayouts(),
         ]
     }
 }

@@ -26,12 +26,7 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// Stable key order and unescaped slashes, so that responses read well and diff cleanly.
-    public var responseEncoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    public var responseEncoder: JSONEncoder { APIJSON.encoder() }
 
     /// The signed-in account, or a 401 problem.
     public func requireAccount() throws -> AccountRecord {

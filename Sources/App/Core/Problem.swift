@@ -34,9 +34,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(body(instance: request.uri.path))
+        let data = try APIJSON.encoder().encode(body(instance: request.uri.path))
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -53,6 +51,20 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public static let unauthenticated = Problem(.unauthenticated, detail: "sign in first: send 'Authorization: Bearer <token>' (from POST /api/v1/sessions)")
     public static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, detail: detail) }
     public static func conflict(_ detail: String) -> Problem { Problem(.conflict, detail: detail) }
+}
+
+/// The one JSON style of the API: ISO 8601 dates, stable key order, unescaped slashes.
+enum APIJSON {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func string(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
+    }
 }
 
 /// The stable problem types. Their slugs are part of the API: never rename one.

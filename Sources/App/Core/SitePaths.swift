@@ -28,6 +28,8 @@ enum APIPath {
     static let donationRefunds: RouterPath = "donations/:donationId/refunds"
     static let myDonations: RouterPath = "me/donations"
     static let webhooks: RouterPath = "payments/webhooks/:processor"
+    static let adminPayoutsRun: RouterPath = "admin/payouts/run"
+    static let nonprofitPayouts: RouterPath = "nonprofits/:nonprofitId/payouts"
 }
 
 /// Every page path; templates link with these too (through page models).
@@ -43,6 +45,13 @@ enum PagePath {
     static func unfollow(_ id: String) -> String { "/nonprofits/\(id)/unfollow" }
     static func addMember(_ id: String) -> String { "/nonprofits/\(id)/members" }
     static let adminQueue = "/admin/nonprofits"
+    static func fundraiser(_ id: String) -> String { "/fundraisers/\(id)" }
+    static func donate(_ id: String) -> String { "/fundraisers/\(id)/donate" }
+    static func newFundraiser(_ nonprofit: String) -> String { "/fundraisers/new?nonprofit=\(nonprofit)" }
+    static func donation(_ id: String) -> String { "/donations/\(id)" }
+    static func refund(_ id: String) -> String { "/donations/\(id)/refund" }
+    static func money(_ nonprofit: String) -> String { "/nonprofits/\(nonprofit)/money" }
+    static let myDonations = "/me/donations"
     static func adminVerify(_ id: String) -> String { "/admin/nonprofits/\(id)/verify" }
     static func adminReject(_ id: String) -> String { "/admin/nonprofits/\(id)/reject" }
 }

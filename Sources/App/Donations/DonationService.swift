@@ -97,19 +97,16 @@ struct DonationService: Sendable {
     }
 
     static func response(for donation: DonationRecord) throws -> IdempotencyStore.StoredResponse {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch donation.status {
         case .succeeded, .pending:
-            return .init(status: 201, body: String(decoding: try encoder.encode(DonationOutput(donation)), as: UTF8.self))
+            return .init(status: 201, body: try APIJSON.string(DonationOutput(donation)))
         case .declined:
             let problem = Problem(.paymentDeclined, detail: "the card was declined (\(donation.failureCode ?? "card_declined")): \(donation.failureMessage ?? "")")
-            return .init(status: 402, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+            return .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
         case .failed:
             let problem = Problem(.paymentRejected, detail: "the payment processor refused the payment: \(donation.failureMessage ?? "")",
                                   issues: [.init(field: "paymentToken", message: donation.failureMessage ?? "was refused")])
-            return .init(status: 422, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+            return .init(status: 422, body: try APIJSON.string(problem.body(instance: nil)))
         }
     }
 

@@ -111,6 +111,12 @@ struct DonationStore: Sendable {
             .first(decoding: Row.self)?.n ?? 0
     }
 
+    func donations(toNonprofit nonprofit: UUID, limit: Int = 200) async throws -> [DonationRecord] {
+        try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("nonprofit_id", .equal, SQLBind(nonprofit)).where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
+            .orderBy("created_at", .descending).limit(limit).all(decoding: DonationRecord.self)
+    }
+
     func donations(of donor: UUID) async throws -> [DonationRecord] {
         try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
             .where("donor_id", .equal, SQLBind(donor)).orderBy("created_at", .descending).limit(200)

@@ -122,16 +122,13 @@ struct RefundService: Sendable {
             }
             refund = try await find(refundID)!
         }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let response: IdempotencyStore.StoredResponse
         if refund.status == "succeeded" {
             let output = RefundOutput(id: refund.id, donationId: refund.donation_id, amount: MoneyOutput(Money(refund.amount, currency)), status: refund.status, createdAt: refund.created_at)
-            response = .init(status: 201, body: String(decoding: try encoder.encode(output), as: UTF8.self))
+            response = .init(status: 201, body: try APIJSON.string(output))
         } else {
             let problem = Problem(.paymentRejected, detail: "the payment processor refused the refund")
-            response = .init(status: 422, body: String(decoding: try encoder.encode(problem.body(instance: nil)), as: UTF8.self))
+            response = .init(status: 422, body: try APIJSON.string(problem.body(instance: nil)))
         }
         try await idempotency.complete(scope: scope, key: key, response: response)
         return response

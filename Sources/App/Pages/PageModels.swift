@@ -25,7 +25,7 @@ struct NonprofitCard {
     let isPending: Bool
     let isRejected: Bool
     let isVerified: Bool
-    let description: String
+    let description: String?
     let rejectionReason: String
     let registrationNumber: String
 
@@ -46,7 +46,7 @@ struct NonprofitCard {
         case .verified: strings["statusVerified"]!
         case .rejected: strings["statusRejected"]!
         }
-        description = record.description ?? ""
+        description = record.description.flatMap { $0.isEmpty ? nil : $0 }
         rejectionReason = record.rejectionReason ?? ""
         registrationNumber = record.registrationNumber
     }

@@ -63,8 +63,12 @@ extension SitePages {
         let addMemberHref: String
         let errors: FormErrors
         let signInHref: String
+        let fundraisers: [FundraiserRow]
+        let newFundraiserHref: String
+        let moneyHref: String
 
         struct MemberRow { let handle: String; let role: String }
+        struct FundraiserRow { let href: String; let title: String; let raised: String; let goal: String }
     }
 
     @Sendable func profile(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -80,6 +84,13 @@ extension SitePages {
         let members = showTeam ? try await services.nonprofits.store.members(of: id) : []
         let following = if let account { try await services.nonprofits.store.isFollowing(account.id, id) } else { false }
         let idText = id.uuidString.lowercased()
+        var fundraisers: [ProfilePage.FundraiserRow] = []
+        for fundraiser in try await services.fundraisers.store.list(nonprofit: id) {
+            let raised = try await services.fundraisers.ledger.raised(fundraiser: fundraiser.id)[fundraiser.currencyCode] ?? 0
+            fundraisers.append(.init(href: PagePath.fundraiser(fundraiser.id.uuidString.lowercased()), title: fundraiser.title,
+                                     raised: MoneyFormat.format(Money(raised, fundraiser.currency), language: context.language),
+                                     goal: MoneyFormat.format(fundraiser.goal, language: context.language)))
+        }
         let page = ProfilePage(
             nonprofit: NonprofitCard(record, language: context.language),
             signedIn: account != nil, following: following, canFollow: record.status == .verified,
@@ -87,7 +98,8 @@ extension SitePages {
             isMember: showTeam, isOwner: role == .owner || account?.role == .platformAdmin,
             members: members.map { .init(handle: $0.handle, role: strings[$0.role.rawValue] ?? $0.role.rawValue) },
             addMemberHref: PagePath.addMember(idText), errors: FormErrors(errors),
-            signInHref: "\(PagePath.signIn)?next=\(PagePath.nonprofit(idText))"
+            signInHref: "\(PagePath.signIn)?next=\(PagePath.nonprofit(idText))",
+            fundraisers: fundraisers, newFundraiserHref: PagePath.newFundraiser(idText), moneyHref: PagePath.money(idText)
         )
         return pages.render("nonprofits/profile", title: record.name, page: page, request: request, context: context, status: errors?.status ?? .ok)
     }

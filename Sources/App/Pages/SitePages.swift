@@ -16,6 +16,8 @@ struct SitePages: Sendable {
         router.post(RouterPath(PagePath.signIn), use: signIn)
         router.post(RouterPath(PagePath.signOut), use: signOut)
         addNonprofitRoutes(to: router)
+        addFundraiserRoutes(to: router)
+        addDonationRoutes(to: router)
         addAdminRoutes(to: router)
     }
 

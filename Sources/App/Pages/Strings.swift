@@ -12,6 +12,19 @@ enum Strings {
     }
 
     static let en: [String: String] = [
+        "raised": "raised", "of": "of", "goal": "Goal", "donors": "donors", "donate": "Donate", "amount": "Amount",
+        "paymentToken": "Card (sandbox test token)", "message": "Message (optional)", "visibility": "Show my gift",
+        "visPublic": "With my name and the amount", "visAnonymous": "Anonymously", "visHideAmount": "With my name, without the amount",
+        "coverFees": "Add the card fee so the nonprofit receives my whole gift", "recentDonations": "Recent donations",
+        "noDonations": "No donations yet. Be the first!", "anonymous": "Anonymous", "startFundraiser": "Start a fundraiser",
+        "fundraisers": "Fundraisers", "title": "Title", "create": "Create", "endsAt": "Ends on (optional)",
+        "receipt": "Receipt", "receiptNumber": "Receipt number", "date": "Date", "donatedTo": "Donated to",
+        "refunded": "Refunded", "myDonations": "My donations", "noMyDonations": "You have not donated yet.",
+        "money": "Donations and payouts", "refund": "Refund", "refundHint": "Amount to refund (empty: all that is left)",
+        "payouts": "Payouts", "noPayouts": "No payouts yet.", "status": "Status", "net": "Net",
+        "tokensHelp": "This is a sandbox: no real card is charged. tok_visa succeeds; tok_chargeDeclined and tok_insufficientFunds are declined; tok_dispute succeeds, then the bank disputes it; tok_timeout leaves the outcome unknown for a moment.",
+        "outcomeUnknown": "The payment processor did not answer. Press Donate again: you will not be charged twice.",
+        "thanks": "Thank you! Your donation went through.", "fee": "Card fee", "donor": "Donor",
         "tagline": "Give where you watch: live fundraisers, challenges and donor stories for the causes you follow.",
         "home": "Home", "directory": "Nonprofits", "apply": "Register a nonprofit", "review": "Review queue",
         "signUp": "Sign up", "signIn": "Sign in", "signOut": "Sign out", "language": "Language",
@@ -37,6 +50,19 @@ enum Strings {
     ]
 
     static let fr: [String: String] = [
+        "raised": "collectés", "of": "sur", "goal": "Objectif", "donors": "donateurs", "donate": "Faire un don", "amount": "Montant",
+        "paymentToken": "Carte (jeton de test du bac à sable)", "message": "Message (facultatif)", "visibility": "Afficher mon don",
+        "visPublic": "Avec mon nom et le montant", "visAnonymous": "Anonymement", "visHideAmount": "Avec mon nom, sans le montant",
+        "coverFees": "Ajouter les frais de carte pour que l’association reçoive tout mon don", "recentDonations": "Dons récents",
+        "noDonations": "Pas encore de don. Soyez le premier !", "anonymous": "Anonyme", "startFundraiser": "Lancer une collecte",
+        "fundraisers": "Collectes", "title": "Titre", "create": "Créer", "endsAt": "Se termine le (facultatif)",
+        "receipt": "Reçu", "receiptNumber": "Numéro de reçu", "date": "Date", "donatedTo": "Don à",
+        "refunded": "Remboursé", "myDonations": "Mes dons", "noMyDonations": "Vous n’avez pas encore fait de don.",
+        "money": "Dons et versements", "refund": "Rembourser", "refundHint": "Montant à rembourser (vide : tout le reste)",
+        "payouts": "Versements", "noPayouts": "Aucun versement pour l’instant.", "status": "Statut", "net": "Net",
+        "tokensHelp": "Ceci est un bac à sable : aucune vraie carte n’est débitée. tok_visa réussit ; tok_chargeDeclined et tok_insufficientFunds sont refusés ; tok_dispute réussit puis la banque le conteste ; tok_timeout laisse l’issue inconnue un moment.",
+        "outcomeUnknown": "Le prestataire de paiement n’a pas répondu. Appuyez de nouveau sur Faire un don : vous ne serez pas débité deux fois.",
+        "thanks": "Merci ! Votre don a été accepté.", "fee": "Frais de carte", "donor": "Donateur",
         "tagline": "Donnez là où vous regardez : collectes en direct, défis et stories de donateurs pour les causes que vous suivez.",
         "home": "Accueil", "directory": "Associations", "apply": "Inscrire une association", "review": "File de vérification",
         "signUp": "Créer un compte", "signIn": "Se connecter", "signOut": "Se déconnecter", "language": "Langue",
@@ -62,6 +88,19 @@ enum Strings {
     ]
 
     static let it: [String: String] = [
+        "raised": "raccolti", "of": "su", "goal": "Obiettivo", "donors": "donatori", "donate": "Dona", "amount": "Importo",
+        "paymentToken": "Carta (token di prova della sandbox)", "message": "Messaggio (facoltativo)", "visibility": "Mostra la mia donazione",
+        "visPublic": "Con il mio nome e l’importo", "visAnonymous": "In forma anonima", "visHideAmount": "Con il mio nome, senza l’importo",
+        "coverFees": "Aggiungi la commissione della carta perché l’organizzazione riceva tutta la donazione", "recentDonations": "Donazioni recenti",
+        "noDonations": "Ancora nessuna donazione. Sii il primo!", "anonymous": "Anonimo", "startFundraiser": "Avvia una raccolta fondi",
+        "fundraisers": "Raccolte fondi", "title": "Titolo", "create": "Crea", "endsAt": "Termina il (facoltativo)",
+        "receipt": "Ricevuta", "receiptNumber": "Numero di ricevuta", "date": "Data", "donatedTo": "Donazione a",
+        "refunded": "Rimborsato", "myDonations": "Le mie donazioni", "noMyDonations": "Non hai ancora fatto donazioni.",
+        "money": "Donazioni e pagamenti", "refund": "Rimborsa", "refundHint": "Importo da rimborsare (vuoto: tutto il resto)",
+        "payouts": "Pagamenti", "noPayouts": "Ancora nessun pagamento.", "status": "Stato", "net": "Netto",
+        "tokensHelp": "Questa è una sandbox: nessuna carta reale viene addebitata. tok_visa va a buon fine; tok_chargeDeclined e tok_insufficientFunds vengono rifiutati; tok_dispute va a buon fine, poi la banca lo contesta; tok_timeout lascia l’esito sconosciuto per un momento.",
+        "outcomeUnknown": "Il gestore dei pagamenti non ha risposto. Premi di nuovo Dona: non ti verrà addebitato due volte.",
+        "thanks": "Grazie! La tua donazione è andata a buon fine.", "fee": "Commissione della carta", "donor": "Donatore",
         "tagline": "Dona dove guardi: raccolte fondi in diretta, sfide e storie dei donatori per le cause che segui.",
         "home": "Home", "directory": "Organizzazioni", "apply": "Registra un’organizzazione", "review": "Coda di verifica",
         "signUp": "Registrati", "signIn": "Accedi", "signOut": "Esci", "language": "Lingua",

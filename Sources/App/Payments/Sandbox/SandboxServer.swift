@@ -90,9 +90,10 @@ public enum SandboxServer {
                 return json(402, ["error": ["type": "card_error", "code": "card_declined", "decline_code": code, "message": message,
                                             "payment_intent": SandboxBank.json(intent)] as [String: any Sendable]])
             case .noAnswer:
-                // The charge is made; the answer never comes (until the client gives up).
-                try await Task.sleep(for: .seconds(3600))
-                return stripeError(500, "api_error", "unreachable")
+                // The charge is made; the answer never comes: the client gives up first. Bounded,
+                // and cut short by shutdown, so that the server can always stop.
+                await cancelWhenGracefulShutdown { try? await Task.sleep(for: .seconds(120)) }
+                return stripeError(500, "api_error", "the processor did not answer in time")
             }
         } catch {
             return failure(error)

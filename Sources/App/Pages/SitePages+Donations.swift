@@ -1,0 +1,178 @@
+import Foundation
+import GoodcastCore
+import Hummingbird
+
+extension SitePages {
+    func addDonationRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(PagePath.myDonations), use: myDonations)
+        router.get("/donations/:donationId", use: receiptPage)
+        router.post("/donations/:donationId/refund", use: refundFromPage)
+        router.get("/nonprofits/:nonprofitId/money", use: moneyPage)
+    }
+
+    struct DonationRow {
+        let id: String
+        let href: String
+        let refundHref: String
+        let donor: String
+        let nonprofit: String
+        let amount: String
+        let net: String
+        let refunded: String
+        let hasRefund: Bool
+        let canRefund: Bool
+        let status: String
+        let date: String
+        let receiptNumber: String?
+        let message: String?
+        /// A fresh key per rendered refund form: a double submit refunds once.
+        let refundKey: String
+    }
+
+    func row(_ donation: DonationRecord, language: String, nonprofit: String = "", donor: String = "") -> DonationRow {
+        let currency = donation.currency
+        let output = DonationOutput(donation)
+        let id = donation.id.uuidString.lowercased()
+        return DonationRow(
+            id: id, href: PagePath.donation(id), refundHref: PagePath.refund(id), donor: donor, nonprofit: nonprofit,
+            amount: MoneyFormat.format(donation.gross, language: language),
+            net: MoneyFormat.format(Money(output.net.amount, currency), language: language),
+            refunded: MoneyFormat.format(Money(donation.refunded, currency), language: language), hasRefund: donation.refunded > 0,
+            canRefund: donation.balance.refundable.isPositive, status: donation.statusName,
+            date: Self.dateText(donation.completedAt ?? donation.createdAt, language: language),
+            receiptNumber: donation.receiptNumber, message: donation.message.flatMap { $0.isEmpty ? nil : $0 }, refundKey: UUID().uuidString
+        )
+    }
+
+    static func dateText(_ date: Date, language: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language)
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateStyle = .long
+        formatter.timeStyle = .short
+        return formatter.string(from: date) + " UTC"
+    }
+
+    struct MyDonationsPage { let items: [DonationRow]; let empty: Bool }
+
+    @Sendable func myDonations(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account: AccountRecord
+        switch requireAccount(request, context) {
+        case .success(let found): account = found
+        case .failure(let redirect): return redirect
+        }
+        var rows: [DonationRow] = []
+        for donation in try await services.donations.donations.donations(of: account.id) {
+            let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId)?.name ?? ""
+            rows.append(row(donation, language: context.language, nonprofit: nonprofit))
+        }
+        return pages.render("donations/mine", title: Strings.table(for: context.language)["myDonations"]!, page: MyDonationsPage(items: rows, empty: rows.isEmpty), request: request, context: context)
+    }
+
+    struct ReceiptPage {
+        let donation: DonationRow
+        let succeeded: Bool
+        let nonprofitName: String
+        let registrationNumber: String
+        let country: String
+        let donorName: String
+        let taxStatement: String
+        let fundraiserTitle: String
+        let fundraiserHref: String
+        let fee: String
+    }
+
+    @Sendable func receiptPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account: AccountRecord
+        switch requireAccount(request, context) {
+        case .success(let found): account = found
+        case .failure(let redirect): return redirect
+        }
+        let id = try context.parameters.requireUUID("donationId")
+        guard let donation = try await services.donations.donations.find(id) else { throw Problem.notFound("donation") }
+        let role = try await services.nonprofits.store.role(of: account.id, in: donation.nonprofitId)
+        guard donation.donorId == account.id || role != nil || account.role == .platformAdmin else { throw Problem.notFound("donation") }
+        guard let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId) else { throw Problem.notFound("nonprofit") }
+        let fundraiser = try await services.fundraisers.store.find(donation.fundraiserId)
+        let donor = try await services.accounts.find(id: donation.donorId)
+        let page = ReceiptPage(
+            donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: donation.status == .succeeded,
+            nonprofitName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country,
+            donorName: donor?.displayName ?? "", taxStatement: TaxStatement.text(country: nonprofit.country),
+            fundraiserTitle: fundraiser?.title ?? "", fundraiserHref: PagePath.fundraiser(donation.fundraiserId.uuidString.lowercased()),
+            fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language)
+        )
+        return pages.render("donations/receipt", title: Strings.table(for: context.language)["receipt"]!, page: page, request: request, context: context)
+    }
+
+    struct MoneyPage {
+        let nonprofitName: String
+        let nonprofitHref: String
+        let donations: [DonationRow]
+        let empty: Bool
+        let payouts: [PayoutRow]
+        let noPayouts: Bool
+        let errors: FormErrors
+
+        struct PayoutRow { let period: String; let amount: String; let date: String }
+    }
+
+    @Sendable func moneyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderMoney(request, context, nonprofitID: try context.parameters.requireUUID("nonprofitId"), errors: nil)
+    }
+
+    func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?) async throws -> Response {
+        let account: AccountRecord
+        switch requireAccount(request, context) {
+        case .success(let found): account = found
+        case .failure(let redirect): return redirect
+        }
+        let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
+        var rows: [DonationRow] = []
+        for donation in try await services.donations.donations.donations(toNonprofit: nonprofitID) {
+            let donor = try await services.accounts.find(id: donation.donorId)
+            rows.append(row(donation, language: context.language, donor: donor.map { "@\($0.handle)" } ?? ""))
+        }
+        let payouts = try await services.payouts.payouts(of: nonprofitID).map {
+            MoneyPage.PayoutRow(period: $0.period, amount: MoneyFormat.format($0.money, language: context.language),
+                                date: Self.dateText($0.createdAt, language: context.language))
+        }
+        let page = MoneyPage(nonprofitName: record.name, nonprofitHref: PagePath.nonprofit(nonprofitID.uuidString.lowercased()),
+                             donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors))
+        return pages.render("nonprofits/money", title: Strings.table(for: context.language)["money"]!, page: page, request: request, context: context,
+                            status: errors?.status ?? .ok)
+    }
+
+    @Sendable func refundFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let account: AccountRecord
+        switch requireAccount(request, context) {
+        case .success(let found): account = found
+        case .failure(let redirect): return redirect
+        }
+        let id = try context.parameters.requireUUID("donationId")
+        guard let donation = try await services.donations.donations.find(id) else { throw Problem.notFound("donation") }
+        _ = try await services.nonprofits.requireOwner(donation.nonprofitId, account: account)
+        let form = try await FormData.read(request, maxBytes: maxBodyBytes)
+        do {
+            var amount: MoneyInput?
+            if let text = form["amount"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                do {
+                    let money = try MoneyFormat.parse(text, currency: donation.currency, language: context.language)
+                    amount = MoneyInput(amount: money.amount, currency: money.currency.code)
+                } catch {
+                    throw Problem.validation(error)
+                }
+            }
+            let key = try IdempotencyStore.key(from: form["idempotencyKey"])
+            let fingerprint = Data("\(amount?.amount ?? 0)".utf8)
+            let stored = try await services.refunds.refund(donationID: id, by: account, key: key, body: fingerprint, input: RefundInput(amount: amount, reason: nil))
+            if stored.status != 201 {
+                let detail = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])?["detail"] as? String ?? "the refund failed"
+                throw Problem(.paymentRejected, status: .init(code: stored.status), detail: detail)
+            }
+            return PageRenderer.redirect(PagePath.money(donation.nonprofitId.uuidString.lowercased()))
+        } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
+            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem)
+        }
+    }
+}

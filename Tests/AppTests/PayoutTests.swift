@@ -1,0 +1,99 @@
+@testable import App
+import Foundation
+import GoodcastCore
+import Hummingbird
+import Logging
+import HummingbirdTesting
+import Testing
+
+@Suite("Payouts and ledger verification")
+struct PayoutTests {
+    @Test("payouts move what is owed once per period, with a CSV statement", arguments: DatabaseKind.enabled)
+    func payouts(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("benefactor")
+            _ = try await app.donate(cause.fundraiser, token: donor, amount: 10_000)
+            #expect(try await app.request(.post, "/api/v1/admin/payouts/run", token: cause.ownerToken).status == .forbidden)
+            let first = try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"2026-11-22"}"#, token: cause.adminToken)
+            #expect(first.status == .ok)
+            let items = try first.json()["items"] as! [[String: Any]]
+            #expect(items.count == 1)
+            #expect(money(items.first?["amount"]) == 9_680)
+            // Running again in the same period pays nothing more, even after a new gift.
+            _ = try await app.donate(cause.fundraiser, token: donor, amount: 2_000)
+            #expect((try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"2026-11-22"}"#, token: cause.adminToken).json()["items"] as! [Any]).isEmpty)
+            let next = try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"2026-11-23"}"#, token: cause.adminToken).json()["items"] as! [[String: Any]]
+            let secondAmount = money(next.first?["amount"])
+            #expect(secondAmount == 1_912)
+            // The fundraiser still shows everything raised; payouts do not lower it.
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 9_680 + 1_912)
+            let list = try await app.request(.get, "/api/v1/nonprofits/\(cause.nonprofit)/payouts", token: cause.ownerToken).json()["items"] as! [Any]
+            #expect(list.count == 2)
+            let csv = try await app.request(.get, "/api/v1/nonprofits/\(cause.nonprofit)/payouts", token: cause.ownerToken, headers: [.accept: "text/csv"])
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let lines = csv.text.split(separator: "\n")
+            #expect(lines.first == "date,kind,reference,currency,amount_minor,amount")
+            #expect(lines.filter { $0.contains(",payout,") }.count == 2)
+            #expect(lines.filter { $0.contains(",donation,") }.count == 2)
+            #expect(try await app.request(.get, "/api/v1/nonprofits/\(cause.nonprofit)/payouts", token: donor).status == .forbidden)
+        }
+    }
+
+    @Test("ledger verify names a violation: a tampered entry unbalances its transaction", arguments: DatabaseKind.enabled)
+    func verifyFindsTampering(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("tamper")
+            _ = try await app.donate(cause.fundraiser, token: donor, amount: 1_000)
+            let clean = try await app.withCommands { try await $0.verifyLedger() }
+            #expect(clean.clean)
+            #expect(clean.checked.count == 5)
+            // Tamper, check, then put it back so that the test's own final check passes.
+            let report = try await app.withCommands { commands in
+                try await commands.services.db.sql.raw("UPDATE ledger_entries SET amount = amount + 1 WHERE amount = -1000").run()
+                let report = try await commands.verifyLedger()
+                try await commands.services.db.sql.raw("UPDATE ledger_entries SET amount = amount - 1 WHERE amount = -999").run()
+                return report
+            }
+            #expect(!report.clean)
+            #expect(report.violations.contains { $0.contains("does not balance in USD") })
+            #expect(report.violations.contains { $0.contains("ledger total") })
+        }
+    }
+}
+
+@Suite("Stripe adapter")
+struct StripeAdapterTests {
+    /// The real Stripe API cannot be reached here; the sandbox processor speaks the same wire format.
+    @Test("charges, declines, refunds and lost answers through Stripe's HTTP API (sandbox server)", arguments: [DatabaseKind.sqlite])
+    func overHTTP(_ kind: DatabaseKind) async throws {
+        var logger = Logger(label: "sandbox")
+        logger.logLevel = .error
+        let sandbox = SandboxServer.build(.init(port: 0), logger: logger)
+        try await sandbox.test(.live) { sandboxClient in
+            let base = "http://127.0.0.1:\(sandboxClient.port!)"
+            try await withTestApp(kind, configure: {
+                $0.processor = .stripe(baseURL: base, secretKey: "sk_test_goodcast", name: "stripe")
+                $0.processorTimeoutSeconds = 1
+            }) { app in
+                let cause = try await app.verifiedFundraiser()
+                let (_, donor) = try await app.signUp("carded")
+                let paid = try await app.donate(cause.fundraiser, token: donor, amount: 5_000)
+                #expect(paid.status == .created)
+                #expect(money(try paid.json()["fee"]) == 175)
+                #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_insufficientFunds").status.code == 402)
+                #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_nonsense").status == .unprocessableContent)
+                let lost = try await app.donate(cause.fundraiser, token: donor, amount: 2_000, paymentToken: "tok_timeout", key: "slow")
+                #expect(lost.status == .serviceUnavailable)
+                #expect(try await app.donate(cause.fundraiser, token: donor, amount: 2_000, paymentToken: "tok_timeout", key: "slow").status == .created)
+                let id = try paid.json()["id"] as! String
+                let refund = try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: #"{"amount":{"amount":1000,"currency":"USD"}}"#,
+                                                   token: cause.ownerToken, headers: [.init("Idempotency-Key")!: "r"])
+                #expect(refund.status == .created)
+                #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == (5_000 - 175 - 1_000) + (2_000 - 88))
+                // The final ledger check in withTestApp asks this processor, over HTTP, for every charge.
+            }
+        }
+    }
+}
