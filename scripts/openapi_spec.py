@@ -120,7 +120,8 @@ schemas = {
         "coverFees": {"type": "boolean"}, "message": string(), "visibility": string(enum=["public", "anonymous", "hide-amount"]),
         "dispute": string(enum=["none", "open", "won", "lost"]), "receiptNumber": string(), "failureCode": string(),
         "createdAt": datetime, "completedAt": datetime}},
-    "DonationList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Donation")}}},
+    "DonationList": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+        "items": {"type": "array", "items": ref("Donation")}, "page": integer(), "perPage": integer(), "total": integer()}},
     "RefundInput": {"type": "object", "additionalProperties": False, "properties": {"amount": ref("MoneyInput"), "reason": string(maxLength=500)}},
     "Refund": {"type": "object", "required": ["id", "donationId", "amount", "status", "createdAt"], "properties": {
         "id": uuid, "donationId": uuid, "amount": ref("Money"), "status": string(enum=["succeeded"]), "createdAt": datetime}},
@@ -195,7 +196,8 @@ paths = {
     "/api/v1/donations/{donationId}/receipt": {"get": op("A succeeded donation's receipt", "donations", {"200": ok(ref("Receipt"))}, secure=True, params=[dn])},
     "/api/v1/donations/{donationId}/refunds": {"post": op("Refund all or part (the nonprofit's owners, admins; idempotent)", "donations",
         {"201": ok(ref("Refund"), "Refunded"), **money_moved}, secure=True, request="RefundInput", params=[dn, idem])},
-    "/api/v1/me/donations": {"get": op("My donations", "donations", {"200": ok(ref("DonationList"))}, secure=True)},
+    "/api/v1/me/donations": {"get": op("My donations, newest first", "donations", {"200": ok(ref("DonationList")), "422": problem("A parameter is not valid")},
+        secure=True, params=paging)},
     "/api/v1/admin/payouts/run": {"post": op("Pay out every balance above the minimum, once per period (platform admins)", "admin",
         {"200": ok(ref("PayoutList"))}, secure=True, request="PayoutRun")},
     "/api/v1/nonprofits/{nonprofitId}/payouts": {"get": op("A nonprofit's payouts (owners, admins); its CSV statement with Accept: text/csv", "nonprofits",

@@ -63,7 +63,12 @@ struct DonationController: Sendable {
 
     @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> DonationListOutput {
         let account = try context.requireAccount()
-        return DonationListOutput(items: try await donations.donations.donations(of: account.id).map(DonationOutput.init))
+        var reader = QueryReader(request)
+        let page = reader.int("page", default: 1, range: 1...100_000)
+        let perPage = reader.int("perPage", default: 50, range: 1...100)
+        try reader.finish()
+        let result = try await donations.donations.donations(of: account.id, page: page, perPage: perPage)
+        return DonationListOutput(items: result.items.map(DonationOutput.init), page: result.page, perPage: result.perPage, total: result.total)
     }
 
     /// A donation is seen by its donor, the nonprofit's team and platform admins.

@@ -85,7 +85,12 @@ struct DonationOutput: ResponseCodable {
     }
 }
 
-struct DonationListOutput: ResponseCodable { let items: [DonationOutput] }
+struct DonationListOutput: ResponseCodable {
+    let items: [DonationOutput]
+    let page: Int
+    let perPage: Int
+    let total: Int
+}
 
 struct RefundOutput: ResponseCodable {
     let id: UUID

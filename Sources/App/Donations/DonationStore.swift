@@ -117,10 +117,15 @@ struct DonationStore: Sendable {
             .orderBy("created_at", .descending).limit(limit).all(decoding: DonationRecord.self)
     }
 
-    func donations(of donor: UUID) async throws -> [DonationRecord] {
-        try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
-            .where("donor_id", .equal, SQLBind(donor)).orderBy("created_at", .descending).limit(200)
+    func donations(of donor: UUID, page: Int = 1, perPage: Int = 100) async throws -> Page<DonationRecord> {
+        struct Count: Decodable { let n: Int }
+        let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("donations")
+            .where("donor_id", .equal, SQLBind(donor)).first(decoding: Count.self)?.n ?? 0
+        let items = try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+            .where("donor_id", .equal, SQLBind(donor)).orderBy("created_at", .descending).orderBy("id")
+            .limit(perPage).offset((page - 1) * perPage)
             .all(decoding: DonationRecord.self)
+        return Page(items: items, page: page, perPage: perPage, total: total)
     }
 }
 

@@ -62,7 +62,7 @@ extension SitePages {
         case .failure(let redirect): return redirect
         }
         var rows: [DonationRow] = []
-        for donation in try await services.donations.donations.donations(of: account.id) {
+        for donation in try await services.donations.donations.donations(of: account.id, perPage: 100).items {
             let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId)?.name ?? ""
             rows.append(row(donation, language: context.language, nonprofit: nonprofit))
         }
