@@ -27,7 +27,7 @@ public struct AppServices: Sendable {
     init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
         self.config = config
         self.clock = clock
-        db = AppDatabase(databases: databases, logger: logger)
+        db = AppDatabase(databases: databases, readDatabases: DatabaseSetup.makeReadDatabases(config.database, logger: logger), logger: logger)
         accounts = AccountStore(db: db, clock: clock)
         accountService = AccountService(
             store: accounts,
@@ -60,7 +60,8 @@ public struct AppServices: Sendable {
         )
         donations = DonationService(
             db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
-            idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger
+            idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger,
+            batcher: config.groupCommit ? WriteBatcher(db: db) : nil
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
@@ -92,7 +93,7 @@ public func buildApplication(
     let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger, payments: payments)
     let router = buildRouter(services)
     var backgroundServices: [any Service] = [
-        DatabasesService(databases: databases, logger: logger),
+        DatabasesService(db: services.db, logger: logger),
         ReconciliationService(donations: services.donations, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
     ]
     let webhookTarget = WebhookTarget()
@@ -125,12 +126,12 @@ public func buildApplication(
 
 /// Closes the database connections at shutdown, after the server has stopped taking requests.
 struct DatabasesService: Service {
-    let databases: Databases
+    let db: AppDatabase
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
-        await databases.shutdownAsync()
+        await db.shutdown()
         logger.debug("database connections closed")
     }
 }

@@ -1,18 +1,13 @@
 import ArgumentParser
 import Foundation
 
-/// Load generator and benchmark driver. Benchmarks arrive with the features they measure
-/// (donations in the money issue); see BENCHMARKS.md.
+/// Load generator and benchmark driver; results go to BENCHMARKS.md with the machine and
+/// the command that produced them.
 @main
-struct GoodcastBench: ParsableCommand {
+struct GoodcastBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "GoodcastBench",
         abstract: "Goodcast's load generator and benchmark driver.",
-        subcommands: [Version.self],
-        defaultSubcommand: Version.self
+        subcommands: [DonationsBenchmark.self]
     )
-
-    struct Version: ParsableCommand {
-        func run() { print("GoodcastBench: no benchmark has landed yet; see BENCHMARKS.md") }
-    }
 }

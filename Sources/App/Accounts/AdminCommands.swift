@@ -14,7 +14,7 @@ public struct AppCommands: Sendable {
     }
 
     public func shutdown() async {
-        await services.db.databases.shutdownAsync()
+        await services.db.shutdown()
     }
 
     /// Creates a platform admin, or promotes an existing account with that handle.

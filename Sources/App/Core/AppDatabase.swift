@@ -5,20 +5,34 @@ import SQLKit
 /// The application's handle on its database: SQLKit for queries, Fluent for transactions.
 public struct AppDatabase: Sendable {
     public let databases: Databases
+    /// SQLite's reader connections, when the engine is a SQLite file; else nil (one pool).
+    public let readDatabases: Databases?
     let logger: Logger
 
-    public init(databases: Databases, logger: Logger) {
+    public init(databases: Databases, readDatabases: Databases? = nil, logger: Logger) {
         self.databases = databases
+        self.readDatabases = readDatabases
         self.logger = logger
     }
 
+    /// The writer: transactions and migrations.
     public var fluent: any Database {
         databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
-    public var sql: any SQLDatabase { fluent as! any SQLDatabase }
+    /// Single statements outside a transaction. On SQLite these run on reader connections
+    /// (a lone write there waits for the writer's lock through SQLite's busy handler).
+    public var sql: any SQLDatabase {
+        if let readDatabases { return readDatabases.database(logger: logger, on: readDatabases.eventLoopGroup.any())! as! any SQLDatabase }
+        return fluent as! any SQLDatabase
+    }
 
-    public var isPostgres: Bool { sql.dialect.name == "postgresql" }
+    public func shutdown() async {
+        await databases.shutdownAsync()
+        await readDatabases?.shutdownAsync()
+    }
+
+    public var isPostgres: Bool { (fluent as! any SQLDatabase).dialect.name == "postgresql" }
 
     /// Runs `body` in one transaction; SQLKit statements inside use the `SQLDatabase` passed in.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -37,6 +37,18 @@ public enum DatabaseSetup {
         }
     }
 
+    /// SQLite readers: in WAL mode they never wait for the writer, so lookups (tokens,
+    /// fundraisers, idempotency keys) do not queue behind a group commit. PostgreSQL's pool
+    /// already serves both.
+    private static let sqliteReadLoop = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+    public static func makeReadDatabases(_ database: AppConfig.Database, logger: Logger) -> Databases? {
+        guard case .sqlite(let path?) = database else { return nil }
+        let databases = Databases(threadPool: .singleton, on: sqliteReadLoop)
+        databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        return databases
+    }
+
     /// Durability settings first, then every pending migration, in order.
     public static func migrate(_ databases: Databases, logger: Logger) async throws {
         guard let db = databases.database(logger: logger, on: databases.eventLoopGroup.any()) else {

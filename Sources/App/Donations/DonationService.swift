@@ -23,6 +23,8 @@ struct DonationService: Sendable {
     let fees: FeeSchedule
     let limits: DonationLimits
     let logger: Logger
+    /// Group commit for the hot path; nil writes each donation in its own transactions.
+    var batcher: WriteBatcher?
 
     static let messageMax = 280
 
@@ -35,7 +37,7 @@ struct DonationService: Sendable {
         let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         do {
             let now = clock.now()
-            try await db.transaction { sql in
+            try await write { sql in
                 try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
                 try await DonationStore.insertPending(donation, on: sql, at: now)
             }
@@ -63,6 +65,7 @@ struct DonationService: Sendable {
     /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
     func settle(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
         guard var donation = try await donations.find(id) else { throw Problem.notFound("donation \(id)") }
+        var answerStored = false
         if donation.status == .pending {
             let outcome: Result<ProcessorCharge, PaymentFailure>
             do {
@@ -76,7 +79,16 @@ struct DonationService: Sendable {
             }
             switch outcome {
             case .success(let charge):
-                try await donations.markSucceeded(id, charge: charge, processor: processor.name)
+                // Success, its ledger postings and the answer to replay: one commit.
+                let now = clock.now()
+                let processorName = processor.name
+                try await write { sql in
+                    _ = try await donations.markSucceeded(id, charge: charge, processor: processorName, on: sql, at: now)
+                    if let record = try await donations.find(id, on: sql) {
+                        try await IdempotencyStore.complete(scope: scope, key: key, response: Self.response(for: record), on: sql)
+                    }
+                }
+                answerStored = true
             case .failure(.declined(let code, let message)):
                 try await donations.markUnpaid(id, status: .declined, code: code, message: message)
             case .failure(.rejected(let message)):
@@ -92,8 +104,17 @@ struct DonationService: Sendable {
             donation = try await donations.find(id)!
         }
         let response = try Self.response(for: donation)
-        try await idempotency.complete(scope: scope, key: key, response: response)
+        if !answerStored { try await idempotency.complete(scope: scope, key: key, response: response) }
         return response
+    }
+
+    /// Through the group commit when there is one, else a transaction of its own.
+    private func write(_ work: @escaping WriteBatcher.Work) async throws {
+        if let batcher {
+            try await batcher.submit(work)
+        } else {
+            try await db.transaction { sql in try await work(sql) }
+        }
     }
 
     static func response(for donation: DonationRecord) throws -> IdempotencyStore.StoredResponse {

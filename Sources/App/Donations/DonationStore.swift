@@ -39,22 +39,27 @@ struct DonationStore: Sendable {
     func markSucceeded(_ id: UUID, charge: ProcessorCharge, processor: String) async throws -> Bool {
         let now = clock.now()
         return try await db.transaction { sql in
-            guard let donation = try await find(id, on: sql, forUpdate: true), donation.status != .succeeded else { return false }
-            try await sql.update("donations")
-                .set("status", to: SQLBind(DonationStatus.succeeded.rawValue))
-                .set("failure_code", to: SQLBind(String?.none)).set("failure_message", to: SQLBind(String?.none))
-                .set("fee", to: SQLBind(charge.fee.amount))
-                .set("charge_id", to: SQLBind(charge.id))
-                .set("receipt_number", to: SQLBind(DonationRecord.receiptNumber(id: id, at: now)))
-                .set("completed_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id)).run()
-            let postings = try PostingRules.donation(
-                reference: "donation:\(id.uuidString.lowercased())", gross: donation.gross, fee: charge.fee, processor: processor,
-                nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
-            )
-            try await LedgerStore.write(postings, on: sql, at: now)
-            return true
+            try await markSucceeded(id, charge: charge, processor: processor, on: sql, at: now)
         }
+    }
+
+    /// As above, inside the caller's transaction.
+    func markSucceeded(_ id: UUID, charge: ProcessorCharge, processor: String, on sql: any SQLDatabase, at now: Date) async throws -> Bool {
+        guard let donation = try await find(id, on: sql, forUpdate: true), donation.status != .succeeded else { return false }
+        try await sql.update("donations")
+            .set("status", to: SQLBind(DonationStatus.succeeded.rawValue))
+            .set("failure_code", to: SQLBind(String?.none)).set("failure_message", to: SQLBind(String?.none))
+            .set("fee", to: SQLBind(charge.fee.amount))
+            .set("charge_id", to: SQLBind(charge.id))
+            .set("receipt_number", to: SQLBind(DonationRecord.receiptNumber(id: id, at: now)))
+            .set("completed_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(id)).run()
+        let postings = try PostingRules.donation(
+            reference: "donation:\(id.uuidString.lowercased())", gross: donation.gross, fee: charge.fee, processor: processor,
+            nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
+        )
+        try await LedgerStore.write(postings, on: sql, at: now)
+        return true
     }
 
     func markUnpaid(_ id: UUID, status: DonationStatus, code: String, message: String) async throws {

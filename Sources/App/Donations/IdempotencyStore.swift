@@ -28,7 +28,11 @@ struct IdempotencyStore: Sendable {
     }
 
     func complete(scope: String, key: String, response: StoredResponse) async throws {
-        try await db.sql.update("idempotency_keys")
+        try await Self.complete(scope: scope, key: key, response: response, on: db.sql)
+    }
+
+    static func complete(scope: String, key: String, response: StoredResponse, on sql: any SQLDatabase) async throws {
+        try await sql.update("idempotency_keys")
             .set("response_status", to: SQLBind(response.status)).set("response_body", to: SQLBind(response.body))
             .where("scope", .equal, SQLBind(scope)).where("key", .equal, SQLBind(key))
             .where("response_status", .is, SQLLiteral.null)

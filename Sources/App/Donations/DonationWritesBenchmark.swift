@@ -1,0 +1,47 @@
+import Foundation
+import GoodcastCore
+
+extension AppCommands {
+    /// The database work of one donation, without HTTP and without the processor: the same
+    /// three transactions (pending + key, success + ledger, stored answer) through the same
+    /// stores. `GoodcastBench donations` runs it as the bare database baseline.
+    public func writeDonationRows(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws {
+        let db = services.db
+        guard let fundraiser = try await services.fundraisers.store.find(fundraiserID) else { return }
+        let gross = Money(amount, fundraiser.currency)
+        let fee = try FeeSchedule.standard.fee(for: gross)
+        let donation = NewDonation(
+            id: UUID(), fundraiser: fundraiser, donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
+            message: nil, visibility: .public, paymentToken: "tok_visa", processor: "sandbox"
+        )
+        let scope = "bench:\(donor.uuidString.lowercased())"
+        let now = Date()
+        try await db.transaction { sql in
+            try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: key, resource: donation.id, at: now, on: sql)
+            try await DonationStore.insertPending(donation, on: sql, at: now)
+        }
+        let charge = ProcessorCharge(id: "pi_bench_\(donation.id.uuidString.prefix(8))", amount: gross, fee: fee, succeeded: true, metadata: [:])
+        try await services.donations.donations.markSucceeded(donation.id, charge: charge, processor: "sandbox")
+        let record = try await services.donations.donations.find(donation.id)!
+        try await services.donations.idempotency.complete(scope: scope, key: key, response: DonationService.response(for: record))
+    }
+
+    /// Ids for a benchmark: a verified nonprofit's fundraiser and a donor, created directly.
+    public func benchmarkFixture() async throws -> (fundraiser: UUID, donors: [(id: UUID, handle: String)], password: String) {
+        let password = "benchmark password"
+        let admin = try await services.accountService.signUp(handle: "benchadmin", email: "benchadmin@example.org", password: password, displayName: nil, role: .platformAdmin)
+        let owner = try await services.accountService.signUp(handle: "benchowner", email: "benchowner@example.org", password: password, displayName: nil)
+        let application = try NonprofitApplication(name: "Bench Relief", country: "GB", registrationNumber: "B-1", causes: ["community"], website: "example.org", description: nil)
+        let nonprofit = try await services.nonprofits.apply(application, by: owner)
+        _ = try await services.nonprofits.review(nonprofit.id, verify: true, reason: nil, by: admin)
+        let fundraiser = try await services.fundraisers.create(FundraiserInput(
+            nonprofitId: nonprofit.id.uuidString, title: "Viral live", description: nil, goal: MoneyInput(amount: 1_000_000_000, currency: "USD"), endsAt: nil
+        ), by: owner)
+        var donors: [(UUID, String)] = []
+        for index in 0..<64 {
+            let donor = try await services.accountService.signUp(handle: "benchdonor\(index)", email: "benchdonor\(index)@example.org", password: password, displayName: nil)
+            donors.append((donor.id, donor.handle))
+        }
+        return (fundraiser.id, donors, password)
+    }
+}

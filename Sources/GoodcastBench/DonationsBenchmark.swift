@@ -1,0 +1,96 @@
+import App
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOPosix
+
+/// `GoodcastBench donations`: many concurrent HTTP clients giving to one fundraiser, the
+/// sandbox processor in-process; beside it, in the same run, the same server's trivial JSON
+/// route (the framework's ceiling) and the bare database doing the same writes.
+struct DonationsBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "donations", abstract: "Donations per second into one fundraiser, with baselines.")
+
+    @Option(help: "Concurrent clients.") var clients = 64
+    @Option(help: "Seconds per measurement.") var seconds = 10
+    @Option(help: "PostgreSQL URL; SQLite in a temporary folder when absent.") var databaseURL: String?
+
+    func run() async throws {
+        var config = AppConfig()
+        config.port = 0
+        config.logLevel = .error
+        config.bcryptCost = 4
+        config.signInLimitPerAddress = 1_000_000
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-bench-\(UUID().uuidString)")
+        if let databaseURL { config.database = .postgres(url: databaseURL) } else {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            config.database = .sqlite(path: folder.appendingPathComponent("goodcast.sqlite").path)
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+
+        let commands = try await AppCommands.open(config, logger: logger)
+        let fixture = try await commands.benchmarkFixture()
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(config, logger: logger) { port in portContinuation.yield(port) }
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var ports = portStream.makeAsyncIterator()
+        guard let port = await ports.next() else { throw ValidationError("the server did not start") }
+        let base = "http://127.0.0.1:\(port)"
+
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+        let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientConfiguration)
+        var tokens: [String] = []
+        for donor in fixture.donors {
+            var request = HTTPClientRequest(url: base + "/api/v1/sessions")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(.init(string: #"{"handle":"\#(donor.handle)","password":"\#(fixture.password)"}"#))
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 16)
+            let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as! [String: Any]
+            tokens.append(object["token"] as! String)
+        }
+        let load = LoadGenerator(clients: clients, duration: .seconds(seconds))
+        let frozenTokens = tokens
+        let fundraiser = fixture.fundraiser.uuidString.lowercased()
+
+        let ceiling = await load.run("trivial JSON route (GET /api/v1/causes)") { _, _ in
+            await http.send(base + "/api/v1/causes")
+        }
+        let donations = await load.run("donations (POST, durable, one fundraiser)") { client, iteration in
+            await http.send(
+                base + "/api/v1/fundraisers/\(fundraiser)/donations", method: .POST,
+                body: #"{"amount":{"amount":\#(500 + iteration % 1000),"currency":"USD"},"paymentToken":"tok_visa"}"#,
+                headers: [("Authorization", "Bearer \(frozenTokens[client % frozenTokens.count])"), ("Idempotency-Key", "b-\(client)-\(iteration)-\(UUID().uuidString)")],
+                expect: 201
+            )
+        }
+        let donors = fixture.donors
+        let bare = await load.run("bare database, same writes, no HTTP") { client, iteration in
+            do {
+                try await commands.writeDonationRows(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500, key: "bare-\(client)-\(iteration)")
+                return true
+            } catch {
+                return false
+            }
+        }
+        try await http.shutdown()
+        server.cancel()
+        _ = try? await server.value
+        let verify = try await commands.verifyLedger()
+        await commands.shutdown()
+
+        let engine = databaseURL == nil ? "SQLite" : "PostgreSQL"
+        print("\n| \(engine), \(clients) clients, \(seconds) s each | per second | p50 ms | p99 ms | failed |")
+        print("|---|---:|---:|---:|---:|")
+        for result in [ceiling, donations, bare] {
+            print(String(format: "| %@ | %.0f | %.2f | %.2f | %d |", result.name, result.perSecond, result.percentile(0.5), result.percentile(0.99), result.failed))
+        }
+        print(String(format: "\ndonations / framework ceiling: %.2f; donations / bare database: %.2f; ledger verify: %@",
+                     donations.perSecond / max(1, ceiling.perSecond), donations.perSecond / max(1, bare.perSecond), verify.clean ? "clean" : "VIOLATIONS"))
+        if !verify.clean { verify.violations.prefix(10).forEach { print("VIOLATION: \($0)") } }
+    }
+}
