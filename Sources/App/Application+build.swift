@@ -61,7 +61,7 @@ public struct AppServices: Sendable {
         donations = DonationService(
             db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
             idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger,
-            batcher: config.groupCommit ? WriteBatcher(db: db) : nil
+            writer: config.groupCommit ? DonationWriter(db: db, clock: clock) : nil
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))

@@ -6,6 +6,9 @@ import SQLKit
 struct AccountStore: Sendable {
     let db: AppDatabase
     let clock: AppClock
+    /// Token lookups on the hot path, for a few seconds. Revoking on this node forgets the token
+    /// at once; on other nodes a revoked token lives at most `ttl` more seconds.
+    let identities = ExpiringCache<String, Identity>(ttl: 5)
 
     static let columns = ["id", "handle", "email", "display_name", "password_hash", "role", "created_at"]
 
@@ -46,6 +49,7 @@ struct AccountStore: Sendable {
     }
 
     func setRole(_ role: Role, for id: UUID) async throws {
+        await identities.removeAll { $0.account.id == id }
         try await db.sql.update("accounts").set("role", to: SQLBind(role.rawValue)).where("id", .equal, SQLBind(id)).run()
     }
 
@@ -76,6 +80,13 @@ struct AccountStore: Sendable {
 
     /// The account a live, unrevoked token names.
     func identity(forSecret secret: String, kind: AuthTokenKind) async throws -> Identity? {
+        let now = clock.now()
+        return try await identities.value(for: "\(kind.rawValue):\(Secrets.sha256Hex(secret))", now: now) {
+            try await loadIdentity(forSecret: secret, kind: kind)
+        }
+    }
+
+    private func loadIdentity(forSecret secret: String, kind: AuthTokenKind) async throws -> Identity? {
         struct Row: Decodable {
             let token_id: UUID
             let account_id: UUID
@@ -111,6 +122,7 @@ struct AccountStore: Sendable {
     /// Revokes one of the account's tokens; false if it has no such live token.
     @discardableResult
     func revoke(token id: UUID, of account: UUID) async throws -> Bool {
+        await identities.removeAll { $0.tokenID == id }
         let before = try await liveTokens(of: account).contains { $0.id == id }
         try await db.sql.update("auth_tokens").set("revoked_at", to: SQLBind(clock.now()))
             .where("id", .equal, SQLBind(id)).where("account_id", .equal, SQLBind(account))

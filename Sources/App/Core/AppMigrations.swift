@@ -19,6 +19,7 @@ enum AppMigrations {
             CreateRefunds(),
             CreateWebhookEvents(),
             CreatePayouts(),
+            CreateIdempotencyResourceIndex(),
         ]
     }
 }

@@ -65,6 +65,17 @@ struct DonationRecord: Sendable, Decodable {
         case disputeName = "dispute", receiptNumber = "receipt_number", createdAt = "created_at", completedAt = "completed_at"
     }
 
+    /// This donation as it is once its charge succeeded.
+    func succeeded(charge: ProcessorCharge, at now: Date) -> DonationRecord {
+        DonationRecord(
+            id: id, fundraiserId: fundraiserId, nonprofitId: nonprofitId, donorId: donorId, amount: amount, giftAmount: giftAmount,
+            fee: charge.fee.amount, currencyCode: currencyCode, coverFees: coverFees, message: message, visibilityName: visibilityName,
+            statusName: DonationStatus.succeeded.rawValue, failureCode: nil, failureMessage: nil, processor: processor, chargeId: charge.id,
+            paymentToken: paymentToken, refunded: refunded, disputeName: disputeName, receiptNumber: Self.receiptNumber(id: id, at: now),
+            createdAt: createdAt, completedAt: now
+        )
+    }
+
     /// A receipt number people can read out: the date and the start of the id.
     static func receiptNumber(id: UUID, at date: Date) -> String {
         let day = date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.omitted))

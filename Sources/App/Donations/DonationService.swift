@@ -23,8 +23,17 @@ struct DonationService: Sendable {
     let fees: FeeSchedule
     let limits: DonationLimits
     let logger: Logger
+    /// A fundraiser and whether its nonprofit may receive money, for a couple of seconds: every
+    /// gift to a viral live asks the same question.
+    let fundraiserCache = ExpiringCache<UUID, CachedFundraiser>(ttl: 2)
+
+    struct CachedFundraiser: Sendable {
+        let record: FundraiserRecord
+        let nonprofitVerified: Bool
+    }
+
     /// Group commit for the hot path; nil writes each donation in its own transactions.
-    var batcher: WriteBatcher?
+    var writer: DonationWriter?
 
     static let messageMax = 280
 
@@ -37,9 +46,13 @@ struct DonationService: Sendable {
         let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         do {
             let now = clock.now()
-            try await write { sql in
-                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
-                try await DonationStore.insertPending(donation, on: sql, at: now)
+            if let writer {
+                try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint)
+            } else {
+                try await db.transaction { sql in
+                    try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
+                    try await DonationStore.insertPending(donation, on: sql, at: now)
+                }
             }
         } catch where error.isConstraintViolation {
             // The same key at the same moment: one request won; answer as its retry would.
@@ -80,15 +93,17 @@ struct DonationService: Sendable {
             switch outcome {
             case .success(let charge):
                 // Success, its ledger postings and the answer to replay: one commit.
-                let now = clock.now()
-                let processorName = processor.name
-                try await write { sql in
-                    _ = try await donations.markSucceeded(id, charge: charge, processor: processorName, on: sql, at: now)
-                    if let record = try await donations.find(id, on: sql) {
-                        try await IdempotencyStore.complete(scope: scope, key: key, response: Self.response(for: record), on: sql)
+                if let writer {
+                    let written = try await writer.succeed(.init(id: id, charge: charge, scope: scope, key: key), processor: processor.name)
+                    answerStored = written.answerStored
+                    if let record = written.record, record.status == .succeeded {
+                        let response = try Self.response(for: record)
+                        if !answerStored { try await idempotency.complete(scope: scope, key: key, response: response) }
+                        return response
                     }
+                } else {
+                    try await donations.markSucceeded(id, charge: charge, processor: processor.name)
                 }
-                answerStored = true
             case .failure(.declined(let code, let message)):
                 try await donations.markUnpaid(id, status: .declined, code: code, message: message)
             case .failure(.rejected(let message)):
@@ -108,15 +123,6 @@ struct DonationService: Sendable {
         return response
     }
 
-    /// Through the group commit when there is one, else a transaction of its own.
-    private func write(_ work: @escaping WriteBatcher.Work) async throws {
-        if let batcher {
-            try await batcher.submit(work)
-        } else {
-            try await db.transaction { sql in try await work(sql) }
-        }
-    }
-
     static func response(for donation: DonationRecord) throws -> IdempotencyStore.StoredResponse {
         switch donation.status {
         case .succeeded, .pending:
@@ -132,9 +138,15 @@ struct DonationService: Sendable {
     }
 
     private func validate(fundraiserID: UUID, donor: AccountRecord, input: DonationInput) async throws -> NewDonation {
-        guard let fundraiser = try await fundraisers.find(fundraiserID) else { throw Problem.notFound("fundraiser \(fundraiserID)") }
+        let cached = try await fundraiserCache.value(for: fundraiserID) { [fundraisers, nonprofits] in
+            guard let record = try await fundraisers.find(fundraiserID) else { return nil }
+            let verified = try await nonprofits.find(id: record.nonprofitId)?.status == .verified
+            return CachedFundraiser(record: record, nonprofitVerified: verified)
+        }
+        guard let cached else { throw Problem.notFound("fundraiser \(fundraiserID)") }
+        let fundraiser = cached.record
         guard fundraiser.isOpen(at: clock.now()) else { throw Problem.conflict("this fundraiser has ended") }
-        guard try await nonprofits.find(id: fundraiser.nonprofitId)?.status == .verified else {
+        guard cached.nonprofitVerified else {
             throw Problem.conflict("this fundraiser's nonprofit is not verified, so it cannot receive donations")
         }
         var issues = ValidationIssues()

@@ -9,15 +9,40 @@ struct DonationStore: Sendable {
     let clock: AppClock
 
     static func insertPending(_ donation: NewDonation, on sql: any SQLDatabase, at now: Date) async throws {
+        try await insertPending([donation], on: sql, at: now)
+    }
+
+    /// One multi-row INSERT for a batch.
+    static func insertPending(_ donations: [NewDonation], on sql: any SQLDatabase, at now: Date) async throws {
         try await sql.insert(into: "donations").columns(DonationRecord.columns)
-            .values(
+            .rows(donations.map { donation -> [any SQLExpression] in [
                 SQLBind(donation.id), SQLBind(donation.fundraiser.id), SQLBind(donation.fundraiser.nonprofitId), SQLBind(donation.donor),
                 SQLBind(donation.gross.amount), SQLBind(donation.gift.amount), SQLBind(donation.estimatedFee.amount),
                 SQLBind(donation.gross.currency.code), SQLBind(donation.coverFees), SQLBind(donation.message),
                 SQLBind(donation.visibility.rawValue), SQLBind(DonationStatus.pending.rawValue), SQLBind(String?.none), SQLBind(String?.none),
                 SQLBind(donation.processor), SQLBind(String?.none), SQLBind(donation.paymentToken), SQLBind(0),
-                SQLBind(DonationBalance.DisputeState.none.rawValue), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none)
-            ).run()
+                SQLBind(DonationBalance.DisputeState.none.rawValue), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none),
+            ] }).run()
+    }
+
+    /// One UPDATE for a batch of donations that succeeded (values from `DonationRecord.succeeded`).
+    static func markSucceeded(_ records: [DonationRecord], on sql: any SQLDatabase) async throws {
+        guard let first = records.first else { return }
+        var query: SQLQueryString = "UPDATE \(ident: "donations") SET \(ident: "status") = \(bind: DonationStatus.succeeded.rawValue), \(ident: "failure_code") = NULL, \(ident: "failure_message") = NULL, \(ident: "completed_at") = \(bind: first.completedAt)"
+        for column in ["fee", "charge_id", "receipt_number"] {
+            query += ", \(ident: column) = CASE \(ident: "id")"
+            for record in records {
+                let value: any Encodable & Sendable = switch column {
+                case "fee": record.fee
+                case "charge_id": record.chargeId
+                default: record.receiptNumber
+                }
+                query += " WHEN \(bind: record.id) THEN \(bind: value)"
+            }
+            query += " END"
+        }
+        query += " WHERE \(ident: "id") IN (\(binds: records.map(\.id)))"
+        try await sql.raw(query).run()
     }
 
     func find(_ id: UUID, on sql: (any SQLDatabase)? = nil, forUpdate: Bool = false) async throws -> DonationRecord? {

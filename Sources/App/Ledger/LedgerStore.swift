@@ -9,19 +9,24 @@ struct LedgerStore: Sendable {
     let clock: AppClock
 
     /// Inserts balanced transactions with `sql`, which must be the caller's open transaction.
+    /// Two multi-row INSERTs, however many transactions.
     static func write(_ transactions: [LedgerTransaction], on sql: any SQLDatabase, at now: Date) async throws {
-        for transaction in transactions {
-            let id = UUID()
-            try await sql.insert(into: "ledger_transactions").columns("id", "kind", "reference", "created_at")
-                .values(SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)).run()
-            let rows: [[any SQLExpression]] = transaction.entries.map { entry in
-                [SQLBind(UUID()), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
-                 SQLBind(entry.amount.amount), SQLBind(entry.fundraiser.flatMap(UUID.init(uuidString:)))]
+        guard !transactions.isEmpty else { return }
+        let ids = transactions.map { _ in UUID() }
+        try await sql.insert(into: "ledger_transactions").columns("id", "kind", "reference", "created_at")
+            .rows(zip(ids, transactions).map { id, transaction -> [any SQLExpression] in
+                [SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)]
+            }).run()
+        var rows: [[any SQLExpression]] = []
+        for (id, transaction) in zip(ids, transactions) {
+            for entry in transaction.entries {
+                rows.append([SQLBind(UUID()), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
+                             SQLBind(entry.amount.amount), SQLBind(entry.fundraiser.flatMap(UUID.init(uuidString:)))])
             }
-            try await sql.insert(into: "ledger_entries")
-                .columns("id", "transaction_id", "account", "currency", "amount", "fundraiser_id")
-                .rows(rows).run()
         }
+        try await sql.insert(into: "ledger_entries")
+            .columns("id", "transaction_id", "account", "currency", "amount", "fundraiser_id")
+            .rows(rows).run()
     }
 
     struct Total: Decodable, Sendable { let currency: String; let total: Int64 }

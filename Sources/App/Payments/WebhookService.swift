@@ -25,13 +25,19 @@ struct WebhookService: Sendable {
               let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
         else { throw Problem(.malformedBody, detail: "the webhook is not a processor event") }
 
-        if type == "payment_intent.succeeded" {
-            // Outside the event transaction: markSucceeded has its own, and is idempotent.
-            if let charge = StripeProcessor.charge(object), let donation = charge.metadata["donation_id"].flatMap(UUID.init(uuidString:)) {
+        switch type {
+        case "payment_intent.succeeded":
+            // Usually the API call has recorded it already: a read, no write. Otherwise this is
+            // the recovery path (the answer was lost), and markSucceeded is idempotent.
+            if let charge = StripeProcessor.charge(object), let donation = charge.metadata["donation_id"].flatMap(UUID.init(uuidString:)),
+               try await donations.find(donation)?.status != .succeeded {
                 try await donations.markSucceeded(donation, charge: charge, processor: processorName)
             }
-            try await record(id: id, type: type) { _ in }
             return
+        case "charge.dispute.created", "charge.dispute.closed":
+            break
+        default:
+            return // Nothing to do for the other events (refunds are recorded when Goodcast makes them).
         }
         let intent = object["payment_intent"] as? String
         let won = object["status"] as? String == "won"

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A small per-node cache whose entries live `ttl` seconds: for lookups that every request on
+/// the hot path repeats (a token's account, a fundraiser and its nonprofit). Bounded: when
+/// full, it starts afresh rather than grow.
+actor ExpiringCache<Key: Hashable & Sendable, Value: Sendable> {
+    private var entries: [Key: (value: Value, expires: Date)] = [:]
+    private let ttl: TimeInterval
+    private let capacity: Int
+
+    init(ttl: TimeInterval, capacity: Int = 50_000) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    func value(for key: Key, now: Date = Date(), load: @Sendable () async throws -> Value?) async rethrows -> Value? {
+        if let entry = entries[key], entry.expires > now { return entry.value }
+        guard let value = try await load() else {
+            entries[key] = nil
+            return nil
+        }
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = (value, now.addingTimeInterval(ttl))
+        return value
+    }
+
+    func remove(_ key: Key) {
+        entries[key] = nil
+    }
+
+    func removeAll(where predicate: (Value) -> Bool) {
+        entries = entries.filter { !predicate($0.value.value) }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GoodcastCore
+import SQLKit
+
+/// Group commit for the donation hot path: concurrent donations share one transaction, and
+/// inside it one multi-row statement per table, so a batch of a hundred gifts costs a handful
+/// of statements and one durable commit. Nobody is answered before their commit returns.
+/// A batch that fails (a duplicate key, rare) is split and written one by one, so that only
+/// the offending donation fails.
+actor DonationWriter {
+    struct Success: Sendable {
+        let id: UUID
+        let charge: ProcessorCharge
+        let scope: String
+        let key: String
+    }
+
+    private enum Job: Sendable {
+        case pending(NewDonation, scope: String, key: String, fingerprint: String)
+        case success(Success, processor: String)
+    }
+
+    /// What a job wrote: the donation as it now is, and whether its answer was stored with it.
+    struct Written: Sendable {
+        let record: DonationRecord?
+        let answerStored: Bool
+    }
+
+    private struct Waiting {
+        let job: Job
+        let continuation: CheckedContinuation<Written, any Error>
+    }
+
+    private let db: AppDatabase
+    private let clock: AppClock
+    private let maxBatch: Int
+    private var queue: [Waiting] = []
+    private var draining = false
+    private(set) var commits = 0
+    private(set) var jobs = 0
+
+    init(db: AppDatabase, clock: AppClock, maxBatch: Int = 200) {
+        self.db = db
+        self.clock = clock
+        self.maxBatch = maxBatch
+    }
+
+    /// Writes the key and the pending donation, durably, before the card is charged.
+    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws {
+        _ = try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint))
+    }
+
+    /// Marks the donation succeeded with its ledger postings and stored answer; returns it.
+    func succeed(_ success: Success, processor: String) async throws -> Written {
+        try await enqueue(.success(success, processor: processor))
+    }
+
+    private func enqueue(_ job: Job) async throws -> Written {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(Waiting(job: job, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            let batch = Array(queue.prefix(maxBatch))
+            queue.removeFirst(batch.count)
+            let jobs = batch.map(\.job)
+            let now = clock.now()
+            do {
+                let records = try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
+                commits += 1
+                self.jobs += batch.count
+                for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: record) }
+            } catch where batch.count > 1 {
+                // Split: each job alone, so one bad job fails alone.
+                for waiting in batch {
+                    do {
+                        let record = try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
+                        commits += 1
+                        waiting.continuation.resume(returning: record.first ?? Written(record: nil, answerStored: false))
+                    } catch {
+                        waiting.continuation.resume(throwing: error)
+                    }
+                }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+        draining = false
+    }
+
+    /// The SQL of a batch: a few multi-row statements, whatever its size.
+    private static func write(_ jobs: [Job], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
+        var pending: [(NewDonation, String, String, String)] = []
+        var successes: [(Success, String)] = []
+        for job in jobs {
+            switch job {
+            case .pending(let donation, let scope, let key, let fingerprint): pending.append((donation, scope, key, fingerprint))
+            case .success(let success, let processor): successes.append((success, processor))
+            }
+        }
+        if !pending.isEmpty {
+            try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
+                .rows(pending.map { [SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.0.id), SQLBind(now)] }).run()
+            try await DonationStore.insertPending(pending.map(\.0), on: sql, at: now)
+        }
+        var done: [UUID: Written] = [:]
+        if !successes.isEmpty {
+            let ids = successes.map(\.0.id)
+            let current = try await sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+                .where("id", .in, SQLBind.group(ids)).for(.update).all(decoding: DonationRecord.self)
+            let byID = Dictionary(uniqueKeysWithValues: current.map { ($0.id, $0) })
+            var updated: [(DonationRecord, Success, String)] = []
+            for (success, processor) in successes {
+                guard let record = byID[success.id], record.status != .succeeded, !updated.contains(where: { $0.0.id == success.id }) else { continue }
+                updated.append((record.succeeded(charge: success.charge, at: now), success, processor))
+            }
+            if !updated.isEmpty {
+                try await DonationStore.markSucceeded(updated.map(\.0), on: sql)
+                var postings: [LedgerTransaction] = []
+                for (record, success, processor) in updated {
+                    postings += try PostingRules.donation(
+                        reference: "donation:\(record.id.uuidString.lowercased())", gross: record.gross, fee: success.charge.fee, processor: processor,
+                        nonprofit: record.nonprofitId.uuidString.lowercased(), fundraiser: record.fundraiserId.uuidString
+                    )
+                }
+                try await LedgerStore.write(postings, on: sql, at: now)
+                try await IdempotencyStore.complete(updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }, on: sql)
+                for (record, _, _) in updated { done[record.id] = Written(record: record, answerStored: true) }
+            }
+            for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }
+        }
+        return jobs.map { job in
+            if case .success(let success, _) = job { return done[success.id] ?? Written(record: nil, answerStored: false) }
+            return Written(record: nil, answerStored: false)
+        }
+    }
+}
