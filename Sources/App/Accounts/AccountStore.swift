@@ -34,7 +34,7 @@ struct AccountStore: Sendable {
     }
 
     func find(id: UUID) async throws -> AccountRecord? {
-        try await db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("accounts")
+        try await db.reader.select().columns(Self.columns.map { SQLColumn($0) }).from("accounts")
             .where("id", .equal, SQLBind(id)).first(decoding: AccountRecord.self)
     }
 
@@ -91,7 +91,7 @@ struct AccountStore: Sendable {
             let token_id: UUID
             let account_id: UUID
         }
-        let row = try await db.sql.select()
+        let row = try await db.reader.select()
             .column(SQLColumn("id"), as: "token_id").column("account_id")
             .from("auth_tokens")
             .where("token_hash", .equal, SQLBind(Secrets.sha256Hex(secret)))

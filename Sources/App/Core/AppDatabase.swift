@@ -20,11 +20,14 @@ public struct AppDatabase: Sendable {
         databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
-    /// Single statements outside a transaction. On SQLite these run on reader connections
-    /// (a lone write there waits for the writer's lock through SQLite's busy handler).
-    public var sql: any SQLDatabase {
+    /// Single statements, reads and writes, on the writer.
+    public var sql: any SQLDatabase { fluent as! any SQLDatabase }
+
+    /// Reads only: on SQLite a reader connection, which in WAL mode never waits for the writer
+    /// (never write here: a writer waiting in SQLite's busy handler would hold a pool thread).
+    public var reader: any SQLDatabase {
         if let readDatabases { return readDatabases.database(logger: logger, on: readDatabases.eventLoopGroup.any())! as! any SQLDatabase }
-        return fluent as! any SQLDatabase
+        return sql
     }
 
     public func shutdown() async {

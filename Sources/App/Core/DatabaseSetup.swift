@@ -13,11 +13,17 @@ public enum DatabaseSetup {
     /// SQLite allows one writer at a time; a single connection on its own event loop makes
     /// every statement queue instead of failing with SQLITE_BUSY when two transactions upgrade.
     private static let sqliteLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The writer's own thread, so that its statements never queue behind readers'.
+    private static let sqliteWriterThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
 
     public static func makeDatabases(_ database: AppConfig.Database, logger: Logger) throws -> Databases {
         switch database {
         case .sqlite(let path):
-            let databases = Databases(threadPool: .singleton, on: sqliteLoop)
+            let databases = Databases(threadPool: sqliteWriterThreads, on: sqliteLoop)
             let storage: SQLiteConfiguration
             if let path {
                 let directory = (path as NSString).deletingLastPathComponent

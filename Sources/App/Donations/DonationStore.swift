@@ -46,7 +46,7 @@ struct DonationStore: Sendable {
     }
 
     func find(_ id: UUID, on sql: (any SQLDatabase)? = nil, forUpdate: Bool = false) async throws -> DonationRecord? {
-        var select = (sql ?? db.sql).select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
+        var select = (sql ?? db.reader).select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
             .where("id", .equal, SQLBind(id))
         if forUpdate { select = select.for(.update) }
         return try await select.first(decoding: DonationRecord.self)
@@ -120,7 +120,7 @@ struct DonationStore: Sendable {
     }
 
     func recent(fundraiser: UUID, limit: Int) async throws -> [PublicDonation] {
-        try await db.sql.select()
+        try await db.reader.select()
             .columns(SQLColumn("id", table: "d"), SQLColumn("amount", table: "d"), SQLColumn("fee", table: "d"), SQLColumn("refunded", table: "d"),
                      SQLColumn("currency", table: "d"), SQLColumn("message", table: "d"), SQLColumn("visibility", table: "d"),
                      SQLColumn("handle", table: "a"), SQLColumn("display_name", table: "a"), SQLColumn("completed_at", table: "d"))
@@ -134,7 +134,7 @@ struct DonationStore: Sendable {
 
     func donorCount(fundraiser: UUID) async throws -> Int {
         struct Row: Decodable { let n: Int }
-        return try await db.sql.select()
+        return try await db.reader.select()
             .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("donor_id"))), as: "n").from("donations")
             .where("fundraiser_id", .equal, SQLBind(fundraiser))
             .where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))

@@ -16,7 +16,7 @@ struct FundraiserStore: Sendable {
     }
 
     func find(_ id: UUID, on sql: (any SQLDatabase)? = nil) async throws -> FundraiserRecord? {
-        try await (sql ?? db.sql).select().columns(FundraiserRecord.columns.map { SQLColumn($0) }).from("fundraisers")
+        try await (sql ?? db.reader).select().columns(FundraiserRecord.columns.map { SQLColumn($0) }).from("fundraisers")
             .where("id", .equal, SQLBind(id)).first(decoding: FundraiserRecord.self)
     }
 

@@ -33,7 +33,7 @@ struct LedgerStore: Sendable {
 
     /// A fundraiser's net raised per currency, from its tagged entries (credits are negative).
     func raised(fundraiser: UUID, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
-        let rows = try await (sql ?? db.sql).select()
+        let rows = try await (sql ?? db.reader).select()
             .column("currency").column(sqlSum("amount"), as: "total")
             .from("ledger_entries").where("fundraiser_id", .equal, SQLBind(fundraiser))
             .groupBy("currency").all(decoding: Total.self)
