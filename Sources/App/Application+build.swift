@@ -52,6 +52,7 @@ public struct AppServices: Sendable {
             processor = StripeProcessor(name: name, baseURL: baseURL, secretKey: secretKey, timeout: .seconds(Int64(config.processorTimeoutSeconds)))
         }
         let donationStore = DonationStore(db: db, clock: clock)
+        let recorded = ExpiringCache<UUID, Bool>(ttl: 60)
         let fundraiserStore = FundraiserStore(db: db, clock: clock)
         let idempotency = IdempotencyStore(db: db)
         fundraisers = FundraiserService(
@@ -61,11 +62,11 @@ public struct AppServices: Sendable {
         donations = DonationService(
             db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
             idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger,
-            writer: config.groupCommit ? DonationWriter(db: db, clock: clock) : nil
+            writer: config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
-        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger)
+        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
 }
 

@@ -55,6 +55,9 @@ struct AccountTests {
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             #expect(try wrong.json()["detail"] as? String == unknown.json()["detail"] as? String)
+            // A NUL byte (which PostgreSQL refuses in text) is just a login that matches nobody.
+            let nul = try await app.request(.post, "/api/v1/sessions", json: #"{"login":"lu\u0000ca","password":"not the password"}"#)
+            #expect(nul.status == .unauthorized)
         }
     }
 

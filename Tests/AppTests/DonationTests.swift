@@ -101,7 +101,7 @@ struct DonationTests {
         }
     }
 
-    @Test("input rules: limits, currency, message length, visibility, unknown fields", arguments: [DatabaseKind.sqlite])
+    @Test("input rules: limits, currency, message length, visibility, unknown fields", arguments: DatabaseKind.enabled)
     func inputRules(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in
             let cause = try await app.verifiedFundraiser()
@@ -115,6 +115,7 @@ struct DonationTests {
             #expect(try await app.donate(cause.fundraiser, token: donor, extra: #","visibility":"secret""#).status == .unprocessableContent)
             #expect(try await app.donate(cause.fundraiser, token: donor, extra: #","tip":5"#).status == .badRequest)
             #expect(try await app.donate(cause.fundraiser, token: "").status == .unauthorized)
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: #"tok\u0000visa"#).status == .unprocessableContent)
             #expect(try await app.donate(UUID().uuidString, token: donor).status == .notFound)
             #expect(await app.bank.intents.isEmpty)
         }

@@ -34,6 +34,10 @@ struct AccountService: Sendable {
     /// the same answer for "no such account" and "wrong password".
     func signIn(login: String, password: String, kind: AuthTokenKind, remoteAddress: String) async throws -> (AccountRecord, AccountStore.IssuedToken) {
         let key = login.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "@", with: "", options: .anchored)
+        // No handle or email holds a control character (PostgreSQL refuses NUL outright).
+        guard !login.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }), login.count <= 254 else {
+            throw Problem(.invalidCredentials, detail: "no account matches this handle or email and password")
+        }
         try await perAddressLimiter.check(remoteAddress, what: "sign-in attempts from this address")
         try await perAccountLimiter.check(key, what: "sign-in attempts for this account")
         let account: AccountRecord?

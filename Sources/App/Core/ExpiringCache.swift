@@ -24,6 +24,16 @@ actor ExpiringCache<Key: Hashable & Sendable, Value: Sendable> {
         return value
     }
 
+    func set(_ key: Key, _ value: Value, now: Date = Date()) {
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = (value, now.addingTimeInterval(ttl))
+    }
+
+    func contains(_ key: Key, now: Date = Date()) -> Bool {
+        guard let entry = entries[key] else { return false }
+        return entry.expires > now
+    }
+
     func remove(_ key: Key) {
         entries[key] = nil
     }

@@ -82,3 +82,25 @@ struct DonationRecord: Sendable, Decodable {
         return "GC-\(day)-\(id.uuidString.prefix(8))"
     }
 }
+
+extension Optional where Wrapped: Sendable {
+    /// The value, or what `load` gives when there is none.
+    func asyncOr(_ load: () async throws -> Wrapped?) async rethrows -> Wrapped? {
+        if let self { return self }
+        return try await load()
+    }
+}
+
+extension DonationRecord {
+    /// The row `DonationStore.insertPending` writes for `donation`.
+    init(pending donation: NewDonation, at now: Date) {
+        self.init(
+            id: donation.id, fundraiserId: donation.fundraiser.id, nonprofitId: donation.fundraiser.nonprofitId, donorId: donation.donor,
+            amount: donation.gross.amount, giftAmount: donation.gift.amount, fee: donation.estimatedFee.amount, currencyCode: donation.gross.currency.code,
+            coverFees: donation.coverFees, message: donation.message, visibilityName: donation.visibility.rawValue,
+            statusName: DonationStatus.pending.rawValue, failureCode: nil, failureMessage: nil, processor: donation.processor, chargeId: nil,
+            paymentToken: donation.paymentToken, refunded: 0, disputeName: DonationBalance.DisputeState.none.rawValue, receiptNumber: nil,
+            createdAt: now, completedAt: nil
+        )
+    }
+}

@@ -59,7 +59,7 @@ struct DonationService: Sendable {
             guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: true)
         }
-        return try await settle(donation.id, scope: scope, key: key)
+        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()))
     }
 
     private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String, concurrent: Bool = false) async throws -> IdempotencyStore.StoredResponse {
@@ -76,8 +76,9 @@ struct DonationService: Sendable {
     }
 
     /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
-    func settle(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
-        guard var donation = try await donations.find(id) else { throw Problem.notFound("donation \(id)") }
+    func settle(_ id: UUID, scope: String, key: String, known: DonationRecord? = nil) async throws -> IdempotencyStore.StoredResponse {
+        // A donation this request has just written needs no read; a resumed one does.
+        guard var donation = try await known.asyncOr({ try await donations.find(id) }) else { throw Problem.notFound("donation \(id)") }
         var answerStored = false
         if donation.status == .pending {
             let outcome: Result<ProcessorCharge, PaymentFailure>
@@ -164,7 +165,9 @@ struct DonationService: Sendable {
             issues.add("amount", "is required, such as {\"amount\": 500, \"currency\": \"\(fundraiser.currency.code)\"}")
         }
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
-        if token.isEmpty || token.count > 255 { issues.add("paymentToken", "is required (in the sandbox: \(SandboxBank.tokens.joined(separator: ", ")))") }
+        if token.isEmpty || token.count > 255 || !token.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) {
+            issues.add("paymentToken", "is required: a processor token of visible ASCII characters (in the sandbox: \(SandboxBank.tokens.joined(separator: ", ")))")
+        }
         let message = issues.check { () throws(ValidationIssue) in try TextSanitizer.optional(input.message, field: "message", max: Self.messageMax) }
         var visibility = DonationVisibility.public
         if let raw = input.visibility {

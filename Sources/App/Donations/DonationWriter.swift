@@ -38,10 +38,14 @@ actor DonationWriter {
     private var draining = false
     private(set) var commits = 0
     private(set) var jobs = 0
+    /// Donations this node recorded as succeeded in the last minute: the processor's webhook
+    /// for them needs no database read.
+    let recorded: ExpiringCache<UUID, Bool>
 
-    init(db: AppDatabase, clock: AppClock, maxBatch: Int = 200) {
+    init(db: AppDatabase, clock: AppClock, recorded: ExpiringCache<UUID, Bool>, maxBatch: Int = 200) {
         self.db = db
         self.clock = clock
+        self.recorded = recorded
         self.maxBatch = maxBatch
     }
 
@@ -75,6 +79,7 @@ actor DonationWriter {
                 let records = try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
                 commits += 1
                 self.jobs += batch.count
+                for record in records { if let donation = record.record, donation.status == .succeeded { await recorded.set(donation.id, true) } }
                 for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: record) }
             } catch where batch.count > 1 {
                 // Split: each job alone, so one bad job fails alone.

@@ -13,6 +13,8 @@ struct WebhookService: Sendable {
     let processorName: String
     let secret: String
     let logger: Logger
+    /// Donations recorded by this node lately (see `DonationWriter.recorded`).
+    let recorded: ExpiringCache<UUID, Bool>
 
     func handle(payload: Data, signature: String?) async throws {
         do {
@@ -24,13 +26,16 @@ struct WebhookService: Sendable {
               let id = event["id"] as? String, let type = event["type"] as? String,
               let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
         else { throw Problem(.malformedBody, detail: "the webhook is not a processor event") }
+        guard [id, type].allSatisfy({ $0.count <= 255 && $0.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value <= 0x7E } }) else {
+            throw Problem(.malformedBody, detail: "the event's id and type must be short visible ASCII")
+        }
 
         switch type {
         case "payment_intent.succeeded":
             // Usually the API call has recorded it already: a read, no write. Otherwise this is
             // the recovery path (the answer was lost), and markSucceeded is idempotent.
             if let charge = StripeProcessor.charge(object), let donation = charge.metadata["donation_id"].flatMap(UUID.init(uuidString:)),
-               try await donations.find(donation)?.status != .succeeded {
+               await !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded {
                 try await donations.markSucceeded(donation, charge: charge, processor: processorName)
             }
             return
