@@ -36,7 +36,15 @@ public struct AppCommands: Sendable {
 
     /// Pays out what is owed for the period (today by default); returns one line per payout.
     public func runPayouts(period: String?) async throws -> [String] {
-        try await services.payouts.run(period: period).map {
+        var day: String?
+        if let period {
+            do {
+                day = PayoutService.period(of: try DateParameter.parse(period, field: "period"))
+            } catch {
+                throw ConfigError(setting: "--period", message: error.message)
+            }
+        }
+        return try await services.payouts.run(period: day).map {
             "\($0.period) nonprofit \($0.nonprofit_id.uuidString.lowercased()) \(MoneyFormat.format($0.money, language: "en"))"
         }
     }
