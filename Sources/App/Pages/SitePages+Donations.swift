@@ -56,11 +56,7 @@ extension SitePages {
     struct MyDonationsPage { let items: [DonationRow]; let empty: Bool }
 
     @Sendable func myDonations(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         var rows: [DonationRow] = []
         for donation in try await services.donations.donations.donations(of: account.id, perPage: 100).items {
             let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId)?.name ?? ""
@@ -83,11 +79,7 @@ extension SitePages {
     }
 
     @Sendable func receiptPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let id = try context.parameters.requireUUID("donationId")
         guard let donation = try await services.donations.donations.find(id) else { throw Problem.notFound("donation") }
         let role = try await services.nonprofits.store.role(of: account.id, in: donation.nonprofitId)
@@ -122,11 +114,7 @@ extension SitePages {
     }
 
     func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
         var rows: [DonationRow] = []
         for donation in try await services.donations.donations.donations(toNonprofit: nonprofitID) {
@@ -144,11 +132,7 @@ extension SitePages {
     }
 
     @Sendable func refundFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let id = try context.parameters.requireUUID("donationId")
         guard let donation = try await services.donations.donations.find(id) else { throw Problem.notFound("donation") }
         _ = try await services.nonprofits.requireOwner(donation.nonprofitId, account: account)

@@ -78,11 +78,7 @@ extension SitePages {
 
     @Sendable func donateFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("fundraiserId")
-        let donor: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let account): donor = account
-        case .failure(let redirect): return redirect
-        }
+        guard let donor = context.identity?.account else { return signInRedirect(request) }
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         guard let record = try await services.fundraisers.store.find(id) else { throw Problem.notFound("fundraiser \(id)") }
         do {
@@ -143,11 +139,7 @@ extension SitePages {
     }
 
     @Sendable func createFundraiser(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         do {
             let currency: Currency

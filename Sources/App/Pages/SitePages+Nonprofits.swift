@@ -123,11 +123,7 @@ extension SitePages {
 
     @Sendable func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("nonprofitId")
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         do {
             _ = try await services.nonprofits.addMember(handle: form["handle"], role: form["role"], to: id, by: account)
@@ -155,11 +151,7 @@ extension SitePages {
     }
 
     @Sendable func apply(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let account: AccountRecord
-        switch requireAccount(request, context) {
-        case .success(let found): account = found
-        case .failure(let redirect): return redirect
-        }
+        guard let account = context.identity?.account else { return signInRedirect(request) }
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         do {
             let application: NonprofitApplication

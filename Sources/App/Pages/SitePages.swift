@@ -106,8 +106,13 @@ struct SitePages: Sendable {
     /// Pages that need an account send visitors to sign in first, then back.
     func requireAccount(_ request: Request, _ context: AppRequestContext) -> PageGate {
         if let account = context.identity?.account { return .success(account) }
+        return .failure(signInRedirect(request))
+    }
+
+    /// To the sign-in page, and back to this page afterwards.
+    func signInRedirect(_ request: Request) -> Response {
         let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-"])) ?? "/"
-        return .failure(PageRenderer.redirect("\(PagePath.signIn)?next=\(next)"))
+        return PageRenderer.redirect("\(PagePath.signIn)?next=\(next)")
     }
 }
 
