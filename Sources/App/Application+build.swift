@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     let refunds: RefundService
     let webhooks: WebhookService
     let payouts: PayoutService
+    let lives: LiveService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -65,6 +66,7 @@ public struct AppServices: Sendable {
             writer: config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
+        lives = LiveService(db: db, clock: clock, fundraisers: fundraisers, accounts: accounts)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }

@@ -35,6 +35,7 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     DonationController(donations: services.donations, refunds: services.refunds, nonprofits: services.nonprofits,
                        accounts: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     WebhookController(service: services.webhooks).addRoutes(to: api)
+    LiveController(service: services.lives, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     PayoutController(payouts: services.payouts, nonprofits: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
     // The site.

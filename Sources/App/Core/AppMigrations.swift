@@ -20,6 +20,7 @@ enum AppMigrations {
             CreateWebhookEvents(),
             CreatePayouts(),
             CreateIdempotencyResourceIndex(),
+            CreateLives(),
         ]
     }
 }

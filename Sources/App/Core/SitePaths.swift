@@ -30,6 +30,10 @@ enum APIPath {
     static let webhooks: RouterPath = "payments/webhooks/:processor"
     static let adminPayoutsRun: RouterPath = "admin/payouts/run"
     static let nonprofitPayouts: RouterPath = "nonprofits/:nonprofitId/payouts"
+    static let lives: RouterPath = "lives"
+    static let live: RouterPath = "lives/:liveId"
+    static let liveStart: RouterPath = "lives/:liveId/start"
+    static let liveEnd: RouterPath = "lives/:liveId/end"
 }
 
 /// Every page path; templates link with these too (through page models).

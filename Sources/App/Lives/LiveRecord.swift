@@ -1,0 +1,39 @@
+import Foundation
+import GoodcastCore
+
+enum LiveStatus: String, Sendable, Codable {
+    case scheduled, live, ended
+}
+
+struct LiveRecord: Sendable, Decodable {
+    let id: UUID
+    let hostId: UUID
+    let title: String
+    let description: String?
+    let language: String
+    let scheduledAt: Date?
+    let playbackUrl: String?
+    let statusName: String
+    let fundraiserId: UUID?
+    let ticketAmount: Int64?
+    let ticketCurrency: String?
+    let startedAt: Date?
+    let endedAt: Date?
+    let createdAt: Date
+
+    var status: LiveStatus { LiveStatus(rawValue: statusName) ?? .scheduled }
+    var ticketPrice: Money? {
+        guard let ticketAmount, let code = ticketCurrency, let currency = Currency.supported[code] else { return nil }
+        return Money(ticketAmount, currency)
+    }
+
+    static let columns = ["id", "host_id", "title", "description", "language", "scheduled_at", "playback_url", "status",
+                          "fundraiser_id", "ticket_amount", "ticket_currency", "started_at", "ended_at", "created_at"]
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, description, language
+        case hostId = "host_id", scheduledAt = "scheduled_at", playbackUrl = "playback_url", statusName = "status"
+        case fundraiserId = "fundraiser_id", ticketAmount = "ticket_amount", ticketCurrency = "ticket_currency"
+        case startedAt = "started_at", endedAt = "ended_at", createdAt = "created_at"
+    }
+}
