@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "App",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

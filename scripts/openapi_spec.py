@@ -142,6 +142,9 @@ schemas = {
         "id": uuid, "host": string(), "title": string(), "description": string(), "language": string(),
         "status": string(enum=["scheduled", "live", "ended"]), "scheduledAt": datetime, "startedAt": datetime, "endedAt": datetime,
         "playbackUrl": string(), "fundraiserId": uuid, "ticketPrice": ref("Money"), "createdAt": datetime}},
+    "FeedPage": {"type": "object", "required": ["items", "next"], "properties": {"next": integer(), "items": {"type": "array", "items": {
+        "type": "object", "required": ["seq", "kind", "at", "data"], "properties": {"seq": integer(), "kind": string(), "at": datetime,
+        "data": {"type": "object"}}}}}},
     "WebhookReceived": {"type": "object", "required": ["received"], "properties": {"received": {"type": "boolean"}}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
@@ -219,6 +222,10 @@ paths = {
         secure=True, params=[path_param("liveId")])},
     "/api/v1/lives/{liveId}/end": {"post": op("End the live (its host)", "lives", {"200": ok(ref("Live")), "409": problem("Not possible now")},
         secure=True, params=[path_param("liveId")])},
+    "/api/v1/lives/{liveId}/feed": {"get": op("The live's donor feed after a seq: JSON, or Server-Sent Events with Accept: text/event-stream", "lives",
+        {"200": {"description": "Events in order", "content": {"application/json": {"schema": ref("FeedPage")}, "text/event-stream": {"schema": string()}}},
+         "409": problem("The live has no fundraiser"), "422": problem("A parameter is not valid")},
+        optional_auth=True, params=[path_param("liveId"), query("after", integer(minimum=0, maximum=2147483647), "Last seq seen (0 for all)")])},
     "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
         "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],

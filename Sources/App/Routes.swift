@@ -36,6 +36,7 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
                        accounts: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     WebhookController(service: services.webhooks).addRoutes(to: api)
     LiveController(service: services.lives, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    FeedController(lives: services.lives, db: services.db).addRoutes(to: api)
     PayoutController(payouts: services.payouts, nonprofits: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
     // The site.

@@ -21,6 +21,7 @@ enum AppMigrations {
             CreatePayouts(),
             CreateIdempotencyResourceIndex(),
             CreateLives(),
+            CreateFundraiserEvents(),
         ]
     }
 }

@@ -34,6 +34,7 @@ enum APIPath {
     static let live: RouterPath = "lives/:liveId"
     static let liveStart: RouterPath = "lives/:liveId/start"
     static let liveEnd: RouterPath = "lives/:liveId/end"
+    static let liveFeed: RouterPath = "lives/:liveId/feed"
 }
 
 /// Every page path; templates link with these too (through page models).

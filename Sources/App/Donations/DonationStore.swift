@@ -84,6 +84,9 @@ struct DonationStore: Sendable {
             nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
         )
         try await LedgerStore.write(postings, on: sql, at: now)
+        struct Donor: Decodable { let display_name: String }
+        let donor = try await sql.select().column("display_name").from("accounts").where("id", .equal, SQLBind(donation.donorId)).first(decoding: Donor.self)
+        try await FeedLog.append([(donation.fundraiserId, "donation", FeedLog.donation(donation, donorName: donor?.display_name ?? ""))], on: sql, at: now)
         return true
     }
 

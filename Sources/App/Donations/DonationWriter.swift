@@ -136,6 +136,14 @@ actor DonationWriter {
                 }
                 try await LedgerStore.write(postings, on: sql, at: now)
                 try await IdempotencyStore.complete(updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }, on: sql)
+                // The feed's donation events, in the same commit as the gifts they report.
+                struct Donor: Decodable { let id: UUID; let display_name: String }
+                let names = try await sql.select().columns("id", "display_name").from("accounts")
+                    .where("id", .in, SQLBind.group(Array(Set(updated.map(\.0.donorId))))).all(decoding: Donor.self)
+                let nameByID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.display_name) })
+                try await FeedLog.append(updated.map { record, _, _ in
+                    (record.fundraiserId, "donation", FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
+                }, on: sql, at: now)
                 for (record, _, _) in updated { done[record.id] = Written(record: record, answerStored: true) }
             }
             for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }
