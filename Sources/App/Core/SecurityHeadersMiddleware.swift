@@ -14,7 +14,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
         if response.headers[.contentType]?.hasPrefix("text/html") == true {
-            response.headers[.contentSecurityPolicy] = Self.pagePolicy
+            // A page may widen its own policy (a live page frames the host's player); the default is strict.
+            if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.pagePolicy }
             response.headers[.xFrameOptions] = "DENY"
             response.headers[.cacheControl] = "no-store"
         }

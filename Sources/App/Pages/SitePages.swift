@@ -18,6 +18,7 @@ struct SitePages: Sendable {
         addNonprofitRoutes(to: router)
         addFundraiserRoutes(to: router)
         addDonationRoutes(to: router)
+        addLiveRoutes(to: router)
         addAdminRoutes(to: router)
     }
 
