@@ -1,4 +1,5 @@
 """Helpers shared by the browser tests."""
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -6,10 +7,15 @@ from conftest import ADMIN
 
 
 def click_and_load(driver, element):
-    """Clicks something that loads a new page and waits until the new page is there."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks something that loads a new page and waits until the new page has loaded.
+
+    A marker set on the old page's window disappears with it; waiting on that (and on
+    readyState) avoids holding references to nodes of a document being replaced."""
+    driver.execute_script("window.__goodcastOldPage = true;")
     element.click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__goodcastOldPage === undefined && document.readyState === 'complete'")
+    )
 
 
 def wait_text(driver, element_id, text):
