@@ -20,19 +20,6 @@ struct SignInInput: JSONInput {
     let password: String?
 }
 
-/// What anyone may see of an account.
-struct PublicAccountOutput: ResponseCodable {
-    let id: UUID
-    let handle: String
-    let displayName: String
-
-    init(_ account: AccountRecord) {
-        id = account.id
-        handle = account.handle
-        displayName = account.displayName
-    }
-}
-
 /// What an account sees of itself.
 struct MeOutput: ResponseCodable {
     let id: UUID

@@ -83,13 +83,6 @@ struct DonationRecord: Sendable, Decodable {
     }
 }
 
-extension Optional where Wrapped: Sendable {
-    /// The value, or what `load` gives when there is none.
-    func asyncOr(_ load: () async throws -> Wrapped?) async rethrows -> Wrapped? {
-        if let self { return self }
-        return try await load()
-    }
-}
 
 extension DonationRecord {
     /// The row `DonationStore.insertPending` writes for `donation`.

@@ -78,7 +78,8 @@ struct DonationService: Sendable {
     /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
     func settle(_ id: UUID, scope: String, key: String, known: DonationRecord? = nil) async throws -> IdempotencyStore.StoredResponse {
         // A donation this request has just written needs no read; a resumed one does.
-        guard var donation = try await known.asyncOr({ try await donations.find(id) }) else { throw Problem.notFound("donation \(id)") }
+        let found = if let known { known } else { try await donations.find(id) }
+        guard var donation = found else { throw Problem.notFound("donation \(id)") }
         var answerStored = false
         if donation.status == .pending {
             let outcome: Result<ProcessorCharge, PaymentFailure>
@@ -192,7 +193,7 @@ struct DonationService: Sendable {
         var data = Data(route.utf8)
         data.append(0)
         data.append(body)
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Secrets.hex(SHA256.hash(data: data))
     }
 
     /// Settles donations left pending by a crash or a lost answer: whatever the processor says

@@ -71,23 +71,31 @@ struct DonationStore: Sendable {
     /// As above, inside the caller's transaction.
     func markSucceeded(_ id: UUID, charge: ProcessorCharge, processor: String, on sql: any SQLDatabase, at now: Date) async throws -> Bool {
         guard let donation = try await find(id, on: sql, forUpdate: true), donation.status != .succeeded else { return false }
-        try await sql.update("donations")
-            .set("status", to: SQLBind(DonationStatus.succeeded.rawValue))
-            .set("failure_code", to: SQLBind(String?.none)).set("failure_message", to: SQLBind(String?.none))
-            .set("fee", to: SQLBind(charge.fee.amount))
-            .set("charge_id", to: SQLBind(charge.id))
-            .set("receipt_number", to: SQLBind(DonationRecord.receiptNumber(id: id, at: now)))
-            .set("completed_at", to: SQLBind(now))
-            .where("id", .equal, SQLBind(id)).run()
-        let postings = try PostingRules.donation(
-            reference: "donation:\(id.uuidString.lowercased())", gross: donation.gross, fee: charge.fee, processor: processor,
-            nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
-        )
-        try await LedgerStore.write(postings, on: sql, at: now)
-        struct Donor: Decodable { let display_name: String }
-        let donor = try await sql.select().column("display_name").from("accounts").where("id", .equal, SQLBind(donation.donorId)).first(decoding: Donor.self)
-        try await FeedLog.append([(donation.fundraiserId, "donation", FeedLog.donation(donation, donorName: donor?.display_name ?? ""))], on: sql, at: now)
+        try await Self.recordSuccesses([(donation.succeeded(charge: charge, at: now), processor)], on: sql, at: now)
         return true
+    }
+
+    /// The one place a success is written, for one donation or a batch: the rows, their ledger
+    /// postings and their feed events, in the caller's transaction. `records` are the donations
+    /// as `DonationRecord.succeeded` makes them.
+    static func recordSuccesses(_ records: [(record: DonationRecord, processor: String)], on sql: any SQLDatabase, at now: Date) async throws {
+        guard !records.isEmpty else { return }
+        try await markSucceeded(records.map(\.record), on: sql)
+        var postings: [LedgerTransaction] = []
+        for (record, processor) in records {
+            postings += try PostingRules.donation(
+                reference: "donation:\(record.id.uuidString.lowercased())", gross: record.gross, fee: Money(record.fee, record.currency),
+                processor: processor, nonprofit: record.nonprofitId.uuidString.lowercased(), fundraiser: record.fundraiserId.uuidString
+            )
+        }
+        try await LedgerStore.write(postings, on: sql, at: now)
+        struct Donor: Decodable { let id: UUID; let display_name: String }
+        let names = try await sql.select().columns("id", "display_name").from("accounts")
+            .where("id", .in, SQLBind.group(Array(Set(records.map(\.record.donorId))))).all(decoding: Donor.self)
+        let nameByID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.display_name) })
+        try await FeedLog.append(records.map { record, _ in
+            (record.fundraiserId, "donation", FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
+        }, on: sql, at: now)
     }
 
     func markUnpaid(_ id: UUID, status: DonationStatus, code: String, message: String) async throws {

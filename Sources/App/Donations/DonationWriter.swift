@@ -121,29 +121,14 @@ actor DonationWriter {
                 .where("id", .in, SQLBind.group(ids)).for(.update).all(decoding: DonationRecord.self)
             let byID = Dictionary(uniqueKeysWithValues: current.map { ($0.id, $0) })
             var updated: [(DonationRecord, Success, String)] = []
+            var seen: Set<UUID> = []
             for (success, processor) in successes {
-                guard let record = byID[success.id], record.status != .succeeded, !updated.contains(where: { $0.0.id == success.id }) else { continue }
+                guard let record = byID[success.id], record.status != .succeeded, seen.insert(success.id).inserted else { continue }
                 updated.append((record.succeeded(charge: success.charge, at: now), success, processor))
             }
             if !updated.isEmpty {
-                try await DonationStore.markSucceeded(updated.map(\.0), on: sql)
-                var postings: [LedgerTransaction] = []
-                for (record, success, processor) in updated {
-                    postings += try PostingRules.donation(
-                        reference: "donation:\(record.id.uuidString.lowercased())", gross: record.gross, fee: success.charge.fee, processor: processor,
-                        nonprofit: record.nonprofitId.uuidString.lowercased(), fundraiser: record.fundraiserId.uuidString
-                    )
-                }
-                try await LedgerStore.write(postings, on: sql, at: now)
+                try await DonationStore.recordSuccesses(updated.map { ($0.0, $0.2) }, on: sql, at: now)
                 try await IdempotencyStore.complete(updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }, on: sql)
-                // The feed's donation events, in the same commit as the gifts they report.
-                struct Donor: Decodable { let id: UUID; let display_name: String }
-                let names = try await sql.select().columns("id", "display_name").from("accounts")
-                    .where("id", .in, SQLBind.group(Array(Set(updated.map(\.0.donorId))))).all(decoding: Donor.self)
-                let nameByID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.display_name) })
-                try await FeedLog.append(updated.map { record, _, _ in
-                    (record.fundraiserId, "donation", FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
-                }, on: sql, at: now)
                 for (record, _, _) in updated { done[record.id] = Written(record: record, answerStored: true) }
             }
             for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }

@@ -26,8 +26,4 @@ struct FundraiserStore: Sendable {
             .all(decoding: FundraiserRecord.self)
     }
 
-    func all() async throws -> [FundraiserRecord] {
-        try await db.sql.select().columns(FundraiserRecord.columns.map { SQLColumn($0) }).from("fundraisers")
-            .all(decoding: FundraiserRecord.self)
-    }
 }

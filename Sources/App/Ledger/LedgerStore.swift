@@ -40,12 +40,4 @@ struct LedgerStore: Sendable {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, -$0.total) })
     }
 
-    /// Debit-positive balance of one account per currency.
-    func balance(_ account: LedgerAccount, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
-        let rows = try await (sql ?? db.sql).select()
-            .column("currency").column(sqlSum("amount"), as: "total")
-            .from("ledger_entries").where("account", .equal, SQLBind(account.name))
-            .groupBy("currency").all(decoding: Total.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, $0.total) })
-    }
 }

@@ -11,7 +11,7 @@ enum WebhookSignature {
         var message = Data("\(timestamp).".utf8)
         message.append(payload)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return Secrets.hex(code)
     }
 
     enum Failure: Error, Equatable { case missing, malformed, mismatch, tooOld }
