@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import GoodcastCore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -22,6 +23,8 @@ public struct AppServices: Sendable {
     let webhooks: WebhookService
     let payouts: PayoutService
     let lives: LiveService
+    let liveHost: LiveHostService
+    let feedHub: FeedHub
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -67,6 +70,11 @@ public struct AppServices: Sendable {
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         lives = LiveService(db: db, clock: clock, fundraisers: fundraisers, accounts: accounts)
+        liveHost = LiveHostService(db: db, clock: clock, lives: lives)
+        feedHub = FeedHub(db: db, settings: .init(
+            pollInterval: .milliseconds(config.feedPollMilliseconds), viewersInterval: .seconds(config.feedViewersSeconds),
+            maxPending: config.feedMaxPending
+        ), logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
@@ -85,6 +93,7 @@ public func buildApplication(
     clock: AppClock = .system,
     logger: Logger? = nil,
     payments: PaymentsOverride? = nil,
+    inspect: ((AppServices) -> Void)? = nil,
     onStarted: (@Sendable (Int) async -> Void)? = nil
 ) async throws -> some ApplicationProtocol {
     var configuredLogger = logger ?? Logger(label: "goodcast")
@@ -94,6 +103,7 @@ public func buildApplication(
 
     let databases = try DatabaseSetup.makeDatabases(config.database, logger: logger)
     let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger, payments: payments)
+    inspect?(services)
     let router = buildRouter(services)
     var backgroundServices: [any Service] = [
         DatabasesService(db: services.db, logger: logger),
@@ -105,8 +115,10 @@ public func buildApplication(
     }
     let host = config.hostname == "0.0.0.0" || config.hostname == "::" ? "127.0.0.1" : config.hostname
     let processorName = services.processor.name
+    let webSocketRouter = FeedSocketRouter(lives: services.lives, accounts: services.accounts, hub: services.feedHub).build()
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Goodcast"),
         services: backgroundServices,
         onServerRunning: { channel in

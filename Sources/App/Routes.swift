@@ -35,8 +35,8 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     DonationController(donations: services.donations, refunds: services.refunds, nonprofits: services.nonprofits,
                        accounts: services.accounts, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     WebhookController(service: services.webhooks).addRoutes(to: api)
-    LiveController(service: services.lives, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
-    FeedController(lives: services.lives, db: services.db).addRoutes(to: api)
+    LiveController(service: services.lives, host: services.liveHost, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    FeedController(lives: services.lives, hub: services.feedHub).addRoutes(to: api)
     PayoutController(payouts: services.payouts, nonprofits: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
     // The site.

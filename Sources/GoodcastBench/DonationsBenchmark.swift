@@ -33,7 +33,7 @@ struct DonationsBenchmark: AsyncParsableCommand {
         let commands = try await AppCommands.open(config, logger: logger)
         let fixture = try await commands.benchmarkFixture()
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(config, logger: logger) { port in portContinuation.yield(port) }
+        let app = try await buildApplication(config, logger: logger, onStarted: { port in portContinuation.yield(port) })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         var ports = portStream.makeAsyncIterator()
         guard let port = await ports.next() else { throw ValidationError("the server did not start") }

@@ -58,11 +58,11 @@ struct Serve: AsyncParsableCommand {
             Demo.report(result)
         }
         let host = config.hostname
-        let app = try await buildApplication(config, logger: logger) { port in
+        let app = try await buildApplication(config, logger: logger, onStarted: { port in
             print("Goodcast is running at http://\(host):\(port)  (Ctrl-C to stop)")
             // Flushed at once, so that the URL reaches a pipe (a supervisor, a test) immediately.
             fflush(nil)
-        }
+        })
         try await app.runService()
     }
 }

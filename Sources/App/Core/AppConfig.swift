@@ -55,6 +55,13 @@ public struct AppConfig: Sendable {
     public var groupCommit: Bool = true
     /// Smallest payout, in hundredths of a major unit of its currency (1000 = 10.00).
     public var payoutMinimumHundredths: Int = 1000
+    /// How often a live's broadcaster looks for events other nodes wrote (its own node's
+    /// commits wake it at once).
+    public var feedPollMilliseconds: Int = 250
+    /// Events a viewer may have waiting before it is told to resync and disconnected.
+    public var feedMaxPending: Int = 512
+    /// How often viewer counts are shared between nodes and sent to viewers.
+    public var feedViewersSeconds: Int = 5
 
     public init() {}
 
@@ -98,6 +105,9 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }
         if let value = env["GOODCAST_GROUP_COMMIT"] { config.groupCommit = try bool(value, "GOODCAST_GROUP_COMMIT") }
         if let value = env["GOODCAST_PAYOUT_MINIMUM"] { config.payoutMinimumHundredths = try int(value, "GOODCAST_PAYOUT_MINIMUM", 0...100_000_000) }
+        if let value = env["GOODCAST_FEED_POLL_MS"] { config.feedPollMilliseconds = try int(value, "GOODCAST_FEED_POLL_MS", 10...60_000) }
+        if let value = env["GOODCAST_FEED_MAX_PENDING"] { config.feedMaxPending = try int(value, "GOODCAST_FEED_MAX_PENDING", 8...1_000_000) }
+        if let value = env["GOODCAST_FEED_VIEWERS_SECONDS"] { config.feedViewersSeconds = try int(value, "GOODCAST_FEED_VIEWERS_SECONDS", 1...3600) }
         if let value = env["GOODCAST_DONATION_LIMITS"], !value.isEmpty { config.donationLimits = try limits(value) }
         return config
     }

@@ -8,6 +8,8 @@ public struct AppDatabase: Sendable {
     /// SQLite's reader connections, when the engine is a SQLite file; else nil (one pool).
     public let readDatabases: Databases?
     let logger: Logger
+    /// Told, after each commit that appended feed events, which feeds they were in.
+    public let feedCommits = FeedCommitSignal()
 
     public init(databases: Databases, readDatabases: Databases? = nil, logger: Logger) {
         self.databases = databases
@@ -38,8 +40,14 @@ public struct AppDatabase: Sendable {
     public var isPostgres: Bool { (fluent as! any SQLDatabase).dialect.name == "postgresql" }
 
     /// Runs `body` in one transaction; SQLKit statements inside use the `SQLDatabase` passed in.
+    /// Feed events it appends reach this node's viewers as soon as it commits.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await fluent.transaction { db in try await body(db as! any SQLDatabase) }
+        let notes = FeedCommitNotes()
+        let result = try await FeedCommitNotes.$current.withValue(notes) {
+            try await fluent.transaction { db in try await body(db as! any SQLDatabase) }
+        }
+        feedCommits.committed(notes.noted)
+        return result
     }
 }
 

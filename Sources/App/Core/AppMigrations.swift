@@ -22,6 +22,10 @@ enum AppMigrations {
             CreateIdempotencyResourceIndex(),
             CreateLives(),
             CreateFundraiserEvents(),
+            CreateFeedEvents(),
+            CreateFeedViewers(),
+            AddLiveHostTools(),
+            CreateLiveTickets(),
         ]
     }
 }

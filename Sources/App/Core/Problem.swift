@@ -91,6 +91,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case paymentDeclined = "payment-declined"
     case paymentOutcomeUnknown = "payment-outcome-unknown"
     case paymentRejected = "payment-rejected"
+    case ticketRequired = "ticket-required"
 
     public var typeURI: String { "/problems/\(rawValue)" }
 
@@ -112,6 +113,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .idempotencyKeyReused, .paymentRejected: .unprocessableContent
         case .requestInProgress: .conflict
         case .paymentDeclined: .init(code: 402)
+        case .ticketRequired: .forbidden
         case .paymentOutcomeUnknown: .serviceUnavailable
         }
     }
@@ -140,6 +142,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .paymentDeclined: "The payment was declined"
         case .paymentOutcomeUnknown: "The payment's outcome is not known yet"
         case .paymentRejected: "The payment processor refused the request"
+        case .ticketRequired: "A ticket is required"
         }
     }
 }

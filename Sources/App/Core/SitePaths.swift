@@ -35,6 +35,10 @@ enum APIPath {
     static let liveStart: RouterPath = "lives/:liveId/start"
     static let liveEnd: RouterPath = "lives/:liveId/end"
     static let liveFeed: RouterPath = "lives/:liveId/feed"
+    static let liveThanks: RouterPath = "lives/:liveId/thanks"
+    static let liveHideMessage: RouterPath = "lives/:liveId/donations/:donationId/hide"
+    static let liveSupporters: RouterPath = "lives/:liveId/supporters"
+    static let liveOverlay: RouterPath = "lives/:liveId/overlay"
 }
 
 /// Every page path; templates link with these too (through page models).

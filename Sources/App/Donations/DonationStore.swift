@@ -93,9 +93,11 @@ struct DonationStore: Sendable {
         let names = try await sql.select().columns("id", "display_name").from("accounts")
             .where("id", .in, SQLBind.group(Array(Set(records.map(\.record.donorId))))).all(decoding: Donor.self)
         let nameByID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.display_name) })
-        try await FeedLog.append(records.map { record, _ in
-            (record.fundraiserId, "donation", FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
-        }, on: sql, at: now)
+        let gifts: [FeedLog.NewEvent] = records.map { record, _ in
+            (record.fundraiserId, .donation, FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
+        }
+        let totals = try await FeedTotals.events(for: Set(records.map(\.record.fundraiserId)), on: sql)
+        try await FeedLog.append(gifts + totals, on: sql, at: now)
     }
 
     func markUnpaid(_ id: UUID, status: DonationStatus, code: String, message: String) async throws {
@@ -128,13 +130,16 @@ struct DonationStore: Sendable {
         let handle: String
         let display_name: String
         let completed_at: Date?
+        /// The host of the live hid the message.
+        let message_hidden: Bool?
     }
 
     func recent(fundraiser: UUID, limit: Int) async throws -> [PublicDonation] {
         try await db.reader.select()
             .columns(SQLColumn("id", table: "d"), SQLColumn("amount", table: "d"), SQLColumn("fee", table: "d"), SQLColumn("refunded", table: "d"),
                      SQLColumn("currency", table: "d"), SQLColumn("message", table: "d"), SQLColumn("visibility", table: "d"),
-                     SQLColumn("handle", table: "a"), SQLColumn("display_name", table: "a"), SQLColumn("completed_at", table: "d"))
+                     SQLColumn("handle", table: "a"), SQLColumn("display_name", table: "a"), SQLColumn("completed_at", table: "d"),
+                     SQLColumn("message_hidden", table: "d"))
             .from(SQLAlias(SQLIdentifier("donations"), as: SQLIdentifier("d")))
             .join(SQLAlias(SQLIdentifier("accounts"), as: SQLIdentifier("a")), on: SQLColumn("id", table: "a"), .equal, SQLColumn("donor_id", table: "d"))
             .where(SQLColumn("fundraiser_id", table: "d"), .equal, SQLBind(fundraiser))

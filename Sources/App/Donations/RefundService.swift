@@ -105,6 +105,10 @@ struct RefundService: Sendable {
                         reference: "refund:\(refundID.uuidString.lowercased())", amount: amount, processor: donation.processor,
                         nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
                     )], on: sql, at: now)
+                    let refunded: FeedLog.NewEvent = (donation.fundraiserId, .refund, [
+                        "donationId": .text(donation.id.uuidString.lowercased()), "amount": .number(amount.amount), "currency": .text(amount.currency.code),
+                    ])
+                    try await FeedLog.append([refunded] + FeedTotals.events(for: [donation.fundraiserId], on: sql), on: sql, at: now)
                 }
             case .failure(.outcomeUnknown(let reason)):
                 logger.warning("refund outcome unknown", metadata: ["refund": "\(refundID)", "reason": "\(reason)"])

@@ -50,7 +50,7 @@ struct PublicDonationOutput: Codable, Sendable {
         handle = visibility == .anonymous ? nil : row.handle
         let currency = Currency.supported[row.currency] ?? .usd
         amount = visibility == .hideAmount ? nil : MoneyOutput(Money(row.amount, currency))
-        message = row.message
+        message = row.message_hidden == true ? nil : row.message
         at = row.completed_at
     }
 }

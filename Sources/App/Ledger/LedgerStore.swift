@@ -40,4 +40,16 @@ struct LedgerStore: Sendable {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, -$0.total) })
     }
 
+    /// Net raised per fundraiser and currency, for several fundraisers at once.
+    static func raised(fundraisers: [UUID], on sql: any SQLDatabase) async throws -> [UUID: [String: Int64]] {
+        struct Row: Decodable { let fundraiser_id: UUID; let currency: String; let total: Int64 }
+        let rows = try await sql.select()
+            .column("fundraiser_id").column("currency").column(sqlSum("amount"), as: "total")
+            .from("ledger_entries").where("fundraiser_id", .in, SQLBind.group(fundraisers))
+            .groupBy("fundraiser_id").groupBy("currency").all(decoding: Row.self)
+        var result: [UUID: [String: Int64]] = [:]
+        for row in rows { result[row.fundraiser_id, default: [:]][row.currency] = -row.total }
+        return result
+    }
+
 }

@@ -33,3 +33,55 @@ struct LiveOutput: ResponseCodable {
     let ticketPrice: MoneyOutput?
     let createdAt: Date
 }
+
+struct ThanksInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case donationId, message }
+    typealias CodingKeys = Field
+    /// Without one, the host thanks everyone.
+    let donationId: String?
+    let message: String?
+}
+
+struct OverlayInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case minAmount, showAmounts, rotateKey }
+    typealias CodingKeys = Field
+    /// In minor units of the fundraiser's currency: smaller gifts show without the donor's name.
+    let minAmount: Int64?
+    let showAmounts: Bool?
+    let rotateKey: Bool?
+}
+
+struct OverlayOutput: ResponseCodable {
+    /// The address to paste into OBS's browser source; it carries the key.
+    let url: String
+    let minAmount: Int64
+    let showAmounts: Bool
+
+    init(_ live: LiveRecord) {
+        url = "/overlay/lives/\(live.id.uuidString.lowercased())?key=\(live.overlayKey ?? "")"
+        minAmount = live.overlayMinAmount ?? 0
+        showAmounts = live.overlayShowAmounts ?? true
+    }
+}
+
+struct SupporterOutput: Codable, Sendable {
+    let donationId: UUID
+    let donor: String
+    /// Absent when the donor hid the amount.
+    let amount: MoneyOutput?
+    let message: String?
+    let messageHidden: Bool
+    let at: Date?
+
+    init(_ row: LiveHostService.Supporter) {
+        donationId = row.id
+        donor = row.publicName
+        let currency = Currency.supported[row.currency] ?? .usd
+        amount = row.visibility == DonationVisibility.hideAmount.rawValue ? nil : MoneyOutput(Money(row.amount, currency))
+        message = row.hidden ? nil : row.message
+        messageHidden = row.hidden
+        at = row.completed_at
+    }
+}
+
+struct SupportersOutput: ResponseCodable { let items: [SupporterOutput] }

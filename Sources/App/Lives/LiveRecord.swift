@@ -20,6 +20,12 @@ struct LiveRecord: Sendable, Decodable {
     let startedAt: Date?
     let endedAt: Date?
     let createdAt: Date
+    let overlayKey: String?
+    let overlayMinAmount: Int64?
+    let overlayShowAmounts: Bool?
+
+    /// The event log viewers follow: the fundraiser's, or the live's own when it has none.
+    var feedId: UUID { fundraiserId ?? id }
 
     var status: LiveStatus { LiveStatus(rawValue: statusName) ?? .scheduled }
     var ticketPrice: Money? {
@@ -28,12 +34,14 @@ struct LiveRecord: Sendable, Decodable {
     }
 
     static let columns = ["id", "host_id", "title", "description", "language", "scheduled_at", "playback_url", "status",
-                          "fundraiser_id", "ticket_amount", "ticket_currency", "started_at", "ended_at", "created_at"]
+                          "fundraiser_id", "ticket_amount", "ticket_currency", "started_at", "ended_at", "created_at",
+                          "overlay_key", "overlay_min_amount", "overlay_show_amounts"]
 
     enum CodingKeys: String, CodingKey {
         case id, title, description, language
         case hostId = "host_id", scheduledAt = "scheduled_at", playbackUrl = "playback_url", statusName = "status"
         case fundraiserId = "fundraiser_id", ticketAmount = "ticket_amount", ticketCurrency = "ticket_currency"
         case startedAt = "started_at", endedAt = "ended_at", createdAt = "created_at"
+        case overlayKey = "overlay_key", overlayMinAmount = "overlay_min_amount", overlayShowAmounts = "overlay_show_amounts"
     }
 }

@@ -54,7 +54,8 @@ struct LiveService: Sendable {
         try await db.sql.insert(into: "lives").columns(LiveRecord.columns)
             .values(SQLBind(id), SQLBind(host.id), SQLBind(title!), SQLBind(description ?? nil), SQLBind(language), SQLBind(scheduledAt),
                     SQLBind(playback), SQLBind(LiveStatus.scheduled.rawValue), SQLBind(fundraiserID), SQLBind(ticket?.amount),
-                    SQLBind(ticket?.currency.code), SQLBind(Date?.none), SQLBind(Date?.none), SQLBind(clock.now()))
+                    SQLBind(ticket?.currency.code), SQLBind(Date?.none), SQLBind(Date?.none), SQLBind(clock.now()),
+                    SQLBind(Secrets.token()), SQLBind(Int64(0)), SQLBind(true))
             .run()
         return try await find(id)!
     }
@@ -69,13 +70,23 @@ struct LiveService: Sendable {
         guard let live = try await find(id) else { throw Problem.notFound("live \(id)") }
         guard live.hostId == account.id else { throw Problem.forbidden("only the host can start or end this live") }
         let now = clock.now()
+        // The change and its feed event commit together.
+        func move(_ column: String, _ kind: FeedKind) async throws {
+            try await db.transaction { sql in
+                // Two concurrent starts: the second finds it started and writes no second event.
+                struct Row: Decodable { let status: String }
+                let current = try await sql.select().column("status").from("lives").where("id", .equal, SQLBind(id)).for(.update).first(decoding: Row.self)
+                guard current?.status == live.statusName else { return }
+                try await sql.update("lives").set("status", to: SQLBind(status.rawValue)).set(SQLIdentifier(column), to: SQLBind(now))
+                    .where("id", .equal, SQLBind(id)).run()
+                try await FeedLog.append([(live.feedId, kind, ["liveId": .text(id.uuidString.lowercased()), "title": .text(live.title)])], on: sql, at: now)
+            }
+        }
         switch (live.status, status) {
         case (.scheduled, .live):
-            try await db.sql.update("lives").set("status", to: SQLBind(status.rawValue)).set("started_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id)).run()
+            try await move("started_at", .liveStarted)
         case (.live, .ended), (.scheduled, .ended):
-            try await db.sql.update("lives").set("status", to: SQLBind(status.rawValue)).set("ended_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(id)).run()
+            try await move("ended_at", .liveEnded)
         case (let from, let to) where from == to:
             break // A repeated start or end changes nothing.
         default:
@@ -86,13 +97,41 @@ struct LiveService: Sendable {
 
     func output(_ live: LiveRecord, viewer: AccountRecord?) async throws -> LiveOutput {
         let host = try await accounts.find(id: live.hostId)
-        // Paid-entry lives show where the video plays to the host only until tickets arrive.
-        let showPlayback = live.ticketPrice == nil || viewer?.id == live.hostId
+        // Paid-entry lives show where the video plays to the host and ticket holders only.
+        let showPlayback = try await mayWatch(live, account: viewer, key: nil)
         return LiveOutput(
             id: live.id, host: host?.handle ?? "", title: live.title, description: live.description, language: live.language,
             status: live.statusName, scheduledAt: live.scheduledAt, startedAt: live.startedAt, endedAt: live.endedAt,
             playbackUrl: showPlayback ? live.playbackUrl : nil, fundraiserId: live.fundraiserId,
             ticketPrice: live.ticketPrice.map(MoneyOutput.init), createdAt: live.createdAt
         )
+    }
+}
+
+extension LiveService {
+    /// Who may follow a live's feed and see its video: anyone on a free live; on a paid-entry
+    /// live the host, a holder of a valid ticket, or the host's overlay (by its key).
+    func mayWatch(_ live: LiveRecord, account: AccountRecord?, key: String?) async throws -> Bool {
+        if let key, let overlayKey = live.overlayKey, Secrets.constantTimeEquals(key, overlayKey) { return true }
+        guard live.ticketPrice != nil else { return true }
+        guard let account else { return false }
+        if account.id == live.hostId { return true }
+        return try await hasTicket(live.id, account: account.id)
+    }
+
+    func requireWatch(_ live: LiveRecord, account: AccountRecord?, key: String?) async throws {
+        guard try await mayWatch(live, account: account, key: key) else {
+            if account == nil { throw Problem(.unauthenticated, detail: "this is a paid-entry live: sign in with a ticket to watch it") }
+            throw Problem(.ticketRequired, detail: "this is a paid-entry live: buy a ticket to watch it")
+        }
+    }
+}
+
+extension LiveService {
+    func hasTicket(_ live: UUID, account: UUID) async throws -> Bool {
+        struct Row: Decodable { let id: UUID }
+        return try await db.reader.select().column("id").from("live_tickets")
+            .where("live_id", .equal, SQLBind(live)).where("account_id", .equal, SQLBind(account))
+            .where("status", .equal, SQLBind("active")).first(decoding: Row.self) != nil
     }
 }

@@ -2,7 +2,17 @@ import Foundation
 import GoodcastCore
 import SQLKit
 
-/// One event of a fundraiser's feed, as viewers receive it.
+/// What a feed event reports. `viewers` and `resync` are never stored: they carry no `seq`.
+enum FeedKind: String, Codable, Sendable {
+    case donation, total, refund, thanks
+    case goalReached = "goal_reached"
+    case messageHidden = "message_hidden"
+    case liveStarted = "live_started"
+    case liveEnded = "live_ended"
+    case viewers, resync
+}
+
+/// One event of a feed, as viewers receive it.
 struct FeedEvent: Codable, Sendable, Equatable {
     let seq: Int64
     let kind: String
@@ -29,34 +39,45 @@ enum FeedValue: Codable, Sendable, Equatable {
     }
 }
 
-/// Appends to and reads from the event log.
+/// Appends to and reads from the event log. A feed is a fundraiser's (with the events of the
+/// live raising it) or, for a live without a fundraiser, the live's own.
 enum FeedLog {
-    /// Appends events for several fundraisers inside the caller's transaction; numbers follow
-    /// each fundraiser's last `seq` (a concurrent writer on another node loses on the unique key
-    /// and retries).
-    static func append(_ events: [(fundraiser: UUID, kind: String, data: [String: FeedValue])], on sql: any SQLDatabase, at now: Date) async throws {
+    typealias NewEvent = (feed: UUID, kind: FeedKind, data: [String: FeedValue])
+
+    /// Appends events for several feeds inside the caller's transaction; numbers follow each
+    /// feed's last `seq` (a concurrent writer on another node loses on the unique key and
+    /// retries), so a feed's events become visible in `seq` order with no hole.
+    static func append(_ events: [NewEvent], on sql: any SQLDatabase, at now: Date) async throws {
         guard !events.isEmpty else { return }
-        struct Last: Decodable { let fundraiser_id: UUID; let seq: Int64? }
-        let ids = Array(Set(events.map(\.fundraiser)))
-        let last = try await sql.select().column("fundraiser_id").column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq")
-            .from("fundraiser_events").where("fundraiser_id", .in, SQLBind.group(ids)).groupBy("fundraiser_id")
+        struct Last: Decodable { let feed_id: UUID; let seq: Int64? }
+        let ids = Array(Set(events.map(\.feed)))
+        let last = try await sql.select().column("feed_id").column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq")
+            .from("feed_events").where("feed_id", .in, SQLBind.group(ids)).groupBy("feed_id")
             .all(decoding: Last.self)
-        var next = Dictionary(uniqueKeysWithValues: last.map { ($0.fundraiser_id, ($0.seq ?? 0) + 1) })
+        var next = Dictionary(uniqueKeysWithValues: last.map { ($0.feed_id, ($0.seq ?? 0) + 1) })
         let encoder = APIJSON.encoder()
         var rows: [[any SQLExpression]] = []
         for event in events {
-            let seq = next[event.fundraiser, default: 1]
-            next[event.fundraiser] = seq + 1
+            let seq = next[event.feed, default: 1]
+            next[event.feed] = seq + 1
             let payload = String(decoding: try encoder.encode(event.data), as: UTF8.self)
-            rows.append([SQLBind(event.fundraiser), SQLBind(seq), SQLBind(event.kind), SQLBind(payload), SQLBind(now)])
+            rows.append([SQLBind(event.feed), SQLBind(seq), SQLBind(event.kind.rawValue), SQLBind(payload), SQLBind(now)])
         }
-        try await sql.insert(into: "fundraiser_events").columns("fundraiser_id", "seq", "kind", "payload", "created_at").rows(rows).run()
+        try await sql.insert(into: "feed_events").columns("feed_id", "seq", "kind", "payload", "created_at").rows(rows).run()
+        FeedCommitNotes.current?.note(ids)
     }
 
-    static func read(fundraiser: UUID, after: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [FeedEvent] {
+    /// The feed's last `seq`, 0 when it has none.
+    static func lastSeq(feed: UUID, on sql: any SQLDatabase) async throws -> Int64 {
+        struct Row: Decodable { let seq: Int64? }
+        return try await sql.select().column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq").from("feed_events")
+            .where("feed_id", .equal, SQLBind(feed)).first(decoding: Row.self)?.seq ?? 0
+    }
+
+    static func read(feed: UUID, after: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [FeedEvent] {
         struct Row: Decodable { let seq: Int64; let kind: String; let payload: String; let created_at: Date }
-        let rows = try await sql.select().columns("seq", "kind", "payload", "created_at").from("fundraiser_events")
-            .where("fundraiser_id", .equal, SQLBind(fundraiser)).where("seq", .greaterThan, SQLBind(after))
+        let rows = try await sql.select().columns("seq", "kind", "payload", "created_at").from("feed_events")
+            .where("feed_id", .equal, SQLBind(feed)).where("seq", .greaterThan, SQLBind(after))
             .orderBy("seq").limit(limit).all(decoding: Row.self)
         let decoder = JSONDecoder()
         return rows.map { row in

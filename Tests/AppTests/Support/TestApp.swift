@@ -30,9 +30,11 @@ func withTestApp<T: Sendable>(
     let processor = SandboxProcessor(bank: bank, noAnswerWait: .zero)
     let payments = config.processor == .inProcessSandbox ? PaymentsOverride(processor: processor, sandboxEvents: events) : nil
     do {
-        let app = try await buildApplication(finalConfig, payments: payments)
+        nonisolated(unsafe) var built: AppServices?
+        let app = try await buildApplication(finalConfig, payments: payments, inspect: { built = $0 })
+        let services = built!
         let result = try await app.test(setup) { client in
-            let harness = TestHarness(client: client, config: finalConfig, bank: bank)
+            let harness = TestHarness(client: client, config: finalConfig, bank: bank, services: services)
             let value = try await body(harness)
             // Every test leaves a clean ledger, whatever it did.
             try await harness.verifyLedger()
@@ -51,6 +53,8 @@ struct TestHarness: Sendable {
     let client: any TestClientProtocol
     let config: AppConfig
     let bank: SandboxBank
+    /// The running application's own services (to look inside, never to act in its place).
+    let services: AppServices
 
     /// `goodcast ledger verify`'s checks, with the processor's charges from this test's sandbox.
     func verifyLedger(sourceLocation: SourceLocation = #_sourceLocation) async throws {

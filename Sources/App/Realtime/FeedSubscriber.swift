@@ -1,0 +1,124 @@
+import NIOConcurrencyHelpers
+
+/// One viewer's connection as its live's broadcaster sees it: a bounded queue of frames waiting
+/// to be written. Totals and viewer counts coalesce; past `limit` waiting frames the queue is
+/// dropped and the viewer is told to resync (it reconnects with its last seq and reads what it
+/// missed from the log), so a viewer that stops reading costs at most `limit` frames of memory
+/// and never slows the others.
+final class FeedSubscriber: Sendable {
+    enum Next: Sendable {
+        case frames([FeedFrame])
+        case resync
+        case closed
+    }
+
+    private struct State {
+        var queue: [FeedFrame] = []
+        var waiter: CheckedContinuation<Next, Never>?
+        var overflowed = false
+        var closed = false
+        var overflowWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let limit: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Queues frames; false once this viewer has overflowed or closed (the broadcaster drops it).
+    @discardableResult
+    func offer(_ frames: [FeedFrame]) -> Bool {
+        let (resume, overflowNow): ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) = state.withLockedValue { state in
+            guard !state.overflowed, !state.closed else { return (nil, []) }
+            for frame in frames {
+                if frame.coalesces, let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
+                    state.queue.remove(at: index)
+                }
+                state.queue.append(frame)
+            }
+            if state.queue.count > limit {
+                state.overflowed = true
+                state.queue = []
+                let waiters = state.overflowWaiters
+                state.overflowWaiters = []
+                if let waiter = state.waiter {
+                    state.waiter = nil
+                    return ((waiter, .resync), waiters)
+                }
+                return (nil, waiters)
+            }
+            if let waiter = state.waiter, !state.queue.isEmpty {
+                state.waiter = nil
+                let frames = state.queue
+                state.queue = []
+                return ((waiter, .frames(frames)), [])
+            }
+            return (nil, [])
+        }
+        if let (waiter, next) = resume { waiter.resume(returning: next) }
+        for waiter in overflowNow { waiter.resume() }
+        return state.withLockedValue { !$0.overflowed && !$0.closed }
+    }
+
+    /// The waiting frames, or what happened instead; suspends while there are none.
+    func next() async -> Next {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready: Next? = state.withLockedValue { state in
+                    if !state.queue.isEmpty {
+                        let frames = state.queue
+                        state.queue = []
+                        return .frames(frames)
+                    }
+                    if state.overflowed { return .resync }
+                    if state.closed || Task.isCancelled { return .closed }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            close()
+        }
+    }
+
+    /// Returns once this viewer has overflowed (never, if it does not).
+    func overflowed() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state in
+                if state.overflowed { return true }
+                state.overflowWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Wakes a waiting reader with no frames: its cue to send a heartbeat.
+    func tick() {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Next, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: .frames([]))
+    }
+
+    var pending: Int { state.withLockedValue { $0.queue.count } }
+    var isOverflowed: Bool { state.withLockedValue { $0.overflowed } }
+
+    func close() {
+        let (waiter, overflowWaiters) = state.withLockedValue { state in
+            state.closed = true
+            let waiter = state.waiter
+            state.waiter = nil
+            let others = state.overflowWaiters
+            state.overflowWaiters = []
+            return (waiter, others)
+        }
+        waiter?.resume(returning: .closed)
+        // Whoever waits for an overflow that can no longer happen may stop waiting too.
+        for waiter in overflowWaiters { waiter.resume() }
+    }
+}
