@@ -145,6 +145,18 @@ schemas = {
     "FeedPage": {"type": "object", "required": ["items", "next"], "properties": {"next": integer(), "items": {"type": "array", "items": {
         "type": "object", "required": ["seq", "kind", "at", "data"], "properties": {"seq": integer(), "kind": string(), "at": datetime,
         "data": {"type": "object"}}}}}},
+    "FeedEvent": {"type": "object", "required": ["seq", "kind", "at", "data"], "properties": {"seq": integer(), "kind": string(), "at": datetime,
+        "data": {"type": "object"}}},
+    "ThanksInput": {"type": "object", "additionalProperties": False, "properties": {
+        "donationId": uuid, "message": string(maxLength=280, description="Without donationId, thanks everyone")}},
+    "SupporterList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object",
+        "required": ["donationId", "donor", "messageHidden"], "properties": {"donationId": uuid, "donor": string(), "amount": ref("Money"),
+        "message": string(), "messageHidden": {"type": "boolean"}, "at": datetime}}}}},
+    "OverlayInput": {"type": "object", "additionalProperties": False, "properties": {
+        "minAmount": integer(minimum=0, maximum=10000000000, description="Minor units; smaller gifts show without a name"),
+        "showAmounts": {"type": "boolean"}, "rotateKey": {"type": "boolean"}}},
+    "Overlay": {"type": "object", "required": ["url", "minAmount", "showAmounts"], "properties": {
+        "url": string(description="For OBS's browser source; carries the key"), "minAmount": integer(), "showAmounts": {"type": "boolean"}}},
     "WebhookReceived": {"type": "object", "required": ["received"], "properties": {"received": {"type": "boolean"}}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
@@ -222,10 +234,21 @@ paths = {
         secure=True, params=[path_param("liveId")])},
     "/api/v1/lives/{liveId}/end": {"post": op("End the live (its host)", "lives", {"200": ok(ref("Live")), "409": problem("Not possible now")},
         secure=True, params=[path_param("liveId")])},
-    "/api/v1/lives/{liveId}/feed": {"get": op("The live's donor feed after a seq: JSON, or Server-Sent Events with Accept: text/event-stream", "lives",
+    "/api/v1/lives/{liveId}/feed": {"get": op("The live's feed after a seq: JSON, Server-Sent Events with Accept: text/event-stream, or a WebSocket upgrade", "lives",
         {"200": {"description": "Events in order", "content": {"application/json": {"schema": ref("FeedPage")}, "text/event-stream": {"schema": string()}}},
-         "409": problem("The live has no fundraiser"), "422": problem("A parameter is not valid")},
-        optional_auth=True, params=[path_param("liveId"), query("after", integer(minimum=0, maximum=2147483647), "Last seq seen (0 for all)")])},
+         "403": problem("A paid-entry live: a ticket is required"), "422": problem("A parameter is not valid")},
+        optional_auth=True, params=[path_param("liveId"), query("after", integer(minimum=0, maximum=2147483647), "Last seq seen (0 for all)"),
+                                    query("key", string(maxLength=200), "The stream overlay's key")])},
+    "/api/v1/lives/{liveId}/thanks": {"post": op("Thank a donor, or everyone (the host); viewers see it", "lives",
+        {"201": ok(ref("FeedEvent"), "Sent")}, secure=True, request="ThanksInput", params=[path_param("liveId")])},
+    "/api/v1/lives/{liveId}/donations/{donationId}/hide": {"post": op("Hide a donor's message everywhere (the host)", "lives",
+        {"204": {"description": "Hidden"}}, secure=True, params=[path_param("liveId"), path_param("donationId")])},
+    "/api/v1/lives/{liveId}/supporters": {"get": op("The live's supporters in the order they gave (the host)", "lives",
+        {"200": ok(ref("SupporterList"))}, secure=True, params=[path_param("liveId")])},
+    "/api/v1/lives/{liveId}/overlay": {
+        "get": op("The stream overlay's address and settings (the host)", "lives", {"200": ok(ref("Overlay"))}, secure=True, params=[path_param("liveId")]),
+        "put": op("Change the overlay's settings or key (the host)", "lives", {"200": ok(ref("Overlay"))}, secure=True, request="OverlayInput",
+                  params=[path_param("liveId")])},
     "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
         "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],

@@ -106,7 +106,7 @@ public func buildApplication(
     inspect?(services)
     let router = buildRouter(services)
     var backgroundServices: [any Service] = [
-        DatabasesService(db: services.db, logger: logger),
+        DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
         ReconciliationService(donations: services.donations, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
     ]
     let webhookTarget = WebhookTarget()
@@ -142,10 +142,13 @@ public func buildApplication(
 /// Closes the database connections at shutdown, after the server has stopped taking requests.
 struct DatabasesService: Service {
     let db: AppDatabase
+    let hub: FeedHub
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        // Live feeds read the database until they stop.
+        await hub.shutdown()
         await db.shutdown()
         logger.debug("database connections closed")
     }

@@ -59,7 +59,7 @@ public struct AppConfig: Sendable {
     /// commits wake it at once).
     public var feedPollMilliseconds: Int = 250
     /// Events a viewer may have waiting before it is told to resync and disconnected.
-    public var feedMaxPending: Int = 512
+    public var feedMaxPending: Int = 2048
     /// How often viewer counts are shared between nodes and sent to viewers.
     public var feedViewersSeconds: Int = 5
 

@@ -81,6 +81,8 @@ struct DonationStore: Sendable {
     static func recordSuccesses(_ records: [(record: DonationRecord, processor: String)], on sql: any SQLDatabase, at now: Date) async throws {
         guard !records.isEmpty else { return }
         try await markSucceeded(records.map(\.record), on: sql)
+        // Donation rows first, then the feeds: the order every writer takes its locks in.
+        try await FeedLog.lock(Set(records.map(\.record.fundraiserId)), on: sql)
         var postings: [LedgerTransaction] = []
         for (record, processor) in records {
             postings += try PostingRules.donation(

@@ -99,6 +99,7 @@ struct RefundService: Sendable {
                 let now = clock.now()
                 try await db.transaction { sql in
                     guard try await find(refundID, on: sql)?.status == "pending" else { return }
+                    try await FeedLog.lock([donation.fundraiserId], on: sql)
                     try await sql.update("refunds").set("status", to: SQLBind("succeeded")).set("processor_refund_id", to: SQLBind(done.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(refundID)).run()
                     try await LedgerStore.write([PostingRules.refund(

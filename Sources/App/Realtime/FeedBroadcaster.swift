@@ -10,7 +10,10 @@ final class FeedBroadcaster: Sendable {
     struct Settings: Sendable {
         var pollInterval: Duration = .milliseconds(250)
         var viewersInterval: Duration = .seconds(5)
-        var maxPending = 512
+        var maxPending = 2048
+        /// Events read and offered at once: a quarter of what a viewer may have waiting, so a
+        /// viewer that keeps up never overflows because of one burst.
+        var readBatch: Int { max(1, min(500, maxPending / 4)) }
     }
 
     let feed: UUID
@@ -83,6 +86,24 @@ final class FeedBroadcaster: Sendable {
         return stop
     }
 
+    /// Stops whether or not viewers are connected (they are told the stream ended).
+    func stopNow() {
+        let subscribers = state.withLockedValue { state in
+            state.stopped = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.close() }
+        wake.finish()
+        task.withLockedValue { $0?.cancel() }
+        markReady()
+    }
+
+    func stopAndWait() async {
+        stopNow()
+        await task.withLockedValue { $0 }?.value
+    }
+
     var viewerCount: Int { state.withLockedValue { $0.subscribers.count } }
 
     private func waitUntilReady() async {
@@ -144,11 +165,12 @@ final class FeedBroadcaster: Sendable {
         while !Task.isCancelled {
             guard let after = state.withLockedValue({ $0.last }) else { return }
             do {
-                let events = try await FeedLog.read(feed: feed, after: after, limit: 500, on: db.reader)
+                let events = try await FeedLog.read(feed: feed, after: after, limit: settings.readBatch, on: db.reader)
                 guard !events.isEmpty else { return }
                 let frames = try events.map { try FeedFrame($0, encoder: encoder) }
                 deliver(frames, last: events.last!.seq)
-                if events.count < 500 { return }
+                if events.count < settings.readBatch { return }
+                await Task.yield()
             } catch {
                 logger.warning("feed: reading new events failed", metadata: ["feed": "\(feed)", "error": "\(error)"])
                 return

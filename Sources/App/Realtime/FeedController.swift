@@ -44,7 +44,7 @@ struct FeedController: Sendable {
             let items = try await FeedLog.read(feed: feed, after: target.after, limit: 500, on: hub.db.reader)
             return try context.responseEncoder.encode(FeedPage(items: items, next: items.last?.seq ?? target.after), from: request, context: context)
         }
-        let session = await FeedSession(hub: hub, feed: feed, after: target.after, heartbeat: .seconds(15), maxDuration: maxStream)
+        let session = try await FeedSession(hub: hub, feed: feed, after: target.after, heartbeat: .seconds(15), maxDuration: maxStream)
         // A comment line first, so that proxies and clients see the stream open.
         let body = ResponseBody(asyncSequence: FeedEventStream(session: session, opening: ByteBuffer(string: ": feed of live \(target.live.id.uuidString.lowercased())\n\n")))
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)

@@ -51,6 +51,7 @@ enum FeedLog {
         guard !events.isEmpty else { return }
         struct Last: Decodable { let feed_id: UUID; let seq: Int64? }
         let ids = Array(Set(events.map(\.feed)))
+        try await lock(ids, on: sql)
         let last = try await sql.select().column("feed_id").column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq")
             .from("feed_events").where("feed_id", .in, SQLBind.group(ids)).groupBy("feed_id")
             .all(decoding: Last.self)
@@ -65,6 +66,19 @@ enum FeedLog {
         }
         try await sql.insert(into: "feed_events").columns("feed_id", "seq", "kind", "payload", "created_at").rows(rows).run()
         FeedCommitNotes.current?.note(ids)
+    }
+
+    /// Makes concurrent writers of the same feeds take turns until commit, so that seqs never
+    /// collide and a total read after the lock includes every earlier commit. On PostgreSQL it
+    /// locks the feeds' fundraiser and live rows (NO KEY UPDATE: inserts that reference them
+    /// are not blocked), in id order so that two batches never wait for each other; SQLite has
+    /// one writer, which is a lock already. Call it before reading anything a feed event reports.
+    static func lock(_ feeds: some Collection<UUID>, on sql: any SQLDatabase) async throws {
+        guard !feeds.isEmpty, sql.dialect.name == "postgresql" else { return }
+        let ids = Array(feeds)
+        for table in ["fundraisers", "lives"] {
+            try await sql.raw("SELECT \(ident: "id") FROM \(ident: table) WHERE \(ident: "id") IN (\(binds: ids)) ORDER BY \(ident: "id") FOR NO KEY UPDATE").run()
+        }
     }
 
     /// The feed's last `seq`, 0 when it has none.

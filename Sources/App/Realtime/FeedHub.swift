@@ -17,6 +17,7 @@ public final class FeedHub: Sendable {
     let nodeID = UUID()
     private let logger: Logger
     private let broadcasters = NIOLockedValueBox<[UUID: FeedBroadcaster]>([:])
+    private let closed = NIOLockedValueBox(false)
     private let connected = NIOLockedValueBox(0)
 
     init(db: AppDatabase, settings: FeedBroadcaster.Settings, logger: Logger) {
@@ -33,9 +34,12 @@ public final class FeedHub: Sendable {
         let joinedAfter: Int64
     }
 
-    func subscribe(feed: UUID) async -> Subscription {
+    func subscribe(feed: UUID) async throws -> Subscription {
         let subscriber = FeedSubscriber(limit: settings.maxPending)
         while true {
+            if closed.withLockedValue({ $0 }) {
+                throw Problem(.unavailable, detail: "this server is shutting down; reconnect with your last seq", headers: [.retryAfter: "1"])
+            }
             let broadcaster = broadcasters.withLockedValue { map -> FeedBroadcaster in
                 if let existing = map[feed] { return existing }
                 let created = FeedBroadcaster(feed: feed, db: db, settings: settings, nodeID: nodeID, logger: logger)
@@ -67,6 +71,16 @@ public final class FeedHub: Sendable {
     func poke(_ feeds: Set<UUID>) {
         let found = broadcasters.withLockedValue { map in feeds.compactMap { map[$0] } }
         for broadcaster in found { broadcaster.poke() }
+    }
+
+    /// Ends every stream and stops every broadcaster, before the database closes.
+    func shutdown() async {
+        closed.withLockedValue { $0 = true }
+        let all = broadcasters.withLockedValue { map in
+            defer { map = [:] }
+            return Array(map.values)
+        }
+        for broadcaster in all { await broadcaster.stopAndWait() }
     }
 
     /// Viewers connected to this node, per feed (for tests and operators).

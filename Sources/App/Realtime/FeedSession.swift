@@ -28,9 +28,9 @@ final class FeedSession: Sendable {
 
     /// Subscribes; with `heartbeat`, `next` answers `.heartbeat` after that long without events,
     /// and after `maxDuration` the stream ends (the client resumes with its last seq).
-    init(hub: FeedHub, feed: UUID, after: Int64, heartbeat: Duration? = nil, maxDuration: Duration? = nil) async {
+    init(hub: FeedHub, feed: UUID, after: Int64, heartbeat: Duration? = nil, maxDuration: Duration? = nil) async throws {
         self.hub = hub
-        let subscription = await hub.subscribe(feed: feed)
+        let subscription = try await hub.subscribe(feed: feed)
         self.subscription = subscription
         state = NIOLockedValueBox(State(last: after))
         if let heartbeat {

@@ -38,7 +38,7 @@ struct FeedSocketRouter: Sendable {
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let target = context.requestContext.target.withLockedValue({ $0 }) else { return }
-            let session = await FeedSession(hub: hub, feed: target.live.feedId, after: target.after)
+            let session = try await FeedSession(hub: hub, feed: target.live.feedId, after: target.after)
             defer { session.close() }
             let subscriber = session.subscription.subscriber
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -21,6 +21,8 @@ final class FeedSubscriber: Sendable {
     }
 
     let limit: Int
+    /// Frames waiting before totals and viewer counts start to coalesce.
+    static let coalesceAfter = 16
     private let state = NIOLockedValueBox(State())
 
     init(limit: Int) {
@@ -33,7 +35,10 @@ final class FeedSubscriber: Sendable {
         let (resume, overflowNow): ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) = state.withLockedValue { state in
             guard !state.overflowed, !state.closed else { return (nil, []) }
             for frame in frames {
-                if frame.coalesces, let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
+                // Only a viewer that has fallen behind skips superseded totals; one that keeps
+                // up gets every event.
+                if frame.coalesces, state.queue.count >= Self.coalesceAfter,
+                   let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
                     state.queue.remove(at: index)
                 }
                 state.queue.append(frame)
