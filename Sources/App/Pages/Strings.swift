@@ -12,6 +12,13 @@ enum Strings {
     }
 
     static let en: [String: String] = [
+        "watching": "watching", "hostDashboard": "Host dashboard", "ticketRequired": "This is a paid-entry live: the video and the feed are for ticket holders.",
+        "goalReached": "Goal reached! Thank you, everyone.", "thanksEveryone": "Thank you, everyone!", "viewerPage": "Viewer page",
+        "goLive": "Go live", "endLive": "End the live", "thankEveryone": "Thank everyone", "supporters": "Supporters",
+        "thank": "Thank", "hideMessage": "Hide message", "messageHidden": "(message hidden)", "overlay": "Stream overlay",
+        "overlayHelp": "Paste this address into OBS as a browser source: donation alerts and the goal bar on a transparent page. Keep it private; a new key cuts off the old address.",
+        "minAmountForName": "Smallest gift shown with the donor's name", "showAmounts": "Show amounts", "rotateKey": "Make a new key",
+        "save": "Save", "someone": "Someone",
         "raised": "raised", "of": "of", "goal": "Goal", "donors": "donors", "donate": "Donate", "amount": "Amount",
         "paymentToken": "Card (sandbox test token)", "message": "Message (optional)", "visibility": "Show my gift",
         "visPublic": "With my name and the amount", "visAnonymous": "Anonymously", "visHideAmount": "With my name, without the amount",
@@ -50,6 +57,13 @@ enum Strings {
     ]
 
     static let fr: [String: String] = [
+        "watching": "spectateurs", "hostDashboard": "Tableau de bord de l’hôte", "ticketRequired": "Ce live est payant : la vidéo et le fil sont réservés aux détenteurs d’un billet.",
+        "goalReached": "Objectif atteint ! Merci à toutes et à tous.", "thanksEveryone": "Merci à toutes et à tous !", "viewerPage": "Page spectateur",
+        "goLive": "Passer en direct", "endLive": "Terminer le live", "thankEveryone": "Remercier tout le monde", "supporters": "Donateurs",
+        "thank": "Remercier", "hideMessage": "Masquer le message", "messageHidden": "(message masqué)", "overlay": "Incrustation du stream",
+        "overlayHelp": "Collez cette adresse dans OBS comme source navigateur : alertes de dons et barre d’objectif sur fond transparent. Gardez-la privée ; une nouvelle clé désactive l’ancienne adresse.",
+        "minAmountForName": "Plus petit don affiché avec le nom du donateur", "showAmounts": "Afficher les montants", "rotateKey": "Générer une nouvelle clé",
+        "save": "Enregistrer", "someone": "Quelqu’un",
         "raised": "collectés", "of": "sur", "goal": "Objectif", "donors": "donateurs", "donate": "Faire un don", "amount": "Montant",
         "paymentToken": "Carte (jeton de test du bac à sable)", "message": "Message (facultatif)", "visibility": "Afficher mon don",
         "visPublic": "Avec mon nom et le montant", "visAnonymous": "Anonymement", "visHideAmount": "Avec mon nom, sans le montant",
@@ -88,6 +102,13 @@ enum Strings {
     ]
 
     static let it: [String: String] = [
+        "watching": "spettatori", "hostDashboard": "Pannello dell’host", "ticketRequired": "Questo live è a pagamento: video e feed sono per chi ha il biglietto.",
+        "goalReached": "Obiettivo raggiunto! Grazie a tutti.", "thanksEveryone": "Grazie a tutti!", "viewerPage": "Pagina spettatori",
+        "goLive": "Vai in diretta", "endLive": "Termina il live", "thankEveryone": "Ringrazia tutti", "supporters": "Sostenitori",
+        "thank": "Ringrazia", "hideMessage": "Nascondi messaggio", "messageHidden": "(messaggio nascosto)", "overlay": "Overlay dello stream",
+        "overlayHelp": "Incolla questo indirizzo in OBS come sorgente browser: avvisi di donazione e barra dell’obiettivo su sfondo trasparente. Tienilo privato; una nuova chiave disattiva il vecchio indirizzo.",
+        "minAmountForName": "Donazione minima mostrata con il nome", "showAmounts": "Mostra gli importi", "rotateKey": "Crea una nuova chiave",
+        "save": "Salva", "someone": "Qualcuno",
         "raised": "raccolti", "of": "su", "goal": "Obiettivo", "donors": "donatori", "donate": "Dona", "amount": "Importo",
         "paymentToken": "Carta (token di prova della sandbox)", "message": "Messaggio (facoltativo)", "visibility": "Mostra la mia donazione",
         "visPublic": "Con il mio nome e l’importo", "visAnonymous": "In forma anonima", "visHideAmount": "Con il mio nome, senza l’importo",

@@ -202,11 +202,7 @@ final class FeedBroadcaster: Sendable {
                 .values(SQLBind(feed), SQLBind(nodeID), SQLBind(local), SQLBind(now))
                 .onConflict(with: ["feed_id", "node_id"]) { $0.set(excludedValueOf: "viewers").set(excludedValueOf: "updated_at") }
                 .run()
-            struct Row: Decodable { let n: Int64? }
-            let total = try await db.reader.select().column(sqlSum("viewers"), as: "n").from("feed_viewers")
-                .where("feed_id", .equal, SQLBind(feed))
-                .where("updated_at", .greaterThan, SQLBind(now.addingTimeInterval(-3 * Double(settings.viewersInterval.components.seconds + 1))))
-                .first(decoding: Row.self)?.n ?? local
+            let total = try await Self.viewers(feed: feed, db: db, now: now, interval: settings.viewersInterval)
             let changed = state.withLockedValue { state -> Bool in
                 defer { state.lastViewers = total }
                 return state.lastViewers != total
@@ -217,6 +213,16 @@ final class FeedBroadcaster: Sendable {
         } catch {
             logger.debug("feed: sharing the viewer count failed", metadata: ["feed": "\(feed)", "error": "\(error)"])
         }
+    }
+
+    /// Every node's viewers of a feed: the sum of the counts written recently (a node that
+    /// died stops counting after a few intervals).
+    static func viewers(feed: UUID, db: AppDatabase, now: Date, interval: Duration) async throws -> Int64 {
+        struct Row: Decodable { let n: Int64? }
+        return try await db.reader.select().column(sqlSum("viewers"), as: "n").from("feed_viewers")
+            .where("feed_id", .equal, SQLBind(feed))
+            .where("updated_at", .greaterThan, SQLBind(now.addingTimeInterval(-3 * Double(interval.components.seconds + 1))))
+            .first(decoding: Row.self)?.n ?? 0
     }
 
     private func clearViewers() async {

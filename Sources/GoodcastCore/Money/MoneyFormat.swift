@@ -15,7 +15,8 @@ public enum MoneyFormat {
         }
     }
 
-    public static func format(_ money: Money, language: String) -> String {
+    /// Without the symbol (`showSymbol: false`) it is what `parse` reads back, for form fields.
+    public static func format(_ money: Money, language: String, symbol showSymbol: Bool = true) -> String {
         let style = style(language)
         let negative = money.amount < 0
         let magnitude = money.amount.magnitude
@@ -34,7 +35,7 @@ public enum MoneyFormat {
             grouped += String(style.decimal) + String(repeating: "0", count: money.currency.exponent - fraction.count) + fraction
         }
         let symbol = money.currency.symbol
-        let body = style.symbolFirst ? symbol + grouped : grouped + "\u{00A0}" + symbol
+        let body = !showSymbol ? grouped : style.symbolFirst ? symbol + grouped : grouped + "\u{00A0}" + symbol
         return negative ? "-" + body : body
     }
 

@@ -1,44 +1,54 @@
-// The live donor feed: Server-Sent Events from /api/v1/lives/{id}/feed. EventSource
-// reconnects by itself and resumes with Last-Event-ID, so no gift is missed or shown twice.
+// A viewer's live page: gifts, the host's thanks, the goal bar and the viewer count, as they happen.
 (function () {
   var list = document.getElementById("feed");
-  if (!list || !window.EventSource) return;
-  var seen = {};
-  var source = new EventSource(list.getAttribute("data-feed-url"));
-  source.addEventListener("donation", function (message) {
-    var event = JSON.parse(message.data);
-    if (seen[event.seq]) return;
-    seen[event.seq] = true;
-    var data = event.data || {};
-    var item = document.createElement("li");
-    item.className = "card feed-donation";
-    var who = document.createElement("strong");
-    who.textContent = data.donor || "";
-    item.appendChild(who);
-    if (data.amount !== undefined) {
-      var amount = document.createElement("span");
-      amount.className = "feed-amount";
-      amount.textContent = " " + formatAmount(data.amount, data.currency);
-      item.appendChild(amount);
-    }
-    if (data.message) {
-      var text = document.createElement("p");
-      text.className = "prose";
-      text.textContent = "\u201c" + data.message + "\u201d";
-      item.appendChild(text);
-    }
+  if (!list || !window.GoodcastFeed) return;
+  var feed = window.GoodcastFeed, el = feed.element;
+
+  function add(item) {
     list.insertBefore(item, list.firstChild);
     var empty = document.getElementById("feed-empty");
     if (empty) empty.remove();
+    while (list.children.length > 100) list.removeChild(list.lastChild);
+  }
+
+  feed.connect(list.getAttribute("data-feed-url"), {
+    donation: function (data) {
+      var item = el("li", "card feed-donation");
+      item.setAttribute("data-donation-id", data.donationId);
+      item.appendChild(el("strong", "", data.donor || ""));
+      if (data.amount !== undefined) item.appendChild(el("span", "feed-amount", " " + feed.formatAmount(data.amount, data.currency)));
+      if (data.message) item.appendChild(el("p", "prose feed-message", "\u201c" + data.message + "\u201d"));
+      add(item);
+    },
+    thanks: function (data) {
+      var item = el("li", "card feed-thanks");
+      var who = list.getAttribute("data-host");
+      item.appendChild(el("strong", "", "@" + who + " "));
+      item.appendChild(el("span", "", data.everyone ? list.getAttribute("data-thanks-everyone") : "\u2192 " + data.donor));
+      if (data.message) item.appendChild(el("p", "prose", data.message));
+      add(item);
+    },
+    message_hidden: function (data) {
+      var gift = list.querySelector('[data-donation-id="' + data.donationId + '"] .feed-message');
+      if (gift) gift.remove();
+    },
+    total: function (data) {
+      feed.showTotal(data, document.getElementById("raised"), document.getElementById("goal-progress"));
+    },
+    goal_reached: function () {
+      var banner = document.getElementById("goal-reached");
+      if (banner) banner.hidden = false;
+    },
+    viewers: function (data) {
+      var count = document.getElementById("viewers");
+      if (count) count.textContent = data.viewers;
+    },
+    live_started: function () { setStatus("live"); },
+    live_ended: function () { setStatus("ended"); }
   });
 
-  function formatAmount(minor, currency) {
-    var digits = { JPY: 0, KWD: 3, BHD: 3 }[currency];
-    if (digits === undefined) digits = 2;
-    try {
-      return new Intl.NumberFormat(document.documentElement.lang, { style: "currency", currency: currency }).format(minor / Math.pow(10, digits));
-    } catch (e) {
-      return (minor / Math.pow(10, digits)).toFixed(digits) + " " + currency;
-    }
+  function setStatus(status) {
+    var badge = document.getElementById("live-status");
+    if (badge) badge.textContent = status;
   }
 })();
