@@ -137,11 +137,20 @@ schemas = {
         "title": string(minLength=1, maxLength=120), "description": string(maxLength=5000), "language": string(description="en, fr, it, ..."),
         "scheduledAt": string(description="Date-time of the planned start"), "playbackUrl": string(description="https HLS or embed address"),
         "fundraiser": {"type": "object", "additionalProperties": False, "required": ["nonprofitId", "goal"], "properties": {"nonprofitId": uuid, "goal": ref("MoneyInput")}},
-        "ticket": {"type": "object", "additionalProperties": False, "required": ["price"], "properties": {"price": ref("MoneyInput")}}}},
+        "ticket": {"type": "object", "additionalProperties": False, "required": ["price"], "properties": {"price": ref("MoneyInput"),
+            "nonprofitId": {**uuid, "description": "A verified nonprofit that receives ticket revenue (default: the host)"}}}}},
     "Live": {"type": "object", "required": ["id", "host", "title", "language", "status", "createdAt"], "properties": {
         "id": uuid, "host": string(), "title": string(), "description": string(), "language": string(),
         "status": string(enum=["scheduled", "live", "ended"]), "scheduledAt": datetime, "startedAt": datetime, "endedAt": datetime,
-        "playbackUrl": string(), "fundraiserId": uuid, "ticketPrice": ref("Money"), "createdAt": datetime}},
+        "playbackUrl": string(), "fundraiserId": uuid, "ticketPrice": ref("Money"), "canWatch": {"type": "boolean"}, "createdAt": datetime}},
+    "TicketInput": {"type": "object", "additionalProperties": False, "required": ["paymentToken"], "properties": {
+        "paymentToken": string(minLength=1, maxLength=255, pattern="^[!-~]+$")}},
+    "Ticket": {"type": "object", "required": ["id", "liveId", "price", "status", "createdAt"], "properties": {
+        "id": uuid, "liveId": uuid, "holder": string(), "price": ref("Money"),
+        "status": string(enum=["pending", "active", "failed", "refunded", "revoked"]), "createdAt": datetime}},
+    "TicketList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Ticket")}}},
+    "Cancelled": {"type": "object", "required": ["status", "refunded", "notYetRefunded"], "properties": {
+        "status": string(), "refunded": integer(), "notYetRefunded": integer()}},
     "FeedPage": {"type": "object", "required": ["items", "next"], "properties": {"next": integer(), "items": {"type": "array", "items": {
         "type": "object", "required": ["seq", "kind", "at", "data"], "properties": {"seq": integer(), "kind": string(), "at": datetime,
         "data": {"type": "object"}}}}}},
@@ -239,6 +248,15 @@ paths = {
          "403": problem("A paid-entry live: a ticket is required"), "422": problem("A parameter is not valid")},
         optional_auth=True, params=[path_param("liveId"), query("after", integer(minimum=0, maximum=2147483647), "Last seq seen (0 for all)"),
                                     query("key", string(maxLength=200), "The stream overlay's key")])},
+    "/api/v1/lives/{liveId}/tickets": {
+        "post": op("Buy a ticket to a paid-entry live (idempotent)", "lives", {"201": ok(ref("Ticket"), "Paid"), **money_moved},
+                   secure=True, request="TicketInput", params=[path_param("liveId"), idem]),
+        "get": op("The live's tickets (the host)", "lives", {"200": ok(ref("TicketList"))}, secure=True, params=[path_param("liveId")])},
+    "/api/v1/lives/{liveId}/tickets/{ticketId}/revoke": {"post": op("Revoke a ticket and refund it (the host)", "lives",
+        {"200": ok(ref("Ticket")), "409": problem("Not an active ticket"), "503": problem("The processor did not refund: retry")},
+        secure=True, params=[path_param("liveId"), path_param("ticketId")])},
+    "/api/v1/lives/{liveId}/cancel": {"post": op("Cancel the live and refund every ticket (the host; safe to repeat)", "lives",
+        {"200": ok(ref("Cancelled")), "409": problem("The live has ended")}, secure=True, params=[path_param("liveId")])},
     "/api/v1/lives/{liveId}/thanks": {"post": op("Thank a donor, or everyone (the host); viewers see it", "lives",
         {"201": ok(ref("FeedEvent"), "Sent")}, secure=True, request="ThanksInput", params=[path_param("liveId")])},
     "/api/v1/lives/{liveId}/donations/{donationId}/hide": {"post": op("Hide a donor's message everywhere (the host)", "lives",

@@ -132,4 +132,29 @@ struct LedgerTests {
         #expect(ledger.balance(.programBudget("g"), .usd) == -695_000_000)
         #expect(ledger.isBalanced)
     }
+
+    @Test("any sequence of ticket sales and refunds balances, pays the payee its net and never touches a fundraiser's total")
+    func tickets() async {
+        await propertyCheck(input: Gen.int64(in: 100...500_000).array(of: 1...40), Gen.bool.array(of: 40)) { prices, refunds in
+            var ledger = Ledger()
+            var expected: [String: Int64] = [:]
+            for (index, price) in prices.enumerated() {
+                let gross = Money(price, .usd)
+                let fee = try FeeSchedule.standard.fee(for: gross)
+                let payee: TicketPayee = index % 3 == 0 ? .nonprofit("n1") : .host("h1")
+                for transaction in try PostingRules.ticket(reference: "t\(index)", gross: gross, fee: fee, processor: "sandbox", payee: payee) {
+                    ledger.post(transaction)
+                }
+                expected[payee.account.name, default: 0] += price - fee.amount
+                if refunds[index] {
+                    ledger.post(try PostingRules.ticketRefund(reference: "t\(index)", amount: gross, processor: "sandbox", payee: payee))
+                    expected[payee.account.name, default: 0] -= price
+                }
+                #expect(ledger.isBalanced)
+            }
+            #expect(-ledger.balance(.hostPayable("h1"), .usd) == expected["host:h1:payable", default: 0])
+            #expect(-ledger.balance(.nonprofitPayable("n1"), .usd) == expected["nonprofit:n1:payable", default: 0])
+            #expect(ledger.raised(fundraiser: "f1", currency: .usd) == 0)
+        }
+    }
 }

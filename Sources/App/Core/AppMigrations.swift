@@ -26,6 +26,7 @@ enum AppMigrations {
             CreateFeedViewers(),
             AddLiveHostTools(),
             CreateLiveTickets(),
+            AddLiveTicketPayee(),
         ]
     }
 }

@@ -39,6 +39,9 @@ enum APIPath {
     static let liveHideMessage: RouterPath = "lives/:liveId/donations/:donationId/hide"
     static let liveSupporters: RouterPath = "lives/:liveId/supporters"
     static let liveOverlay: RouterPath = "lives/:liveId/overlay"
+    static let liveTickets: RouterPath = "lives/:liveId/tickets"
+    static let liveTicketRevoke: RouterPath = "lives/:liveId/tickets/:ticketId/revoke"
+    static let liveCancel: RouterPath = "lives/:liveId/cancel"
 }
 
 /// Every page path; templates link with these too (through page models).

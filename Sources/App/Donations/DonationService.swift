@@ -63,16 +63,14 @@ struct DonationService: Sendable {
     }
 
     private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String, concurrent: Bool = false) async throws -> IdempotencyStore.StoredResponse {
-        guard existing.fingerprint == fingerprint else {
-            throw Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body; use a new key for a new donation")
-        }
-        if let status = existing.response_status, let body = existing.response_body {
-            return .init(status: status, body: body)
-        }
-        if concurrent {
+        switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "donation") {
+        case .replay(let response):
+            return response
+        case .resume where concurrent:
             throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+        case .resume(let id):
+            return try await settle(id, scope: scope, key: key)
         }
-        return try await settle(existing.resource_id, scope: scope, key: key)
     }
 
     /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
@@ -166,9 +164,7 @@ struct DonationService: Sendable {
             issues.add("amount", "is required, such as {\"amount\": 500, \"currency\": \"\(fundraiser.currency.code)\"}")
         }
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
-        if token.isEmpty || token.count > 255 || !token.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) {
-            issues.add("paymentToken", "is required: a processor token of visible ASCII characters (in the sandbox: \(SandboxBank.tokens.joined(separator: ", ")))")
-        }
+        if let issue = Self.checkPaymentToken(token) { issues.add(issue.field, issue.message) }
         let message = issues.check { () throws(ValidationIssue) in try TextSanitizer.optional(input.message, field: "message", max: Self.messageMax) }
         var visibility = DonationVisibility.public
         if let raw = input.visibility {
@@ -187,6 +183,12 @@ struct DonationService: Sendable {
             id: UUID(), fundraiser: fundraiser, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
             coverFees: coverFees, message: message ?? nil, visibility: visibility, paymentToken: token, processor: processor.name
         )
+    }
+
+    /// A processor token: visible ASCII, at most 255 characters.
+    static func checkPaymentToken(_ token: String) -> ValidationIssue? {
+        guard token.isEmpty || token.count > 255 || !token.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else { return nil }
+        return ValidationIssue(field: "paymentToken", message: "is required: a processor token of visible ASCII characters (in the sandbox: \(SandboxBank.tokens.joined(separator: ", ")))")
     }
 
     static func fingerprint(_ route: String, _ body: Data) -> String {

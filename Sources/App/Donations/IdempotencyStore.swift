@@ -27,6 +27,22 @@ struct IdempotencyStore: Sendable {
             .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(resource), SQLBind(now)).run()
     }
 
+    /// What to do with a key already used: replay its stored answer, or resume the resource it
+    /// created (its answer was never stored: a crash or a lost outcome). A different body is
+    /// refused, so a key can never buy two things.
+    enum Prior: Sendable {
+        case replay(StoredResponse)
+        case resume(UUID)
+    }
+
+    static func prior(_ existing: Row, fingerprint: String, what: String) throws -> Prior {
+        guard existing.fingerprint == fingerprint else {
+            throw Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body; use a new key for a new \(what)")
+        }
+        if let status = existing.response_status, let body = existing.response_body { return .replay(.init(status: status, body: body)) }
+        return .resume(existing.resource_id)
+    }
+
     func complete(scope: String, key: String, response: StoredResponse) async throws {
         try await Self.complete(scope: scope, key: key, response: response, on: db.sql)
     }

@@ -18,11 +18,10 @@ struct RefundService: Sendable {
         let scope = "refund:\(account.id.uuidString.lowercased())"
         let fingerprint = DonationService.fingerprint("POST /donations/\(donationID.uuidString.lowercased())/refunds", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
-            guard existing.fingerprint == fingerprint else {
-                throw Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body")
+            switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "refund") {
+            case .replay(let response): return response
+            case .resume(let id): return try await settle(id, scope: scope, key: key)
             }
-            if let status = existing.response_status, let body = existing.response_body { return .init(status: status, body: body) }
-            return try await settle(existing.resource_id, scope: scope, key: key)
         }
         guard let donation = try await donations.find(donationID) else { throw Problem.notFound("donation \(donationID)") }
         let requested: Money?

@@ -14,7 +14,11 @@ struct LiveInput: JSONInput {
     let ticket: TicketPart?
 
     struct FundraiserPart: Decodable, Sendable { let nonprofitId: String?; let goal: MoneyInput? }
-    struct TicketPart: Decodable, Sendable { let price: MoneyInput? }
+    struct TicketPart: Decodable, Sendable {
+        let price: MoneyInput?
+        /// The verified nonprofit that receives ticket revenue; without it, the host does.
+        let nonprofitId: String?
+    }
 }
 
 struct LiveOutput: ResponseCodable {
@@ -31,6 +35,9 @@ struct LiveOutput: ResponseCodable {
     let playbackUrl: String?
     let fundraiserId: UUID?
     let ticketPrice: MoneyOutput?
+    /// Whether the caller may watch: always on a free live; on a paid-entry one, for the host
+    /// and ticket holders.
+    let canWatch: Bool
     let createdAt: Date
 }
 
@@ -85,3 +92,40 @@ struct SupporterOutput: Codable, Sendable {
 }
 
 struct SupportersOutput: ResponseCodable { let items: [SupporterOutput] }
+
+struct TicketInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case paymentToken }
+    typealias CodingKeys = Field
+    let paymentToken: String?
+}
+
+struct TicketOutput: Codable, Sendable {
+    let id: UUID
+    let liveId: UUID
+    /// The holder's handle, in the host's list.
+    let holder: String?
+    let price: MoneyOutput
+    /// pending, active, failed, refunded (the live was cancelled) or revoked (by the host, refunded).
+    let status: String
+    let createdAt: Date
+
+    init(_ row: TicketService.TicketRow, holder: String?) {
+        id = row.id
+        liveId = row.live_id
+        self.holder = holder
+        price = MoneyOutput(row.price)
+        status = row.status
+        createdAt = row.created_at
+    }
+}
+
+struct TicketListOutput: ResponseCodable { let items: [TicketOutput] }
+
+struct CancelOutput: ResponseCodable {
+    let status: String
+    let refunded: Int
+    /// Tickets the processor could not refund yet: cancel again to retry them.
+    let notYetRefunded: Int
+}
+
+extension TicketOutput: ResponseCodable {}

@@ -2,7 +2,8 @@ import Foundation
 import GoodcastCore
 
 enum LiveStatus: String, Sendable, Codable {
-    case scheduled, live, ended
+    /// A cancelled live never happened: every ticket was refunded.
+    case scheduled, live, ended, cancelled
 }
 
 struct LiveRecord: Sendable, Decodable {
@@ -23,6 +24,8 @@ struct LiveRecord: Sendable, Decodable {
     let overlayKey: String?
     let overlayMinAmount: Int64?
     let overlayShowAmounts: Bool?
+    /// Ticket revenue goes to this nonprofit; nil: to the host.
+    let ticketNonprofitId: UUID?
 
     /// The event log viewers follow: the fundraiser's, or the live's own when it has none.
     var feedId: UUID { fundraiserId ?? id }
@@ -35,7 +38,7 @@ struct LiveRecord: Sendable, Decodable {
 
     static let columns = ["id", "host_id", "title", "description", "language", "scheduled_at", "playback_url", "status",
                           "fundraiser_id", "ticket_amount", "ticket_currency", "started_at", "ended_at", "created_at",
-                          "overlay_key", "overlay_min_amount", "overlay_show_amounts"]
+                          "overlay_key", "overlay_min_amount", "overlay_show_amounts", "ticket_nonprofit_id"]
 
     enum CodingKeys: String, CodingKey {
         case id, title, description, language
@@ -43,5 +46,6 @@ struct LiveRecord: Sendable, Decodable {
         case fundraiserId = "fundraiser_id", ticketAmount = "ticket_amount", ticketCurrency = "ticket_currency"
         case startedAt = "started_at", endedAt = "ended_at", createdAt = "created_at"
         case overlayKey = "overlay_key", overlayMinAmount = "overlay_min_amount", overlayShowAmounts = "overlay_show_amounts"
+        case ticketNonprofitId = "ticket_nonprofit_id"
     }
 }

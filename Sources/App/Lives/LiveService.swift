@@ -42,7 +42,17 @@ struct LiveService: Sendable {
                 return money
             }
         }
+        var ticketPayee: UUID?
+        if let raw = input.ticket?.nonprofitId {
+            ticketPayee = UUID(uuidString: raw)
+            if ticketPayee == nil { issues.add("ticket.nonprofitId", "must be the id of a verified nonprofit") }
+        }
         if !issues.isEmpty { throw Problem.validation(issues) }
+        if let ticketPayee {
+            guard try await fundraisers.nonprofits.find(id: ticketPayee)?.status == .verified else {
+                throw Problem.validation(ValidationIssue(field: "ticket.nonprofitId", message: "is not a verified nonprofit"))
+            }
+        }
         var fundraiserID: UUID?
         if let part = input.fundraiser {
             let fundraiser = try await fundraisers.create(
@@ -55,7 +65,7 @@ struct LiveService: Sendable {
             .values(SQLBind(id), SQLBind(host.id), SQLBind(title!), SQLBind(description ?? nil), SQLBind(language), SQLBind(scheduledAt),
                     SQLBind(playback), SQLBind(LiveStatus.scheduled.rawValue), SQLBind(fundraiserID), SQLBind(ticket?.amount),
                     SQLBind(ticket?.currency.code), SQLBind(Date?.none), SQLBind(Date?.none), SQLBind(clock.now()),
-                    SQLBind(Secrets.token()), SQLBind(Int64(0)), SQLBind(true))
+                    SQLBind(Secrets.token()), SQLBind(Int64(0)), SQLBind(true), SQLBind(ticketPayee))
             .run()
         return try await find(id)!
     }
@@ -103,7 +113,7 @@ struct LiveService: Sendable {
             id: live.id, host: host?.handle ?? "", title: live.title, description: live.description, language: live.language,
             status: live.statusName, scheduledAt: live.scheduledAt, startedAt: live.startedAt, endedAt: live.endedAt,
             playbackUrl: showPlayback ? live.playbackUrl : nil, fundraiserId: live.fundraiserId,
-            ticketPrice: live.ticketPrice.map(MoneyOutput.init), createdAt: live.createdAt
+            ticketPrice: live.ticketPrice.map(MoneyOutput.init), canWatch: showPlayback, createdAt: live.createdAt
         )
     }
 }

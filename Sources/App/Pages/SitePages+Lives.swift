@@ -12,6 +12,7 @@ extension SitePages {
         router.post("/lives/:liveId/hide", use: hideFromPage)
         router.post("/lives/:liveId/overlay", use: overlayFromPage)
         router.get("/overlay/lives/:liveId", use: overlayPage)
+        router.post("/lives/:liveId/ticket", use: buyTicketFromPage)
     }
 
     /// The goal bar's figures, formatted for the page's language.
@@ -52,6 +53,13 @@ extension SitePages {
         let progress: Int
         let goalReached: Bool
         let feedUrl: String?
+        /// A paid-entry live the viewer may not watch yet: what it costs and how to buy.
+        let ticketPrice: String?
+        let buyHref: String
+        let idempotencyKey: String
+        let tokens: [String]
+        let signInHref: String
+        let ticketFailed: Bool
     }
 
     @Sendable func livePage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -70,12 +78,27 @@ extension SitePages {
             embedUrl: isStream ? nil : playback, streamUrl: isStream ? playback : nil,
             fundraiserHref: live.fundraiserId.map { PagePath.fundraiser($0.uuidString.lowercased()) },
             raised: figures?.raised ?? "", goal: figures?.goal ?? "", progress: figures?.progress ?? 0, goalReached: figures?.reached ?? false,
-            feedUrl: mayWatch ? "/api/v1/lives/\(idText)/feed?after=0" : nil
+            feedUrl: mayWatch ? "/api/v1/lives/\(idText)/feed?after=0" : nil,
+            ticketPrice: mayWatch ? nil : live.ticketPrice.map { MoneyFormat.format($0, language: context.language) },
+            buyHref: "/lives/\(idText)/ticket", idempotencyKey: UUID().uuidString, tokens: SandboxBank.tokens,
+            signInHref: "\(PagePath.signIn)?next=/lives/\(idText)", ticketFailed: request.uri.queryParameters["ticket"] == "failed"
         )
         var response = pages.render("lives/show", title: live.title, page: page, request: request, context: context)
         // The video comes from the host's streaming service: frames and media from https only.
         response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.pagePolicy + "; frame-src https:; media-src https: blob:"
         return response
+    }
+
+    /// Buys a ticket from the live page's form (the same idempotent path as the API), then shows the live.
+    @Sendable func buyTicketFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let account = context.identity?.account else { return signInRedirect(request) }
+        let id = try context.parameters.requireUUID("liveId")
+        let form = try await FormData.read(request, maxBytes: maxBodyBytes)
+        let key = try IdempotencyStore.key(from: form["idempotencyKey"])
+        let token = form["paymentToken"] ?? ""
+        let stored = try await services.tickets.buy(liveID: id, by: account, key: key, body: Data(token.utf8), input: TicketInput(paymentToken: token))
+        let page = "/lives/\(id.uuidString.lowercased())"
+        return PageRenderer.redirect(stored.status == 201 ? page : page + "?ticket=failed")
     }
 
     struct HostPage {

@@ -97,4 +97,42 @@ public enum PostingRules {
             .credit(.nonprofitPayable(nonprofit), amount),
         ])
     }
+
+    /// A ticket to a paid-entry live: like a donation, to the host's account or a nonprofit's,
+    /// with the processor's fee borne by whoever receives the sale. No fundraiser tag: ticket
+    /// revenue is not a gift and never counts towards a fundraiser's total.
+    public static func ticket(reference: String, gross: Money, fee: Money, processor: String, payee: TicketPayee) throws(LedgerError) -> [LedgerTransaction] {
+        var transactions = [try LedgerTransaction(kind: .ticket, reference: reference, entries: [
+            .debit(.processorReceivable(processor), gross),
+            .credit(payee.account, gross),
+        ])]
+        if fee.isPositive {
+            transactions.append(try LedgerTransaction(kind: .processorFee, reference: reference, entries: [
+                .debit(payee.account, fee),
+                .credit(.processorFees, fee),
+            ]))
+        }
+        return transactions
+    }
+
+    /// A ticket's price returned to its buyer (a cancelled event, a revoked ticket); the fee is not returned.
+    public static func ticketRefund(reference: String, amount: Money, processor: String, payee: TicketPayee) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .refund, reference: reference, entries: [
+            .debit(payee.account, amount),
+            .credit(.processorReceivable(processor), amount),
+        ])
+    }
+}
+
+/// Who a paid-entry live's ticket revenue goes to.
+public enum TicketPayee: Sendable, Equatable {
+    case host(String)
+    case nonprofit(String)
+
+    public var account: LedgerAccount {
+        switch self {
+        case .host(let id): .hostPayable(id)
+        case .nonprofit(let id): .nonprofitPayable(id)
+        }
+    }
 }

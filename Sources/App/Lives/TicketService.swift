@@ -1,0 +1,195 @@
+import Foundation
+import GoodcastCore
+import Logging
+import SQLKit
+
+/// Tickets to paid-entry lives, through the same payment path as donations: the key and a
+/// pending ticket are written first, then the processor is asked (with the ticket's own
+/// idempotency key), then the outcome and its ledger postings commit together. A retry with
+/// the same Idempotency-Key replays the answer; an unknown outcome is asked again.
+struct TicketService: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+    let lives: LiveService
+    let idempotency: IdempotencyStore
+    let processor: any PaymentProcessor
+    let logger: Logger
+
+    struct TicketRow: Decodable, Sendable {
+        let id: UUID
+        let live_id: UUID
+        let account_id: UUID
+        let amount: Int64
+        let currency: String
+        let status: String
+        let processor: String
+        let payment_token: String
+        let charge_id: String?
+        let failure_code: String?
+        let created_at: Date
+        let completed_at: Date?
+
+        static let columns = ["id", "live_id", "account_id", "amount", "currency", "status", "processor", "payment_token", "charge_id", "failure_code", "created_at", "completed_at"]
+        var price: Money { Money(amount, Currency.supported[currency] ?? .usd) }
+    }
+
+    func buy(liveID: UUID, by account: AccountRecord, key: String, body: Data, input: TicketInput) async throws -> IdempotencyStore.StoredResponse {
+        let scope = "ticket:\(account.id.uuidString.lowercased())"
+        let fingerprint = DonationService.fingerprint("POST /lives/\(liveID.uuidString.lowercased())/tickets", body)
+        if let existing = try await idempotency.find(scope: scope, key: key) {
+            switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "ticket") {
+            case .replay(let response): return response
+            case .resume(let id): return try await settle(id, scope: scope, key: key)
+            }
+        }
+        let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
+        if let issue = DonationService.checkPaymentToken(token) { throw Problem.validation(issue) }
+        guard let live = try await lives.find(liveID) else { throw Problem.notFound("live \(liveID)") }
+        guard let price = live.ticketPrice else { throw Problem.conflict("this live is free to watch: it sells no tickets") }
+        guard live.status == .scheduled || live.status == .live else { throw Problem.conflict("this live is \(live.statusName): it sells no more tickets") }
+        guard live.hostId != account.id else { throw Problem.conflict("the host needs no ticket to their own live") }
+        let ticketID = UUID()
+        let now = clock.now()
+        do {
+            try await db.transaction { sql in
+                // One buyer at a time per live: an account never holds two tickets to it.
+                try await FeedLog.lock([liveID], on: sql)
+                struct Row: Decodable { let id: UUID }
+                let held = try await sql.select().column("id").from("live_tickets")
+                    .where("live_id", .equal, SQLBind(liveID)).where("account_id", .equal, SQLBind(account.id))
+                    .where("status", .in, SQLBind.group(["pending", "active"])).first(decoding: Row.self)
+                if held != nil { throw Problem.conflict("you already have a ticket to this live") }
+                try await sql.insert(into: "live_tickets").columns(TicketRow.columns)
+                    .values(SQLBind(ticketID), SQLBind(liveID), SQLBind(account.id), SQLBind(price.amount), SQLBind(price.currency.code),
+                            SQLBind("pending"), SQLBind(processor.name), SQLBind(token), SQLBind(String?.none), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none))
+                    .run()
+                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: ticketID, at: now, on: sql)
+            }
+        } catch where error.isConstraintViolation {
+            throw Problem(.requestInProgress, detail: "a ticket purchase with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+        }
+        return try await settle(ticketID, scope: scope, key: key)
+    }
+
+    func find(_ id: UUID, on sql: (any SQLDatabase)? = nil) async throws -> TicketRow? {
+        try await (sql ?? db.sql).select().columns(TicketRow.columns.map { SQLColumn($0) }).from("live_tickets")
+            .where("id", .equal, SQLBind(id)).first(decoding: TicketRow.self)
+    }
+
+    private func settle(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
+        guard var ticket = try await find(id), let live = try await lives.find(ticket.live_id) else { throw Problem.notFound("ticket \(id)") }
+        if ticket.status == "pending" {
+            let outcome: Result<ProcessorCharge, PaymentFailure>
+            do {
+                outcome = .success(try await processor.charge(ChargeRequest(
+                    amount: ticket.price, token: ticket.payment_token, idempotencyKey: "ticket-\(id.uuidString.lowercased())",
+                    description: "Goodcast ticket: \(live.title)",
+                    metadata: ["ticket_id": id.uuidString.lowercased(), "live_id": live.id.uuidString.lowercased()]
+                )))
+            } catch {
+                outcome = .failure(error)
+            }
+            let now = clock.now()
+            switch outcome {
+            case .success(let charge):
+                let price = ticket.price
+                try await db.transaction { sql in
+                    guard try await find(id, on: sql)?.status == "pending" else { return }
+                    try await sql.update("live_tickets").set("status", to: SQLBind("active")).set("charge_id", to: SQLBind(charge.id))
+                        .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+                    try await LedgerStore.write(PostingRules.ticket(
+                        reference: "ticket:\(id.uuidString.lowercased())", gross: price, fee: charge.fee,
+                        processor: processor.name, payee: Self.payee(live)
+                    ), on: sql, at: now)
+                }
+            case .failure(.declined(let code, _)), .failure(.rejected(let code)):
+                try await db.sql.update("live_tickets").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
+                    .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()
+            case .failure(.outcomeUnknown(let reason)):
+                logger.warning("ticket payment outcome unknown", metadata: ["ticket": "\(id)", "reason": "\(reason)"])
+                throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key (you will not be charged twice)",
+                              headers: [.retryAfter: "2"])
+            }
+            ticket = try await find(id)!
+        }
+        let response: IdempotencyStore.StoredResponse
+        if ticket.status == "failed" {
+            let problem = Problem(.paymentDeclined, detail: "the card was declined (\(ticket.failure_code ?? "card_declined"))")
+            response = .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
+        } else {
+            response = .init(status: 201, body: try APIJSON.string(TicketOutput(ticket, holder: nil)))
+        }
+        try await idempotency.complete(scope: scope, key: key, response: response)
+        return response
+    }
+
+    static func payee(_ live: LiveRecord) -> TicketPayee {
+        if let nonprofit = live.ticketNonprofitId { return .nonprofit(nonprofit.uuidString.lowercased()) }
+        return .host(live.hostId.uuidString.lowercased())
+    }
+
+    /// The live's tickets, for its host.
+    func tickets(of live: LiveRecord) async throws -> [(ticket: TicketRow, holder: String)] {
+        let rows = try await db.reader.select().columns(TicketRow.columns.map { SQLColumn($0) }).from("live_tickets")
+            .where("live_id", .equal, SQLBind(live.id)).orderBy("created_at").all(decoding: TicketRow.self)
+        struct Holder: Decodable { let id: UUID; let handle: String }
+        let holders = rows.isEmpty ? [] : try await db.reader.select().columns("id", "handle").from("accounts")
+            .where("id", .in, SQLBind.group(Array(Set(rows.map(\.account_id))))).all(decoding: Holder.self)
+        let handles = Dictionary(uniqueKeysWithValues: holders.map { ($0.id, $0.handle) })
+        return rows.map { ($0, handles[$0.account_id] ?? "") }
+    }
+
+    /// Takes a ticket's access away and gives its price back.
+    func revoke(_ ticketID: UUID, live: LiveRecord) async throws -> TicketRow {
+        guard let ticket = try await find(ticketID), ticket.live_id == live.id else { throw Problem.notFound("ticket \(ticketID) to this live") }
+        guard ticket.status == "active" else { throw Problem.conflict("this ticket is \(ticket.status): only an active ticket can be revoked") }
+        try await refund(ticket, live: live, to: "revoked")
+        return try await find(ticketID)!
+    }
+
+    /// Cancels a live that has not ended: no more tickets, and every ticket sold is refunded.
+    /// Safe to repeat: a second call refunds what the first could not.
+    func cancel(_ live: LiveRecord) async throws -> (refunded: Int, failed: Int) {
+        guard live.status != .ended else { throw Problem.conflict("this live has ended; refund tickets one by one instead") }
+        if live.status != .cancelled {
+            let now = clock.now()
+            try await db.transaction { sql in
+                try await sql.update("lives").set("status", to: SQLBind(LiveStatus.cancelled.rawValue)).set("ended_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(live.id)).run()
+                try await FeedLog.append([(live.feedId, .liveEnded, ["liveId": .text(live.id.uuidString.lowercased()), "title": .text(live.title), "cancelled": .text("true")])],
+                                         on: sql, at: now)
+            }
+        }
+        var refunded = 0, failed = 0
+        for (ticket, _) in try await tickets(of: live) where ticket.status == "active" {
+            do {
+                try await refund(ticket, live: live, to: "refunded")
+                refunded += 1
+            } catch {
+                logger.warning("ticket refund failed; cancel again to retry", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
+                failed += 1
+            }
+        }
+        return (refunded, failed)
+    }
+
+    private func refund(_ ticket: TicketRow, live: LiveRecord, to status: String) async throws {
+        guard let charge = ticket.charge_id else { return }
+        let done: ProcessorRefund
+        do {
+            done = try await processor.refund(chargeID: charge, amount: ticket.price, idempotencyKey: "ticket-refund-\(ticket.id.uuidString.lowercased())")
+        } catch {
+            throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not refund the ticket (\(error)); try again", headers: [.retryAfter: "2"])
+        }
+        let now = clock.now()
+        try await db.transaction { sql in
+            guard try await find(ticket.id, on: sql)?.status == "active" else { return }
+            try await sql.update("live_tickets").set("status", to: SQLBind(status)).set("completed_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(ticket.id)).run()
+            try await LedgerStore.write([PostingRules.ticketRefund(
+                reference: "ticket-refund:\(ticket.id.uuidString.lowercased()):\(done.id)", amount: ticket.price,
+                processor: processor.name, payee: Self.payee(live)
+            )], on: sql, at: now)
+        }
+    }
+}
