@@ -143,6 +143,19 @@ schemas = {
         "id": uuid, "host": string(), "title": string(), "description": string(), "language": string(),
         "status": string(enum=["scheduled", "live", "ended"]), "scheduledAt": datetime, "startedAt": datetime, "endedAt": datetime,
         "playbackUrl": string(), "fundraiserId": uuid, "ticketPrice": ref("Money"), "canWatch": {"type": "boolean"}, "createdAt": datetime}},
+    "CampaignInput": {"type": "object", "additionalProperties": False, "required": ["slug", "title", "startsAt", "endsAt"], "properties": {
+        "slug": string(minLength=3, maxLength=41, description="givingszn or #GivingSzn"), "title": string(minLength=1, maxLength=120),
+        "description": string(maxLength=5000), "startsAt": datetime, "endsAt": datetime,
+        "nonprofitIds": {"type": "array", "maxItems": 500, "items": uuid}}},
+    "CampaignLiveInput": {"type": "object", "additionalProperties": False, "required": ["liveId"], "properties": {"liveId": uuid}},
+    "CampaignNonprofitInput": {"type": "object", "additionalProperties": False, "required": ["nonprofitId"], "properties": {"nonprofitId": uuid}},
+    "Campaign": {"type": "object", "required": ["id", "slug", "title", "startsAt", "endsAt", "nonprofits", "program", "onNow", "raised"], "properties": {
+        "id": uuid, "slug": string(), "title": string(), "description": string(), "startsAt": datetime, "endsAt": datetime,
+        "nonprofits": {"type": "array", "items": {"type": "object", "properties": {"id": uuid, "name": string()}}},
+        "program": {"type": "array", "items": ref("ProgramLive")}, "onNow": {"type": "array", "items": ref("ProgramLive")},
+        "raised": {"type": "array", "items": ref("Money")}}},
+    "ProgramLive": {"type": "object", "required": ["id", "title", "host", "status"], "properties": {
+        "id": uuid, "title": string(), "host": string(), "status": string(), "scheduledAt": datetime, "startedAt": datetime, "fundraiserId": uuid}},
     "TicketInput": {"type": "object", "additionalProperties": False, "required": ["paymentToken"], "properties": {
         "paymentToken": string(minLength=1, maxLength=255, pattern="^[!-~]+$")}},
     "Ticket": {"type": "object", "required": ["id", "liveId", "price", "status", "createdAt"], "properties": {
@@ -248,6 +261,14 @@ paths = {
          "403": problem("A paid-entry live: a ticket is required"), "422": problem("A parameter is not valid")},
         optional_auth=True, params=[path_param("liveId"), query("after", integer(minimum=0, maximum=2147483647), "Last seq seen (0 for all)"),
                                     query("key", string(maxLength=200), "The stream overlay's key")])},
+    "/api/v1/campaigns": {"post": op("Create a campaign (platform admins)", "campaigns", {"201": ok(ref("Campaign"), "Created"),
+        "409": problem("The slug is taken")}, secure=True, request="CampaignInput")},
+    "/api/v1/campaigns/{slug}": {"get": op("A campaign: its program, what is on now, its total", "campaigns", {"200": ok(ref("Campaign"))},
+        optional_auth=True, params=[{"name": "slug", "in": "path", "required": True, "schema": string(maxLength=100)}])},
+    "/api/v1/campaigns/{slug}/lives": {"post": op("Put a scheduled live on the program (its host, admins)", "campaigns", {"200": ok(ref("Campaign"))},
+        secure=True, request="CampaignLiveInput", params=[{"name": "slug", "in": "path", "required": True, "schema": string(maxLength=100)}])},
+    "/api/v1/campaigns/{slug}/nonprofits": {"post": op("Add a participating nonprofit (platform admins)", "campaigns", {"200": ok(ref("Campaign"))},
+        secure=True, request="CampaignNonprofitInput", params=[{"name": "slug", "in": "path", "required": True, "schema": string(maxLength=100)}])},
     "/api/v1/lives/{liveId}/tickets": {
         "post": op("Buy a ticket to a paid-entry live (idempotent)", "lives", {"201": ok(ref("Ticket"), "Paid"), **money_moved},
                    secure=True, request="TicketInput", params=[path_param("liveId"), idem]),

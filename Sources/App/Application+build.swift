@@ -25,6 +25,7 @@ public struct AppServices: Sendable {
     let lives: LiveService
     let liveHost: LiveHostService
     let tickets: TicketService
+    let campaigns: CampaignService
     let feedHub: FeedHub
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
@@ -72,6 +73,7 @@ public struct AppServices: Sendable {
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         lives = LiveService(db: db, clock: clock, fundraisers: fundraisers, accounts: accounts)
         liveHost = LiveHostService(db: db, clock: clock, lives: lives)
+        campaigns = CampaignService(db: db, clock: clock, lives: lives, accounts: accounts, nonprofits: nonprofitStore)
         tickets = TicketService(db: db, clock: clock, lives: lives, idempotency: idempotency, processor: processor, logger: logger)
         feedHub = FeedHub(db: db, settings: .init(
             pollInterval: .milliseconds(config.feedPollMilliseconds), viewersInterval: .seconds(config.feedViewersSeconds),

@@ -37,6 +37,7 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     WebhookController(service: services.webhooks).addRoutes(to: api)
     LiveController(service: services.lives, host: services.liveHost, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     FeedController(lives: services.lives, hub: services.feedHub).addRoutes(to: api)
+    CampaignController(service: services.campaigns, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     TicketController(tickets: services.tickets, host: services.liveHost, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     PayoutController(payouts: services.payouts, nonprofits: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 

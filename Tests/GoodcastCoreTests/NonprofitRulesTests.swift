@@ -48,3 +48,15 @@ struct NonprofitRulesTests {
         #expect(LanguageNegotiation.pick(choice: nil, acceptLanguage: ";;,,q=") == "en")
     }
 }
+
+@Suite("Campaign slugs")
+struct CampaignSlugTests {
+    @Test("a hashtag or a plain word becomes the same lowercase slug; anything else is refused")
+    func slugs() throws {
+        #expect(try CampaignSlug.parse("#GivingSzn") == "givingszn")
+        #expect(try CampaignSlug.parse(" giving-tuesday-2026 ") == "giving-tuesday-2026")
+        for bad in [nil, "ab", "-abc", "abc-", "a--b", "giving szn", "gívingszn", String(repeating: "a", count: 41), "#"] as [String?] {
+            #expect(throws: ValidationIssue.self) { try CampaignSlug.parse(bad) }
+        }
+    }
+}

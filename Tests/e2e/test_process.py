@@ -1,4 +1,5 @@
 """The server as an operator runs it: zero set-up start, the printed URL, graceful SIGTERM."""
+import json
 import os, signal, subprocess, tempfile, time, urllib.request
 
 from conftest import ROOT, free_port
@@ -25,6 +26,12 @@ def test_zero_setup_start_prints_url_and_stops_on_sigterm():
     assert os.path.exists(os.path.join(workdir, ".goodcast", "goodcast.sqlite"))
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/nonprofits").read().decode()
     assert "Comic Relief" in body and "Movember" in body
+    # The demo's #GivingSzn campaign opens its program with the Global Give Back at 11:00 PT on 30 November.
+    campaign = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/campaigns/givingszn").read())
+    assert campaign["program"][0]["title"] == "Global Give Back"
+    assert campaign["program"][0]["scheduledAt"] == "2026-11-30T19:00:00Z"
+    assert len(campaign["program"]) >= 3 and len(campaign["nonprofits"]) == 6
+    assert "Global Give Back" in urllib.request.urlopen(f"http://127.0.0.1:{port}/campaigns/givingszn").read().decode()
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0

@@ -78,7 +78,34 @@ public struct DemoSeed: Sendable {
                 _ = try await services.donations.donate(fundraiserID: fundraiser.id, donor: creator, key: "demo-\(index)", body: Data("demo-\(index)".utf8), input: input)
             }
         }
+        try await seedGivingSzn(admin: admin, creators: creatorAccounts)
         return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
                       creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
+    }
+
+    /// #GivingSzn for GivingTuesday: the "Global Give Back" live at 11:00 PT on 30 November,
+    /// then more lives through December, each raising money for a participating nonprofit.
+    private func seedGivingSzn(admin: AccountRecord, creators: [AccountRecord]) async throws {
+        let all = try await services.nonprofits.store.search(.init(text: "")).items
+        func id(_ name: String) -> String? { all.first { $0.name == name }?.id.uuidString }
+        let campaign = try await services.campaigns.create(CampaignInput(
+            slug: "givingszn", title: "#GivingSzn",
+            description: "GivingTuesday, all season long: live shows, challenges and gifts for the causes you follow, from 30 November through December.",
+            startsAt: "2026-11-30T00:00:00Z", endsAt: "2026-12-31T23:59:59Z", nonprofitIds: all.map(\.id.uuidString)
+        ), by: admin)
+        let program: [(host: Int, title: String, at: String, nonprofit: String, goal: Int64, currency: String)] = [
+            (0, "Global Give Back", "2026-11-30T19:00:00Z", "UNICEF", 1_000_000, "USD"),
+            (1, "Cook for a cause: a family dinner from the fields", "2026-12-07T18:00:00Z", "IFAD", 300_000, "EUR"),
+            (2, "Sing for Youth Music", "2026-12-14T20:00:00Z", "Youth Music", 200_000, "GBP"),
+            (0, "Moves for Movember: the December dance-off", "2026-12-21T19:00:00Z", "Movember", 250_000, "AUD"),
+        ]
+        for entry in program {
+            guard let nonprofit = id(entry.nonprofit) else { continue }
+            let live = try await services.lives.create(LiveInput(
+                title: entry.title, description: nil, language: "en", scheduledAt: entry.at, playbackUrl: "https://www.youtube.com/embed/live_stream",
+                fundraiser: .init(nonprofitId: nonprofit, goal: MoneyInput(amount: entry.goal, currency: entry.currency)), ticket: nil
+            ), by: creators[entry.host])
+            try await services.campaigns.addLive(live.id, to: campaign, by: admin)
+        }
     }
 }

@@ -27,6 +27,7 @@ enum AppMigrations {
             AddLiveHostTools(),
             CreateLiveTickets(),
             AddLiveTicketPayee(),
+            CreateCampaigns(),
         ]
     }
 }

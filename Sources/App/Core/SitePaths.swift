@@ -42,6 +42,10 @@ enum APIPath {
     static let liveTickets: RouterPath = "lives/:liveId/tickets"
     static let liveTicketRevoke: RouterPath = "lives/:liveId/tickets/:ticketId/revoke"
     static let liveCancel: RouterPath = "lives/:liveId/cancel"
+    static let campaigns: RouterPath = "campaigns"
+    static let campaign: RouterPath = "campaigns/:slug"
+    static let campaignLives: RouterPath = "campaigns/:slug/lives"
+    static let campaignNonprofits: RouterPath = "campaigns/:slug/nonprofits"
 }
 
 /// Every page path; templates link with these too (through page models).

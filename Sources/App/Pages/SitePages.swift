@@ -19,6 +19,7 @@ struct SitePages: Sendable {
         addFundraiserRoutes(to: router)
         addDonationRoutes(to: router)
         addLiveRoutes(to: router)
+        addCampaignRoutes(to: router)
         addAdminRoutes(to: router)
     }
 
