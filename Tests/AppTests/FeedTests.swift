@@ -159,15 +159,22 @@ struct FeedTests {
         }
     }
 
-    @Test("WebSocket: the backlog after `after`, then each new event once, in order", arguments: DatabaseKind.enabled)
+    @Test("WebSocket: the backlog after `after`, then each new event once, in order, woken by the commit", arguments: DatabaseKind.enabled)
     func webSocket(_ kind: DatabaseKind) async throws {
-        try await withTestApp(kind, .live) { app in
+        // Polling is off (an hour): a new gift can only arrive because its commit woke the broadcaster.
+        try await withTestApp(kind, .live, configure: { $0.feedPollMilliseconds = 3_600_000 }) { app in
             let (live, fundraiser, _) = try await fundraisingLive(app)
             let (_, donor) = try await app.signUp("fan")
             _ = try await app.donate(fundraiser, token: donor, amount: 1_000)
             _ = try await app.donate(fundraiser, token: donor, amount: 1_500)
             let received = Received()
-            try await app.client.ws("/api/v1/lives/\(live)/feed?after=2") { inbound, outbound, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+              group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                throw TestFailure("no event arrived: the commit did not wake the broadcaster (seen: \(await received.seqs))")
+              }
+              group.addTask {
+                try await app.client.ws("/api/v1/lives/\(live)/feed?after=2") { inbound, outbound, _ in
                 var donated = false
                 for try await message in inbound.messages(maxSize: 1 << 16) {
                     guard case .text(let text) = message else { continue }
@@ -181,6 +188,10 @@ struct FeedTests {
                     if seq == 6 { break }
                 }
                 try await outbound.close(.normalClosure, reason: nil)
+                }
+              }
+              try await group.next()
+              group.cancelAll()
             }
             #expect(await received.seqs == [3, 4, 5, 6])
             // The viewer left: no broadcaster is kept for it.

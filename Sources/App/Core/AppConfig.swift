@@ -105,7 +105,7 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }
         if let value = env["GOODCAST_GROUP_COMMIT"] { config.groupCommit = try bool(value, "GOODCAST_GROUP_COMMIT") }
         if let value = env["GOODCAST_PAYOUT_MINIMUM"] { config.payoutMinimumHundredths = try int(value, "GOODCAST_PAYOUT_MINIMUM", 0...100_000_000) }
-        if let value = env["GOODCAST_FEED_POLL_MS"] { config.feedPollMilliseconds = try int(value, "GOODCAST_FEED_POLL_MS", 10...60_000) }
+        if let value = env["GOODCAST_FEED_POLL_MS"] { config.feedPollMilliseconds = try int(value, "GOODCAST_FEED_POLL_MS", 10...3_600_000) }
         if let value = env["GOODCAST_FEED_MAX_PENDING"] { config.feedMaxPending = try int(value, "GOODCAST_FEED_MAX_PENDING", 8...1_000_000) }
         if let value = env["GOODCAST_FEED_VIEWERS_SECONDS"] { config.feedViewersSeconds = try int(value, "GOODCAST_FEED_VIEWERS_SECONDS", 1...3600) }
         if let value = env["GOODCAST_DONATION_LIMITS"], !value.isEmpty { config.donationLimits = try limits(value) }

@@ -43,8 +43,10 @@ public struct AppDatabase: Sendable {
     /// Feed events it appends reach this node's viewers as soon as it commits.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let notes = FeedCommitNotes()
-        let result = try await FeedCommitNotes.$current.withValue(notes) {
-            try await fluent.transaction { db in try await body(db as! any SQLDatabase) }
+        // Set inside the closure: Fluent runs it in a task of its own, made from an event loop
+        // callback, which inherits no task-local from here.
+        let result = try await fluent.transaction { db in
+            try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
         }
         feedCommits.committed(notes.noted)
         return result

@@ -93,6 +93,29 @@ struct LedgerVerifier: Sendable {
         }
         report.checked.append("every fundraiser total equals its ledger sum")
 
+        // 4b. Tickets: a paid ticket has one sale posting, and one refund posting once refunded.
+        struct TicketRow: Decodable { let id: UUID; let status: String }
+        let tickets = try await sql.select().columns("id", "status").from("live_tickets").all(decoding: TicketRow.self)
+        let sales = try await sql.select().column("reference").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("ledger_transactions").where("kind", .equal, SQLBind(LedgerKind.ticket.rawValue)).groupBy("reference")
+            .all(decoding: Posting.self)
+        let saleCount = Dictionary(uniqueKeysWithValues: sales.map { ($0.reference, $0.n) })
+        struct Reference: Decodable { let reference: String }
+        let ticketRefunds = try await sql.select().column("reference").from("ledger_transactions")
+            .where("reference", .like, SQLBind("ticket-refund:%")).all(decoding: Reference.self)
+        var refundCount: [String: Int] = [:]
+        for row in ticketRefunds { refundCount[String(row.reference.split(separator: ":")[1]), default: 0] += 1 }
+        for ticket in tickets {
+            let id = ticket.id.uuidString.lowercased()
+            let paid = ["active", "refunded", "revoked"].contains(ticket.status)
+            let sold = saleCount["ticket:\(id)"] ?? 0
+            if sold != (paid ? 1 : 0) { report.violations.append("\(ticket.status) ticket \(id) has \(sold) sale postings (expected \(paid ? 1 : 0))") }
+            let returned = refundCount[id] ?? 0
+            let expected = ticket.status == "refunded" || ticket.status == "revoked" ? 1 : 0
+            if returned != expected { report.violations.append("\(ticket.status) ticket \(id) has \(returned) refund postings (expected \(expected))") }
+        }
+        report.checked.append("every paid ticket has one sale posting, every refunded one a refund posting")
+
         // 5. The processor's side: every charge it made has exactly one succeeded donation.
         if let processor {
             do {

@@ -1,0 +1,192 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WSClient
+
+/// `GoodcastBench feed`: one live, N WebSocket viewers, D donations a second. Goodcast runs as
+/// its own process (`goodcast serve`, as in production); beside it, in the same run, the same
+/// message stream (a donation event and a total per gift) published to nginx with the nchan
+/// module, to the same number of WebSocket viewers. Both get the same load generator, viewers
+/// and measurement: delivered messages a second and gift-to-viewer latency (the gift's send
+/// time travels in its message).
+struct FeedBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "feed", abstract: "Live feed fan-out to WebSocket viewers, against nginx + nchan.")
+
+    @Option(help: "WebSocket viewers.") var viewers = 2000
+    @Option(help: "Donations per second.") var rate = 200
+    @Option(help: "Seconds measured (after a warm-up).") var seconds = 20
+    @Option(help: "The goodcast binary (build it with -c release).") var goodcast = ".build/release/goodcast"
+    @Option(help: "The nginx binary with the nchan module.") var nginx = "/usr/sbin/nginx"
+    @Option(help: "Only run: goodcast, nchan or both.") var only = "both"
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        var results: [FeedRun.Result] = []
+        if only != "nchan" {
+            let server = try await GoodcastUnderTest.start(binary: goodcast)
+            defer { server.stop() }
+            let target = try await server.prepareLive()
+            results.append(try await FeedRun(name: "Goodcast (goodcast serve, SQLite)", viewers: viewers, rate: rate, seconds: seconds, logger: logger)
+                .measure(viewerURL: target.viewerURL, publish: target.publish))
+            server.stop()
+        }
+        if only != "goodcast" {
+            let server = try NchanUnderTest.start(binary: nginx)
+            defer { server.stop() }
+            try await server.waitUntilUp()
+            results.append(try await FeedRun(name: "nginx + nchan (baseline)", viewers: viewers, rate: rate, seconds: seconds, logger: logger)
+                .measure(viewerURL: server.viewerURL, publish: server.publish))
+            server.stop()
+        }
+        print("\n| \(viewers) viewers, \(rate) donations/s, \(seconds) s | delivered msgs/s | gift events delivered | p50 ms | p99 ms | max ms |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for result in results {
+            print(String(format: "| %@ | %.0f | %.2f%% | %.1f | %.1f | %.1f |", result.name, result.messagesPerSecond, result.completeness * 100,
+                         result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+        }
+        if results.count == 2 {
+            print(String(format: "\nGoodcast / nchan: delivered messages %.2f, gift events %.2f; p99 latency %.2f",
+                         results[0].messagesPerSecond / max(1, results[1].messagesPerSecond),
+                         results[0].giftEventsPerSecond / max(1, results[1].giftEventsPerSecond),
+                         results[0].percentile(0.99) / max(0.001, results[1].percentile(0.99))))
+        }
+    }
+}
+
+/// Nanoseconds on a clock every task of this process shares.
+func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// One system under the same load: connect the viewers, publish gifts at the rate, count.
+struct FeedRun {
+    let name: String
+    let viewers: Int
+    let rate: Int
+    let seconds: Int
+    let logger: Logger
+
+    struct Result {
+        let name: String
+        let messagesPerSecond: Double
+        let giftEventsPerSecond: Double
+        let completeness: Double
+        let latenciesMicros: [UInt32]
+
+        func percentile(_ p: Double) -> Double {
+            guard !latenciesMicros.isEmpty else { return .nan }
+            let index = min(latenciesMicros.count - 1, Int(Double(latenciesMicros.count - 1) * p))
+            return Double(latenciesMicros[index]) / 1000
+        }
+    }
+
+    /// What each viewer saw while the window was open.
+    final class ViewerStats: Sendable {
+        struct Counts { var messages = 0; var gifts = 0; var latencies: [UInt32] = [] }
+        let counts = NIOLockedValueBox(Counts())
+        let window: NIOLockedValueBox<(UInt64, UInt64)>
+        init(window: NIOLockedValueBox<(UInt64, UInt64)>) { self.window = window }
+    }
+
+    func measure(viewerURL: String, publish: @escaping @Sendable (Int, UInt64) async -> Bool) async throws -> Result {
+        let window = NIOLockedValueBox<(UInt64, UInt64)>((UInt64.max, UInt64.max))
+        let connected = NIOLockedValueBox(0)
+        let stats = (0..<viewers).map { _ in ViewerStats(window: window) }
+        let needle = Array(#""message":"t"#.utf8)
+        let clients = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (index, stat) in stats.enumerated() {
+                    if index % 100 == 99 { try? await Task.sleep(for: .milliseconds(50)) }
+                    group.addTask {
+                        _ = try? await WebSocketClient.connect(url: viewerURL, configuration: .init(maxFrameSize: 1 << 16), logger: logger) { inbound, _, _ in
+                            connected.withLockedValue { $0 += 1 }
+                            for try await frame in inbound {
+                                let now = monotonicNanos()
+                                let (start, end) = window.withLockedValue { $0 }
+                                guard now >= start else { continue }
+                                let sent = frame.data.withUnsafeReadableBytes { bytes in FeedRun.sentTime(in: bytes, needle: needle) }
+                                stat.counts.withLockedValue { counts in
+                                    if now < end { counts.messages += 1 }
+                                    if let sent, sent >= start, sent < end {
+                                        counts.gifts += 1
+                                        counts.latencies.append(UInt32(min(UInt64(UInt32.max), (now - sent) / 1000)))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while connected.withLockedValue({ $0 }) < viewers {
+            guard ContinuousClock.now < deadline else { throw ValidationError("only \(connected.withLockedValue { $0 }) of \(viewers) viewers connected") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // Warm-up, then the measured window, then time for the last messages to arrive.
+        let interval = 1_000_000_000 / UInt64(rate)
+        let warmup: UInt64 = 2_000_000_000
+        let begin = monotonicNanos()
+        let start = begin + warmup, end = start + UInt64(seconds) * 1_000_000_000
+        window.withLockedValue { $0 = (start, end) }
+        let sentInWindow = NIOLockedValueBox(0)
+        let failures = NIOLockedValueBox(0)
+        await withTaskGroup(of: Void.self) { group in
+            var index = 0
+            while true {
+                let due = begin + UInt64(index) * interval
+                guard due < end else { break }
+                let now = monotonicNanos()
+                if due > now { try? await Task.sleep(for: .nanoseconds(Int64(due - now))) }
+                let sent = monotonicNanos()
+                let number = index
+                group.addTask {
+                    if await !publish(number, sent) { failures.withLockedValue { $0 += 1 } }
+                }
+                if sent >= start && sent < end { sentInWindow.withLockedValue { $0 += 1 } }
+                index += 1
+            }
+        }
+        try await Task.sleep(for: .seconds(3))
+        clients.cancel()
+        let measured = Double(seconds)
+        var messages = 0, gifts = 0
+        var latencies: [UInt32] = []
+        for stat in stats {
+            stat.counts.withLockedValue { counts in
+                messages += counts.messages
+                gifts += counts.gifts
+                latencies += counts.latencies
+            }
+        }
+        latencies.sort()
+        let expected = sentInWindow.withLockedValue { $0 } * viewers
+        if failures.withLockedValue({ $0 }) > 0 { print("\(name): \(failures.withLockedValue { $0 }) publishes failed") }
+        return Result(name: name, messagesPerSecond: Double(messages) / measured, giftEventsPerSecond: Double(gifts) / measured,
+                      completeness: expected == 0 ? 0 : Double(gifts) / Double(expected), latenciesMicros: latencies)
+    }
+
+    /// The send time a gift's message carries (`"message":"t<nanoseconds>"`), if this is one.
+    static func sentTime(in bytes: UnsafeRawBufferPointer, needle: [UInt8]) -> UInt64? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = 0
+        let last = bytes.count - needle.count
+        outer: while index <= last {
+            for offset in 0..<needle.count where bytes[index + offset] != needle[offset] {
+                index += 1
+                continue outer
+            }
+            var value: UInt64 = 0
+            var cursor = index + needle.count
+            while cursor < bytes.count, bytes[cursor] >= 48, bytes[cursor] <= 57 {
+                value = value * 10 + UInt64(bytes[cursor] - 48)
+                cursor += 1
+            }
+            return value
+        }
+        return nil
+    }
+}
