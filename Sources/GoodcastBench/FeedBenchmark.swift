@@ -5,7 +5,6 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import WSClient
 
 /// `GoodcastBench feed`: one live, N WebSocket viewers, D donations a second. Goodcast runs as
 /// its own process (`goodcast serve`, as in production); beside it, in the same run, the same
@@ -87,51 +86,32 @@ struct FeedRun {
     final class ViewerStats: Sendable {
         struct Counts { var messages = 0; var gifts = 0; var latencies: [UInt32] = [] }
         let counts = NIOLockedValueBox(Counts())
-        let window: NIOLockedValueBox<(UInt64, UInt64)>
-        init(window: NIOLockedValueBox<(UInt64, UInt64)>) { self.window = window }
     }
 
     func measure(viewerURL: String, publish: @escaping @Sendable (Int, UInt64) async -> Bool) async throws -> Result {
-        let window = NIOLockedValueBox<(UInt64, UInt64)>((UInt64.max, UInt64.max))
-        let connected = NIOLockedValueBox(0)
-        let stats = (0..<viewers).map { _ in ViewerStats(window: window) }
-        let needle = Array(#""message":"t"#.utf8)
-        let clients = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for (index, stat) in stats.enumerated() {
-                    if index % 100 == 99 { try? await Task.sleep(for: .milliseconds(50)) }
-                    group.addTask {
-                        _ = try? await WebSocketClient.connect(url: viewerURL, configuration: .init(maxFrameSize: 1 << 16), logger: logger) { inbound, _, _ in
-                            connected.withLockedValue { $0 += 1 }
-                            for try await frame in inbound {
-                                let now = monotonicNanos()
-                                let (start, end) = window.withLockedValue { $0 }
-                                guard now >= start else { continue }
-                                let sent = frame.data.withUnsafeReadableBytes { bytes in FeedRun.sentTime(in: bytes, needle: needle) }
-                                stat.counts.withLockedValue { counts in
-                                    if now < end { counts.messages += 1 }
-                                    if let sent, sent >= start, sent < end {
-                                        counts.gifts += 1
-                                        counts.latencies.append(UInt32(min(UInt64(UInt32.max), (now - sent) / 1000)))
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let window = MeasurementWindow()
+        let stats = (0..<viewers).map { _ in ViewerStats() }
+        guard let url = URLComponents(string: viewerURL), let host = url.host, let port = url.port else { throw ValidationError("bad viewer URL \(viewerURL)") }
+        let path = url.percentEncodedPath + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var channels: [any Channel] = []
+        // In waves, so that the listen backlog never overflows.
+        for wave in stride(from: 0, to: viewers, by: 100) {
+            try await withThrowingTaskGroup(of: (any Channel).self) { group in
+                for index in wave..<min(wave + 100, viewers) {
+                    let handler = ViewerHandler(stats: stats[index], window: window)
+                    group.addTask { try await ViewerClient.connect(host: host, port: port, path: path, handler: handler) }
                 }
+                for try await channel in group { channels.append(channel) }
             }
         }
-        let deadline = ContinuousClock.now + .seconds(120)
-        while connected.withLockedValue({ $0 }) < viewers {
-            guard ContinuousClock.now < deadline else { throw ValidationError("only \(connected.withLockedValue { $0 }) of \(viewers) viewers connected") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        defer { for channel in channels { channel.close(promise: nil) } }
         // Warm-up, then the measured window, then time for the last messages to arrive.
         let interval = 1_000_000_000 / UInt64(rate)
         let warmup: UInt64 = 2_000_000_000
         let begin = monotonicNanos()
         let start = begin + warmup, end = start + UInt64(seconds) * 1_000_000_000
-        window.withLockedValue { $0 = (start, end) }
+        window.end.store(end, ordering: .relaxed)
+        window.start.store(start, ordering: .relaxed)
         let sentInWindow = NIOLockedValueBox(0)
         let failures = NIOLockedValueBox(0)
         await withTaskGroup(of: Void.self) { group in
@@ -151,7 +131,6 @@ struct FeedRun {
             }
         }
         try await Task.sleep(for: .seconds(3))
-        clients.cancel()
         let measured = Double(seconds)
         var messages = 0, gifts = 0
         var latencies: [UInt32] = []
