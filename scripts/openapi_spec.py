@@ -141,7 +141,7 @@ schemas = {
             "nonprofitId": {**uuid, "description": "A verified nonprofit that receives ticket revenue (default: the host)"}}}}},
     "Live": {"type": "object", "required": ["id", "host", "title", "language", "status", "createdAt"], "properties": {
         "id": uuid, "host": string(), "title": string(), "description": string(), "language": string(),
-        "status": string(enum=["scheduled", "live", "ended"]), "scheduledAt": datetime, "startedAt": datetime, "endedAt": datetime,
+        "status": string(enum=["scheduled", "live", "ended", "cancelled"]), "scheduledAt": datetime, "startedAt": datetime, "endedAt": datetime,
         "playbackUrl": string(), "fundraiserId": uuid, "ticketPrice": ref("Money"), "canWatch": {"type": "boolean"}, "createdAt": datetime}},
     "CampaignInput": {"type": "object", "additionalProperties": False, "required": ["slug", "title", "startsAt", "endsAt"], "properties": {
         "slug": string(minLength=3, maxLength=41, description="givingszn or #GivingSzn"), "title": string(minLength=1, maxLength=120),

@@ -63,19 +63,47 @@ final class FeedSession: Sendable {
         hub.unsubscribe(subscription)
     }
 
+    /// The next frame waiting, skipping any already written (by seq).
+    private static func popPending(_ state: inout State) -> FeedFrame? {
+        while !state.pending.isEmpty {
+            let frame = state.pending.removeFirst()
+            if let seq = frame.seq {
+                guard seq > state.last else { continue }
+                state.last = seq
+            }
+            return frame
+        }
+        return nil
+    }
+
+    /// The backlog (events after `after`, up to where the broadcaster took over), a page at a
+    /// time from the log; nil once it has all been read. For viewers in push mode.
+    func backlogPage() async throws -> [FeedFrame]? {
+        let (last, done) = state.withLockedValue { ($0.last, $0.backlogDone) }
+        let joined = subscription.joinedAfter
+        guard !done, last < joined else {
+            state.withLockedValue { $0.backlogDone = true }
+            return nil
+        }
+        let events = try await FeedLog.read(feed: subscription.broadcaster.feed, after: last, limit: 500, on: hub.db.reader)
+        let encoder = APIJSON.encoder()
+        let frames = try events.filter { $0.seq <= joined }.map { try FeedFrame($0, encoder: encoder) }
+        state.withLockedValue { state in
+            state.last = frames.last?.seq ?? state.last
+            if events.count < 500 || (events.last?.seq ?? joined) >= joined { state.backlogDone = true }
+        }
+        return frames
+    }
+
+    /// The last seq handed out.
+    var lastSeq: Int64 { state.withLockedValue { $0.last } }
+
     /// The next thing to write, or nil when the stream has ended.
     func next() async throws -> Output? {
         let encoder = APIJSON.encoder()
         while true {
             let step: Output?? = state.withLockedValue { state in
-                while !state.pending.isEmpty {
-                    let frame = state.pending.removeFirst()
-                    if let seq = frame.seq {
-                        guard seq > state.last else { continue }
-                        state.last = seq
-                    }
-                    return .some(.frame(frame))
-                }
+                if let frame = Self.popPending(&state) { return .some(.frame(frame)) }
                 return state.finished ? .some(nil) : nil
             }
             if let step { return step }

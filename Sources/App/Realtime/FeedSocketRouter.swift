@@ -11,15 +11,18 @@ struct FeedSocketContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     let target = NIOLockedValueBox<FeedController.Target?>(nil)
+    /// The connection, which stays the same channel once upgraded.
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
+        channel = source.channel
     }
 }
 
 /// `GET /api/v1/lives/{id}/feed` upgraded to a WebSocket: the same checks as the HTTP feed,
-/// then one JSON text message per event. A request that fails the checks is not upgraded and
+/// then one JSON text message per event, pushed to the connection on its event loop. A request that fails the checks is not upgraded and
 /// gets the HTTP route's problem+json answer instead.
 struct FeedSocketRouter: Sendable {
     let lives: LiveService
@@ -42,11 +45,29 @@ struct FeedSocketRouter: Sendable {
             defer { session.close() }
             let subscriber = session.subscription.subscriber
             try await withThrowingTaskGroup(of: Void.self) { group in
+                // Frames go straight to the connection on its event loop: every frame ready
+                // in one go, one flush, and the wait for the socket to take them is the
+                // backpressure (a viewer that stops reading stops here, and its bounded queue
+                // overflows instead of the server's memory).
+                let channel = context.requestContext.channel
                 group.addTask {
-                    while let output = try await session.next() {
-                        guard case .frame(let frame) = output else { continue }
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.json)))
+                    // The backlog from the log, then push mode (see FeedChannelPusher).
+                    while let frames = try await session.backlogPage() {
+                        guard let last = frames.last else { continue }
+                        try await channel.eventLoop.flatSubmit {
+                            for frame in frames.dropLast() {
+                                channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil)
+                            }
+                            return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last.json))
+                        }.get()
                     }
+                    let pusher = FeedChannelPusher(channel: channel, subscriber: subscriber, after: session.lastSeq)
+                    try await withTaskCancellationHandler {
+                        try await pusher.run()
+                    } onCancel: {
+                        pusher.stop()
+                    }
+                    try? await outbound.close(.normalClosure, reason: nil)
                 }
                 // What the viewer sends is ignored; its end (a close) ends the stream.
                 group.addTask { for try await _ in inbound {} }

@@ -18,6 +18,8 @@ final class FeedSubscriber: Sendable {
         var overflowed = false
         var closed = false
         var overflowWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Push mode: called (outside the lock) whenever frames arrive or the viewer overflows.
+        var notify: (@Sendable () -> Void)?
     }
 
     let limit: Int
@@ -64,7 +66,9 @@ final class FeedSubscriber: Sendable {
         }
         if let (waiter, next) = resume { waiter.resume(returning: next) }
         for waiter in overflowNow { waiter.resume() }
-        return state.withLockedValue { !$0.overflowed && !$0.closed }
+        let (open, notify) = state.withLockedValue { (!$0.overflowed && !$0.closed, $0.notify) }
+        notify?()
+        return open
     }
 
     /// The waiting frames, or what happened instead; suspends while there are none.
@@ -101,6 +105,21 @@ final class FeedSubscriber: Sendable {
         }
     }
 
+    /// Push mode: `notify` is called whenever frames arrive (and once now, for any already
+    /// waiting); the caller takes them with `takeAll` on its own schedule.
+    func attach(_ notify: @escaping @Sendable () -> Void) {
+        state.withLockedValue { $0.notify = notify }
+        notify()
+    }
+
+    /// The frames waiting, without waiting for any.
+    func takeAll() -> [FeedFrame] {
+        state.withLockedValue { state in
+            defer { state.queue = [] }
+            return state.queue
+        }
+    }
+
     /// Wakes a waiting reader with no frames: its cue to send a heartbeat.
     func tick() {
         let waiter = state.withLockedValue { state -> CheckedContinuation<Next, Never>? in
@@ -116,6 +135,7 @@ final class FeedSubscriber: Sendable {
     func close() {
         let (waiter, overflowWaiters) = state.withLockedValue { state in
             state.closed = true
+            state.notify = nil
             let waiter = state.waiter
             state.waiter = nil
             let others = state.overflowWaiters
