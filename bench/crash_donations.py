@@ -153,8 +153,17 @@ def main():
         doubled = len(ids) - len(set(ids)) + len(set(ids) - acked_ids)
         raised = call(base, "GET", f"/api/v1/fundraisers/{fundraiser}")[1]["raised"]["amount"]
         expected = sum(value[1] for value in acked.values())
+        # A clean stop after the drill: SIGTERM, then within the shutdown grace (10 s by default).
+        stopping = time.time()
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            logs.flush()
+            with open(os.path.join(work, "server.log")) as log:
+                print("the server did not stop within 30 s of SIGTERM; its log ends:\n" + "".join(log.readlines()[-40:]))
+            raise
+        shutdown_seconds = round(time.time() - stopping, 2)
         verify = subprocess.run([binary, "ledger", "verify"], env=env, cwd=work, capture_output=True, text=True)
         print(verify.stdout.strip())
         report = {
@@ -162,7 +171,7 @@ def main():
             "fundraiser_total": raised, "sum_of_acknowledged_net": expected,
             "recovery_seconds_max": round(max(recoveries), 2) if recoveries else 0,
             "recovery_seconds_mean": round(sum(recoveries) / len(recoveries), 2) if recoveries else 0,
-            "ledger_verify": "clean" if verify.returncode == 0 else "VIOLATIONS",
+            "ledger_verify": "clean" if verify.returncode == 0 else "VIOLATIONS", "shutdown_seconds": shutdown_seconds,
         }
         print(json.dumps(report))
         ok = lost == 0 and doubled == 0 and raised == expected and verify.returncode == 0 and stats["acknowledged"] > 0

@@ -109,9 +109,10 @@ public func buildApplication(
     let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger, payments: payments)
     inspect?(services)
     let router = buildRouter(services)
+    let started = StartupGate()
     var backgroundServices: [any Service] = [
         DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
-        ReconciliationService(donations: services.donations, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
+        ReconciliationService(donations: services.donations, started: started, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
     ]
     let webhookTarget = WebhookTarget()
     if let events = services.sandboxEvents {
@@ -128,6 +129,7 @@ public func buildApplication(
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? 0
             await webhookTarget.set("http://\(host):\(port)/api/v1/payments/webhooks/\(processorName)")
+            await started.open()
             await onStarted?(port)
         },
         logger: logger
@@ -161,12 +163,14 @@ struct DatabasesService: Service {
 /// Settles donations a crash or a lost answer left pending: at start-up, then every `interval`.
 struct ReconciliationService: Service {
     let donations: DonationService
+    let started: StartupGate
     let interval: Duration
     let age: TimeInterval
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await started.wait()) != nil else { return }
             while !Task.isCancelled {
                 do {
                     let settled = try await donations.reconcile(olderThan: age)
@@ -178,4 +182,14 @@ struct ReconciliationService: Service {
             }
         }
     }
+}
+
+/// Runs the server until SIGTERM or SIGINT. Open requests and feeds get `config.shutdownGraceSeconds`
+/// to finish; after that they are cancelled, so that a stuck connection cannot keep the process
+/// alive for a supervisor to SIGKILL (a cancelled donation stays pending and is reconciled).
+public func runUntilSignalled(_ app: some ApplicationProtocol, config: AppConfig, logger: Logger) async throws {
+    var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+    configuration.maximumCancellationDuration = .seconds(10)
+    try await ServiceGroup(configuration: configuration).run()
 }

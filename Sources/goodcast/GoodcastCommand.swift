@@ -63,7 +63,7 @@ struct Serve: AsyncParsableCommand {
             // Flushed at once, so that the URL reaches a pipe (a supervisor, a test) immediately.
             fflush(nil)
         })
-        try await app.runService()
+        try await runUntilSignalled(app, config: config, logger: logger)
     }
 }
 

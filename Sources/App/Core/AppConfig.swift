@@ -51,6 +51,8 @@ public struct AppConfig: Sendable {
     public var donationLimits = DonationLimits.standard
     /// Pending donations older than this are settled with the processor's answer.
     public var reconcileAfterSeconds: Int = 30
+    /// How long SIGTERM waits for open requests and feeds before cancelling them.
+    public var shutdownGraceSeconds: Int = 10
     /// Concurrent donations share durable commits (see `WriteBatcher`).
     public var groupCommit: Bool = true
     /// Smallest payout, in hundredths of a major unit of its currency (1000 = 10.00).
@@ -103,6 +105,7 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_SANDBOX_FEE_FIXED"] { config.sandboxFee.fixedHundredths = Int64(try int(value, "GOODCAST_SANDBOX_FEE_FIXED", 0...10_000)) }
         if let value = env["GOODCAST_SANDBOX_NO_ANSWER_SECONDS"] { config.sandboxNoAnswerSeconds = try int(value, "GOODCAST_SANDBOX_NO_ANSWER_SECONDS", 0...600) }
         if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_SHUTDOWN_GRACE_SECONDS"] { config.shutdownGraceSeconds = try int(value, "GOODCAST_SHUTDOWN_GRACE_SECONDS", 1...3600) }
         if let value = env["GOODCAST_GROUP_COMMIT"] { config.groupCommit = try bool(value, "GOODCAST_GROUP_COMMIT") }
         if let value = env["GOODCAST_PAYOUT_MINIMUM"] { config.payoutMinimumHundredths = try int(value, "GOODCAST_PAYOUT_MINIMUM", 0...100_000_000) }
         if let value = env["GOODCAST_FEED_POLL_MS"] { config.feedPollMilliseconds = try int(value, "GOODCAST_FEED_POLL_MS", 10...3_600_000) }
