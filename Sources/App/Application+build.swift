@@ -77,7 +77,7 @@ public struct AppServices: Sendable {
         tickets = TicketService(db: db, clock: clock, lives: lives, idempotency: idempotency, processor: processor, logger: logger)
         feedHub = FeedHub(db: db, settings: .init(
             pollInterval: .milliseconds(config.feedPollMilliseconds), viewersInterval: .seconds(config.feedViewersSeconds),
-            maxPending: config.feedMaxPending
+            maxPending: config.feedMaxPending, readGap: .milliseconds(config.feedBatchMilliseconds)
         ), logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)

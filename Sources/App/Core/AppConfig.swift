@@ -60,6 +60,8 @@ public struct AppConfig: Sendable {
     /// How often a live's broadcaster looks for events other nodes wrote (its own node's
     /// commits wake it at once).
     public var feedPollMilliseconds: Int = 250
+    /// The shortest gap between two reads of a live's log: gifts committed meanwhile go out together.
+    public var feedBatchMilliseconds: Int = 20
     /// Events a viewer may have waiting before it is told to resync and disconnected.
     public var feedMaxPending: Int = 2048
     /// How often viewer counts are shared between nodes and sent to viewers.
@@ -109,6 +111,7 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_GROUP_COMMIT"] { config.groupCommit = try bool(value, "GOODCAST_GROUP_COMMIT") }
         if let value = env["GOODCAST_PAYOUT_MINIMUM"] { config.payoutMinimumHundredths = try int(value, "GOODCAST_PAYOUT_MINIMUM", 0...100_000_000) }
         if let value = env["GOODCAST_FEED_POLL_MS"] { config.feedPollMilliseconds = try int(value, "GOODCAST_FEED_POLL_MS", 10...3_600_000) }
+        if let value = env["GOODCAST_FEED_BATCH_MS"] { config.feedBatchMilliseconds = try int(value, "GOODCAST_FEED_BATCH_MS", 0...1000) }
         if let value = env["GOODCAST_FEED_MAX_PENDING"] { config.feedMaxPending = try int(value, "GOODCAST_FEED_MAX_PENDING", 8...1_000_000) }
         if let value = env["GOODCAST_FEED_VIEWERS_SECONDS"] { config.feedViewersSeconds = try int(value, "GOODCAST_FEED_VIEWERS_SECONDS", 1...3600) }
         if let value = env["GOODCAST_DONATION_LIMITS"], !value.isEmpty { config.donationLimits = try limits(value) }

@@ -11,8 +11,11 @@ import NIOWebSocket
 final class FeedChannelPusher: Sendable {
     let channel: any Channel
     let subscriber: FeedSubscriber
-    private struct State { var last: Int64; var scheduled = false; var finished = false }
+    private struct State { var last: Int64; var finished = false }
     private let state: NIOLockedValueBox<State>
+    /// Where frames are written: the context of a handler just below the WebSocket frame
+    /// encoder, so the pre-encoded `FeedFrame.wire` bytes go to the socket as they are.
+    private let below: NIOLoopBoundBox<ChannelHandlerContext?>
     /// Resumed when this viewer's stream is over (overflow or close).
     private let done = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let ended = NIOLockedValueBox(false)
@@ -21,18 +24,23 @@ final class FeedChannelPusher: Sendable {
         self.channel = channel
         self.subscriber = subscriber
         state = NIOLockedValueBox(State(last: last))
+        below = .makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
     }
 
     /// Starts pushing; returns once the viewer overflowed (after its resync message) or `stop` is called.
     func run() async throws {
-        try await channel.pipeline.addHandler(WritabilityWatcher(pusher: self), position: .first).get()
+        let channel = self.channel
+        try await channel.eventLoop.submit {
+            let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
+            try channel.pipeline.syncOperations.addHandler(WritabilityWatcher(pusher: self), position: .before(encoder))
+        }.get()
         await withCheckedContinuation { continuation in
             let already = ended.withLockedValue { ended in
                 if !ended { done.withLockedValue { $0 = continuation } }
                 return ended
             }
             if already { continuation.resume() }
-            subscriber.attach { [weak self] in self?.schedule() }
+            subscriber.attach(.init(loop: channel.eventLoop) { [weak self] in self?.drain() })
         }
     }
 
@@ -47,20 +55,9 @@ final class FeedChannelPusher: Sendable {
         waiter?.resume()
     }
 
-    /// One drain per burst of offers: later offers find it already scheduled.
-    func schedule() {
-        let go = state.withLockedValue { state -> Bool in
-            guard !state.scheduled, !state.finished else { return false }
-            state.scheduled = true
-            return true
-        }
-        if go { channel.eventLoop.execute { self.drain() } }
-    }
-
     /// On the event loop: writes what is waiting while the socket takes it.
     func drain() {
-        state.withLockedValue { $0.scheduled = false }
-        guard channel.isActive else { return stop() }
+        guard channel.isActive, let context = below.value else { return stop() }
         if subscriber.isOverflowed {
             let last = state.withLockedValue { state -> Int64? in
                 guard !state.finished else { return nil }
@@ -68,7 +65,7 @@ final class FeedChannelPusher: Sendable {
                 return state.last
             }
             guard let last, let resync = try? FeedFrame(ephemeral: .resync, data: ["after": .number(last)], encoder: APIJSON.encoder()) else { return }
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: resync.json)).whenComplete { _ in self.stop() }
+            context.writeAndFlush(NIOAny(resync.wire)).whenComplete { _ in self.stop() }
             return
         }
         guard channel.isWritable else { return } // WritabilityWatcher drains again once it is.
@@ -85,8 +82,8 @@ final class FeedChannelPusher: Sendable {
             }
         }
         guard !fresh.isEmpty else { return }
-        for frame in fresh { channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil) }
-        channel.flush()
+        for frame in fresh { context.write(NIOAny(frame.wire), promise: nil) }
+        context.flush()
     }
 
     /// Tells the pusher when the socket takes bytes again.
@@ -94,6 +91,14 @@ final class FeedChannelPusher: Sendable {
         typealias InboundIn = NIOAny
         let pusher: FeedChannelPusher
         init(pusher: FeedChannelPusher) { self.pusher = pusher }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            pusher.below.value = context
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            pusher.below.value = nil
+        }
 
         func channelWritabilityChanged(context: ChannelHandlerContext) {
             if context.channel.isWritable { pusher.drain() }

@@ -8,6 +8,9 @@ struct FeedFrame: Sendable {
     let kind: FeedKind
     /// The event as one JSON object: a WebSocket text message.
     let json: ByteBuffer
+    /// The WebSocket text message as it goes on the wire (header and payload; a server's frames
+    /// are not masked), so a burst costs each viewer one write per frame and no encoding.
+    let wire: ByteBuffer
     /// The event as a Server-Sent Event (with `id:` when it has a seq, so EventSource resumes).
     let sse: ByteBuffer
 
@@ -16,6 +19,7 @@ struct FeedFrame: Sendable {
         seq = event.seq
         kind = FeedKind(rawValue: event.kind) ?? .donation
         self.json = ByteBuffer(bytes: json)
+        wire = Self.webSocketText(self.json)
         sse = ByteBuffer(string: "id: \(event.seq)\nevent: \(event.kind)\ndata: \(String(decoding: json, as: UTF8.self))\n\n")
     }
 
@@ -26,7 +30,22 @@ struct FeedFrame: Sendable {
         seq = nil
         self.kind = kind
         self.json = ByteBuffer(bytes: json)
+        wire = Self.webSocketText(self.json)
         sse = ByteBuffer(string: "event: \(kind.rawValue)\ndata: \(String(decoding: json, as: UTF8.self))\n\n")
+    }
+
+    /// RFC 6455 §5.2: FIN and the text opcode, then the payload length in 7, 7+16 or 7+64 bits.
+    static func webSocketText(_ payload: ByteBuffer) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(payload.readableBytes + 10)
+        buffer.writeInteger(UInt8(0x81))
+        switch payload.readableBytes {
+        case ..<126: buffer.writeInteger(UInt8(payload.readableBytes))
+        case ..<65536: buffer.writeInteger(UInt8(126)); buffer.writeInteger(UInt16(payload.readableBytes))
+        default: buffer.writeInteger(UInt8(127)); buffer.writeInteger(UInt64(payload.readableBytes))
+        }
+        buffer.writeImmutableBuffer(payload)
+        return buffer
     }
 
     /// Replaces a waiting frame of the same kind rather than queueing behind it: a viewer that

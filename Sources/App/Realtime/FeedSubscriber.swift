@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// One viewer's connection as its live's broadcaster sees it: a bounded queue of frames waiting
 /// to be written. Totals and viewer counts coalesce; past `limit` waiting frames the queue is
@@ -18,8 +19,23 @@ final class FeedSubscriber: Sendable {
         var overflowed = false
         var closed = false
         var overflowWaiters: [CheckedContinuation<Void, Never>] = []
-        /// Push mode: called (outside the lock) whenever frames arrive or the viewer overflows.
-        var notify: (@Sendable () -> Void)?
+        /// Push mode: run on `loop` whenever frames arrive or the viewer overflows.
+        var push: Push?
+    }
+
+    /// How a viewer in push mode takes its frames: `drain` runs on the event loop of its
+    /// connection. The broadcaster batches the drains of one burst per event loop, so a burst
+    /// to thousands of viewers costs each loop one task, not one per viewer.
+    struct Push: Sendable {
+        let loop: any EventLoop
+        let drain: @Sendable () -> Void
+    }
+
+    /// What an offer did: whether the viewer stays subscribed, and the drain to run if it is
+    /// in push mode.
+    struct Offered {
+        let open: Bool
+        let push: Push?
     }
 
     let limit: Int
@@ -31,9 +47,11 @@ final class FeedSubscriber: Sendable {
         self.limit = limit
     }
 
-    /// Queues frames; false once this viewer has overflowed or closed (the broadcaster drops it).
+    /// Queues frames; `open` is false once this viewer has overflowed or closed (the
+    /// broadcaster drops it). A viewer in push mode is not woken here: the caller runs the
+    /// returned drain on its loop.
     @discardableResult
-    func offer(_ frames: [FeedFrame]) -> Bool {
+    func offer(_ frames: [FeedFrame]) -> Offered {
         let (resume, overflowNow): ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) = state.withLockedValue { state in
             guard !state.overflowed, !state.closed else { return (nil, []) }
             for frame in frames {
@@ -66,9 +84,7 @@ final class FeedSubscriber: Sendable {
         }
         if let (waiter, next) = resume { waiter.resume(returning: next) }
         for waiter in overflowNow { waiter.resume() }
-        let (open, notify) = state.withLockedValue { (!$0.overflowed && !$0.closed, $0.notify) }
-        notify?()
-        return open
+        return state.withLockedValue { Offered(open: !$0.overflowed && !$0.closed, push: $0.push) }
     }
 
     /// The waiting frames, or what happened instead; suspends while there are none.
@@ -105,11 +121,11 @@ final class FeedSubscriber: Sendable {
         }
     }
 
-    /// Push mode: `notify` is called whenever frames arrive (and once now, for any already
-    /// waiting); the caller takes them with `takeAll` on its own schedule.
-    func attach(_ notify: @escaping @Sendable () -> Void) {
-        state.withLockedValue { $0.notify = notify }
-        notify()
+    /// Push mode: `push.drain` runs on its loop whenever frames arrive (and once now, for any
+    /// already waiting); it takes them with `takeAll`.
+    func attach(_ push: Push) {
+        state.withLockedValue { $0.push = push }
+        push.loop.execute(push.drain)
     }
 
     /// The frames waiting, without waiting for any.
@@ -135,7 +151,7 @@ final class FeedSubscriber: Sendable {
     func close() {
         let (waiter, overflowWaiters) = state.withLockedValue { state in
             state.closed = true
-            state.notify = nil
+            state.push = nil
             let waiter = state.waiter
             state.waiter = nil
             let others = state.overflowWaiters
