@@ -188,25 +188,23 @@ final class FeedBroadcaster: Sendable {
     /// Offers frames to every viewer under the lock that `add` takes, so that a viewer joining
     /// at `last` gets exactly the frames after it.
     private func deliver(_ frames: [FeedFrame], last: Int64?) {
-        let (overflowed, drains) = state.withLockedValue { state -> (Int, [ObjectIdentifier: (any EventLoop, [@Sendable () -> Void])]) in
+        let (overflowed, pushesByLoop) = state.withLockedValue { state -> (Int, [ObjectIdentifier: [FeedSubscriber.Push]]) in
             if let last { state.last = last }
             var dropped = 0
-            var drains: [ObjectIdentifier: (any EventLoop, [@Sendable () -> Void])] = [:]
+            var pushesByLoop: [ObjectIdentifier: [FeedSubscriber.Push]] = [:]
             for (id, subscriber) in state.subscribers {
                 let offered = subscriber.offer(frames)
                 if !offered.open {
                     state.subscribers[id] = nil
                     dropped += 1
                 }
-                if let push = offered.push {
-                    drains[ObjectIdentifier(push.loop), default: (push.loop, [])].1.append(push.drain)
-                }
+                if let push = offered.push { pushesByLoop[ObjectIdentifier(push.loop), default: []].append(push) }
             }
-            return (dropped, drains)
+            return (dropped, pushesByLoop)
         }
         if overflowed > 0 { FeedMetrics.resyncs.increment(by: overflowed) }
-        for (loop, loopDrains) in drains.values {
-            loop.execute { for drain in loopDrains { drain() } }
+        for pushes in pushesByLoop.values {
+            pushes[0].loop.execute { for push in pushes { push.drain() } }
         }
     }
 

@@ -52,39 +52,47 @@ final class FeedSubscriber: Sendable {
     /// returned drain on its loop.
     @discardableResult
     func offer(_ frames: [FeedFrame]) -> Offered {
-        let (resume, overflowNow): ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) = state.withLockedValue { state in
-            guard !state.overflowed, !state.closed else { return (nil, []) }
-            for frame in frames {
-                // Only a viewer that has fallen behind skips superseded totals; one that keeps
-                // up gets every event.
-                if frame.coalesces, state.queue.count >= Self.coalesceAfter,
-                   let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
-                    state.queue.remove(at: index)
-                }
-                state.queue.append(frame)
-            }
-            if state.queue.count > limit {
-                state.overflowed = true
-                state.queue = []
-                let waiters = state.overflowWaiters
-                state.overflowWaiters = []
-                if let waiter = state.waiter {
-                    state.waiter = nil
-                    return ((waiter, .resync), waiters)
-                }
-                return (nil, waiters)
-            }
-            if let waiter = state.waiter, !state.queue.isEmpty {
-                state.waiter = nil
-                let frames = state.queue
-                state.queue = []
-                return ((waiter, .frames(frames)), [])
-            }
-            return (nil, [])
+        let (resume, overflowNow, offered) = state.withLockedValue { state in
+            let (resume, overflowNow) = Self.queue(frames, into: &state, limit: limit)
+            return (resume, overflowNow, Offered(open: !state.overflowed && !state.closed, push: state.push))
         }
         if let (waiter, next) = resume { waiter.resume(returning: next) }
         for waiter in overflowNow { waiter.resume() }
-        return state.withLockedValue { Offered(open: !$0.overflowed && !$0.closed, push: $0.push) }
+        return offered
+    }
+
+    /// Under the lock: queues frames (coalescing, overflowing) and says whom to wake.
+    private static func queue(
+        _ frames: [FeedFrame], into state: inout State, limit: Int
+    ) -> ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) {
+        guard !state.overflowed, !state.closed else { return (nil, []) }
+        for frame in frames {
+            // Only a viewer that has fallen behind skips superseded totals; one that keeps
+            // up gets every event.
+            if frame.coalesces, state.queue.count >= Self.coalesceAfter,
+               let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
+                state.queue.remove(at: index)
+            }
+            state.queue.append(frame)
+        }
+        if state.queue.count > limit {
+            state.overflowed = true
+            state.queue = []
+            let waiters = state.overflowWaiters
+            state.overflowWaiters = []
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return ((waiter, .resync), waiters)
+            }
+            return (nil, waiters)
+        }
+        if let waiter = state.waiter, !state.queue.isEmpty {
+            state.waiter = nil
+            let frames = state.queue
+            state.queue = []
+            return ((waiter, .frames(frames)), [])
+        }
+        return (nil, [])
     }
 
     /// The waiting frames, or what happened instead; suspends while there are none.

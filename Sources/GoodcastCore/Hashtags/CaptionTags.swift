@@ -52,7 +52,7 @@ public struct CaptionTags: Equatable, Sendable {
                 let tag = Hashtag(display: text)
                 if seenTags.insert(tag.key).inserted { hashtags.append(tag) }
             }
-            index = max(end, index + 1)
+            index = end
         }
     }
 

@@ -25,11 +25,11 @@ public enum VideoContainer: String, Sendable, CaseIterable {
         guard bytes.count >= 12 else { return nil }
         if bytes[0...3] == [0x1A, 0x45, 0xDF, 0xA3] {
             // The DocType element (0x42 0x82) names the flavour: Matroska files that are not WebM are refused.
-            guard let at = firstIndex(of: [0x42, 0x82], in: bytes), at + 3 < bytes.count else { return nil }
+            guard let at = bytes.firstRange(of: [0x42, 0x82])?.lowerBound, at + 3 < bytes.count else { return nil }
             let length = Int(bytes[at + 2] & 0x7F)
             let start = at + 3
             guard bytes[at + 2] & 0x80 != 0, start + length <= bytes.count else { return nil }
-            return bytes[start..<(start + length)] == Array("webm".utf8)[...] ? .webm : nil
+            return bytes[start..<(start + length)].elementsEqual("webm".utf8) ? .webm : nil
         }
         let size = bytes[0...3].reduce(0) { $0 << 8 | Int($1) }
         let type = String(decoding: bytes[4...7], as: UTF8.self)
@@ -48,9 +48,4 @@ public enum VideoContainer: String, Sendable, CaseIterable {
 
     /// Major brands of MP4 video (not still images like HEIF's `heic` or `avif`).
     static let mp4Brands: Set<String> = ["isom", "iso2", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "dash", "M4V ", "MSNV", "3gp4", "3gp5", "3g2a", "mmp4"]
-
-    private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= needle.count else { return nil }
-        return (0...(bytes.count - needle.count)).first { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
-    }
 }
