@@ -11,14 +11,14 @@ import json, pathlib
 def ref(name): return {"$ref": f"#/components/schemas/{name}"}
 def problem(description): return {"description": description, "content": {"application/problem+json": {"schema": ref("Problem")}}}
 def ok(schema, description="OK"): return {"description": description, "content": {"application/json": {"schema": schema}}}
-def body(name): return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
+def body(name, media="application/json"): return {"required": True, "content": {media: {"schema": ref(name)}}}
 def string(**kw): return {"type": "string", **kw}
 def integer(**kw): return {"type": "integer", **kw}
 uuid = string(format="uuid")
 datetime = string(format="date-time")
 BEARER = [{"bearerAuth": []}]
 
-def op(summary, tag, responses, *, secure=False, request=None, params=None, optional_auth=False):
+def op(summary, tag, responses, *, secure=False, request=None, params=None, optional_auth=False, media="application/json"):
     r = {"400": problem("The body or a parameter could not be read"),
          "404": problem("No such resource, or not visible to the caller"),
          "4XX": problem("Another client error")}
@@ -32,11 +32,12 @@ def op(summary, tag, responses, *, secure=False, request=None, params=None, opti
     o = {"summary": summary, "tags": [tag], "responses": r}
     if secure: o["security"] = BEARER
     elif optional_auth: o["security"] = [{}, {"bearerAuth": []}]
-    if request: o["requestBody"] = body(request)
+    if request: o["requestBody"] = body(request, media)
     if params: o["parameters"] = params
     return o
 
 def path_param(name): return {"name": name, "in": "path", "required": True, "schema": uuid}
+def text_param(name, description, **kw): return {"name": name, "in": "path", "required": True, "schema": string(**kw), "description": description}
 def query(name, schema, description): return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "KWD", "BHD"]
@@ -180,6 +181,56 @@ schemas = {
     "Overlay": {"type": "object", "required": ["url", "minAmount", "showAmounts"], "properties": {
         "url": string(description="For OBS's browser source; carries the key"), "minAmount": integer(), "showAmounts": {"type": "boolean"}}},
     "WebhookReceived": {"type": "object", "required": ["received"], "properties": {"received": {"type": "boolean"}}},
+    "VideoUpload": {"type": "object", "additionalProperties": False, "required": ["file"], "properties": {
+        "file": string(format="binary", contentMediaType="application/octet-stream",
+                       description="The video's bytes: MP4, WebM or QuickTime, recognised by content (not by name or part type); at most GOODCAST_MAX_VIDEO_BYTES (100 MB)"),
+        "caption": string(maxLength=2200, description="Text; its #hashtags and @mentions are picked out")}},
+    "VideoChallenge": {"type": "object", "required": ["hashtag", "counted", "accrued"], "properties": {
+        "hashtag": string(), "counted": {"type": "boolean", "description": "Whether the video counts towards this challenge"},
+        "accrued": {"type": "array", "items": ref("Money")}}},
+    "Video": {"type": "object", "required": ["id", "owner", "caption", "hashtags", "mentions", "container", "bytes", "mediaUrl", "views", "createdAt", "challenges"],
+        "properties": {"id": uuid, "owner": string(description="The uploader's handle"), "caption": string(),
+        "hashtags": {"type": "array", "items": string(description="As typed, without '#'")}, "mentions": {"type": "array", "items": string()},
+        "container": string(enum=["mp4", "webm", "quicktime"]), "bytes": integer(minimum=0),
+        "durationSeconds": {"type": "number", "minimum": 0}, "width": integer(minimum=0), "height": integer(minimum=0),
+        "mediaUrl": string(description="GET /media/videos/{videoId}: the bytes, with Range support (see components.pathItems.MediaVideo)"),
+        "posterUrl": string(description="GET /media/videos/{videoId}/poster.jpg (see components.pathItems.MediaPoster); absent when no poster was made"),
+        "views": integer(minimum=0), "createdAt": datetime, "challenges": {"type": "array", "items": ref("VideoChallenge")}}},
+    "VideoPage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+        "items": {"type": "array", "items": ref("Video")}, "page": integer(), "perPage": integer(), "total": integer()}},
+    "ViewInput": {"type": "object", "additionalProperties": False, "required": ["videoId", "viewerId", "at"], "properties": {
+        "videoId": uuid, "viewerId": string(minLength=1, maxLength=128, pattern="^[!-~]+$", description="An account id or an anonymous device id"),
+        "at": datetime}},
+    "ViewBatch": {"type": "array", "minItems": 1, "maxItems": 1000, "items": ref("ViewInput")},
+    "ViewsAccepted": {"type": "object", "required": ["accepted"], "properties": {"accepted": integer(minimum=0)}},
+    "ChallengeInput": {"type": "object", "additionalProperties": False, "required": ["hashtag", "title", "startsAt", "endsAt", "branded"], "properties": {
+        "hashtag": string(minLength=2, maxLength=101, description="With or without '#'"),
+        "nonprofitId": {**uuid, "description": "The verified nonprofit behind a branded challenge"},
+        "title": string(minLength=1, maxLength=120), "description": string(maxLength=5000), "rules": string(maxLength=5000),
+        "startsAt": datetime, "endsAt": datetime, "effect": string(maxLength=60), "branded": {"type": "boolean"}}},
+    "ChallengeStats": {"type": "object", "required": ["videos", "views", "participants", "followersGained", "pledged", "accrued"], "properties": {
+        "videos": integer(minimum=0), "views": integer(minimum=0), "participants": integer(minimum=0), "followersGained": integer(minimum=0),
+        "pledged": {"type": "array", "items": ref("Money")}, "accrued": {"type": "array", "items": ref("Money")}}},
+    "ChallengePledge": {"type": "object", "required": ["id", "sponsor", "perVideo", "budget", "accrued", "status"], "properties": {
+        "id": uuid, "sponsor": string(description="The sponsor's handle"), "perVideo": ref("Money"), "budget": ref("Money"), "accrued": ref("Money"),
+        "status": string(enum=["active", "settled"])}},
+    "Challenge": {"type": "object", "required": ["id", "hashtag", "title", "branded", "startsAt", "endsAt", "status", "promoted", "stats"], "properties": {
+        "id": uuid, "hashtag": string(), "title": string(), "description": string(), "rules": string(), "branded": {"type": "boolean"},
+        "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()},
+                      "description": "Absent when unbranded"},
+        "effect": string(), "startsAt": datetime, "endsAt": datetime, "status": string(enum=["upcoming", "active", "ended"]),
+        "promoted": {"type": "boolean"}, "stats": ref("ChallengeStats"),
+        "pledges": {"type": "array", "items": ref("ChallengePledge"), "description": "Only on a single challenge, not in lists"}}},
+    "ChallengePage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+        "items": {"type": "array", "items": ref("Challenge")}, "page": integer(), "perPage": integer(), "total": integer()}},
+    "PledgeInput": {"type": "object", "additionalProperties": False, "required": ["perVideo", "budget", "paymentToken"], "properties": {
+        "perVideo": ref("MoneyInput"), "budget": ref("MoneyInput"),
+        "paymentToken": string(minLength=1, maxLength=255, pattern="^[!-~]+$", description="Sandbox: tok_visa, tok_chargeDeclined, tok_insufficientFunds, tok_timeout")}},
+    "Pledge": {"type": "object", "required": ["id", "challengeId", "sponsor", "perVideo", "budget", "accrued", "status", "createdAt"], "properties": {
+        "id": uuid, "challengeId": uuid, "sponsor": string(description="The sponsor's handle"), "perVideo": ref("Money"), "budget": ref("Money"),
+        "accrued": ref("Money"), "status": string(enum=["pending", "active", "failed", "settled"]), "createdAt": datetime}},
+    "Settlement": {"type": "object", "required": ["settled", "returned"], "properties": {
+        "settled": integer(minimum=0), "returned": {"type": "array", "items": ref("Money"), "description": "Unspent budget returned to sponsors"}}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
 
@@ -190,6 +241,8 @@ idem = {"name": "Idempotency-Key", "in": "header", "required": True, "schema": s
 money_moved = {"402": problem("The card was declined"), "409": problem("Not possible in the current state, or the same key is in progress"),
                "503": problem("The processor did not answer: retry with the same Idempotency-Key")}
 date_param = lambda name, d: query(name, string(), d + " (2026-11-30 or 2026-11-30T19:00:00Z)")
+vid = path_param("videoId")
+ht = text_param("hashtag", "With or without '#' (send it as %23), any case", minLength=1, maxLength=101)
 paths = {
     "/healthz": {"get": {"summary": "Is the service and its database up?", "tags": ["operations"], "responses": {
         "200": ok(ref("Health")), "503": problem("The database is not answering")}}},
@@ -288,6 +341,30 @@ paths = {
         "get": op("The stream overlay's address and settings (the host)", "lives", {"200": ok(ref("Overlay"))}, secure=True, params=[path_param("liveId")]),
         "put": op("Change the overlay's settings or key (the host)", "lives", {"200": ok(ref("Overlay"))}, secure=True, request="OverlayInput",
                   params=[path_param("liveId")])},
+    "/api/v1/videos": {"post": op("Upload a video (multipart/form-data: a 'file' part and an optional 'caption' part)", "videos",
+        {"201": ok(ref("Video"), "Uploaded"), "400": problem("Malformed multipart, or no 'file' part"),
+         "413": problem("The video is larger than GOODCAST_MAX_VIDEO_BYTES (100 MB)"),
+         "415": problem("The body is not multipart/form-data, or the file is not an MP4, WebM or QuickTime video"),
+         "422": problem("The caption is too long")}, secure=True, request="VideoUpload", media="multipart/form-data")},
+    "/api/v1/videos/{videoId}": {
+        "get": op("A video (404 once deleted)", "videos", {"200": ok(ref("Video"))}, optional_auth=True, params=[vid]),
+        "delete": op("Delete a video (its owner, platform admins)", "videos", {"204": {"description": "Deleted"}}, secure=True, params=[vid])},
+    "/api/v1/views": {"post": op("Report views in a batch; counted asynchronously, once per video per viewer per UTC hour", "views",
+        {"202": ok(ref("ViewsAccepted"), "Accepted for counting")}, optional_auth=True, request="ViewBatch")},
+    "/api/v1/challenges": {
+        "get": op("Challenges, promoted first (without their pledges)", "challenges", {"200": ok(ref("ChallengePage")), "422": problem("A filter is not valid")},
+            params=[query("status", string(enum=["active", "upcoming", "ended"]), "Only challenges in this state"),
+                    query("cause", string(enum=CAUSES), "Only challenges of nonprofits with this cause")] + paging),
+        "post": op("Start a hashtag challenge (a verified nonprofit's member for a branded one, platform admins for an unbranded one)", "challenges",
+            {"201": ok(ref("Challenge"), "Created"), "409": problem("The hashtag is used by a challenge whose window overlaps")},
+            secure=True, request="ChallengeInput")},
+    "/api/v1/challenges/{hashtag}": {"get": op("A challenge, with its stats and pledges", "challenges", {"200": ok(ref("Challenge"))}, params=[ht])},
+    "/api/v1/challenges/{hashtag}/videos": {"get": op("The challenge's videos", "challenges", {"200": ok(ref("VideoPage")), "422": problem("A parameter is not valid")},
+        params=[ht, query("sort", string(enum=["newest", "top"]), "Order: newest first, or most viewed first")] + paging)},
+    "/api/v1/challenges/{hashtag}/pledges": {"post": op("Pledge an amount per video, up to a budget (idempotent)", "challenges",
+        {"201": ok(ref("Pledge"), "Pledged"), **money_moved}, secure=True, request="PledgeInput", params=[ht, idem])},
+    "/api/v1/challenges/{hashtag}/settle": {"post": op("Settle an ended challenge's pledges (platform admins)", "challenges",
+        {"200": ok(ref("Settlement")), "409": problem("The challenge has not ended")}, secure=True, params=[ht])},
     "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
         "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],
@@ -296,13 +373,29 @@ paths = {
                       "413": problem("Too large"), "4XX": problem("Another client error")}}},
 }
 
+def media_item(summary, types, missing):
+    """A ranged file answer outside /api/v1. Kept in components.pathItems, not in paths: the route test
+    (OperationsTests.documentMatchesRoutes) compares every documented path with the /api routes only."""
+    binary = {mt: {"schema": string(contentMediaType=mt, format="binary")} for mt in types}
+    ranges = {"Accept-Ranges": {"schema": string(enum=["bytes"])}, "Content-Length": {"schema": integer(minimum=0)}}
+    return {"parameters": [vid], "get": {"summary": summary, "tags": ["videos"],
+        "parameters": [{"name": "Range", "in": "header", "required": False, "schema": string(), "description": "One byte range, e.g. bytes=0-1023"}],
+        "responses": {"200": {"description": "The whole file", "headers": ranges, "content": binary},
+                      "206": {"description": "The range asked for", "headers": {**ranges, "Content-Range": {"required": True, "schema": string()}}, "content": binary},
+                      "404": problem(missing),
+                      "416": {**problem("The range is not satisfiable"), "headers": {"Content-Range": {"schema": string(description="bytes */<size>")}}}}}}
+path_items = {"MediaVideo": media_item("A video's bytes (GET /media/videos/{videoId})", ["video/mp4", "video/webm", "video/quicktime"],
+                             "No such video, or it was deleted"),
+              "MediaPoster": media_item("A video's poster (GET /media/videos/{videoId}/poster.jpg; 404 when ffmpeg was not there to make one)", ["image/jpeg"],
+                              "No such video, or no poster was made")}
+
 document = {
     "openapi": "3.1.0",
     "info": {"title": "Goodcast", "version": "0.1.0",
              "description": "The 'for good' layer of a short-video and live-streaming community. Errors are RFC 9457 problem+json."},
     "servers": [{"url": "/"}],
     "paths": paths,
-    "components": {"schemas": schemas, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    "components": {"schemas": schemas, "pathItems": path_items, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
 }
 out = pathlib.Path(__file__).resolve().parent.parent / "Sources/App/Resources/openapi.json"
 out.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")

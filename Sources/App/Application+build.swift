@@ -27,6 +27,11 @@ public struct AppServices: Sendable {
     let tickets: TicketService
     let campaigns: CampaignService
     let feedHub: FeedHub
+    let media: any MediaStore
+    let videos: VideoService
+    let views: ViewRecorder
+    let challenges: ChallengeService
+    let pledges: PledgeService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -80,6 +85,12 @@ public struct AppServices: Sendable {
             maxPending: config.feedMaxPending, readGap: .milliseconds(config.feedBatchMilliseconds)
         ), logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
+        media = try LocalMediaStore(root: config.mediaPath)
+        videos = VideoService(db: db, clock: clock, media: media, tools: MediaTools.find(enabled: config.useFFmpeg), accounts: accounts,
+                              rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger)
+        views = ViewRecorder(db: db, logger: logger)
+        challenges = ChallengeService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts)
+        pledges = PledgeService(db: db, clock: clock, challenges: challenges, idempotency: idempotency, processor: processor, logger: logger)
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
 }
@@ -113,6 +124,7 @@ public func buildApplication(
     var backgroundServices: [any Service] = [
         DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
         ReconciliationService(donations: services.donations, started: started, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
+        ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
     ]
     let webhookTarget = WebhookTarget()
     if let events = services.sandboxEvents {

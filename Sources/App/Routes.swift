@@ -40,6 +40,11 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     CampaignController(service: services.campaigns, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     TicketController(tickets: services.tickets, host: services.liveHost, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     PayoutController(payouts: services.payouts, nonprofits: services.nonprofits, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    VideoController(videos: services.videos, recorder: services.views, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    ChallengeController(challenges: services.challenges, pledges: services.pledges, videos: services.videos, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+
+    // Uploaded media, with ranges.
+    MediaController(videos: services.videos, media: services.media).addRoutes(to: router)
 
     // The site.
     SitePages(services: services).addRoutes(to: router)

@@ -16,27 +16,11 @@ struct DonationsBenchmark: AsyncParsableCommand {
     @Option(help: "PostgreSQL URL; SQLite in a temporary folder when absent.") var databaseURL: String?
 
     func run() async throws {
-        var config = AppConfig()
-        config.port = 0
-        config.logLevel = .error
-        config.bcryptCost = 4
-        config.signInLimitPerAddress = 1_000_000
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-bench-\(UUID().uuidString)")
-        if let databaseURL { config.database = .postgres(url: databaseURL) } else {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            config.database = .sqlite(path: folder.appendingPathComponent("goodcast.sqlite").path)
-        }
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-
-        let commands = try await AppCommands.open(config, logger: logger)
+        let bench = try BenchServer(databaseURL: databaseURL)
+        defer { bench.removeFolder() }
+        let commands = try await AppCommands.open(bench.config, logger: bench.logger)
         let fixture = try await commands.benchmarkFixture()
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(config, logger: logger, onStarted: { port in portContinuation.yield(port) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next() else { throw ValidationError("the server did not start") }
+        let (port, server) = try await bench.start()
         let base = "http://127.0.0.1:\(port)"
 
         var clientConfiguration = HTTPClient.Configuration()

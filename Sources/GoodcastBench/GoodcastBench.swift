@@ -8,6 +8,6 @@ struct GoodcastBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "GoodcastBench",
         abstract: "Goodcast's load generator and benchmark driver.",
-        subcommands: [DonationsBenchmark.self, FeedBenchmark.self]
+        subcommands: [DonationsBenchmark.self, FeedBenchmark.self, ViewsBenchmark.self]
     )
 }

@@ -38,6 +38,14 @@ struct AccountStore: Sendable {
             .where("id", .equal, SQLBind(id)).first(decoding: AccountRecord.self)
     }
 
+    /// Handles by account id, for lists that name many accounts.
+    func handles(_ ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { let id: UUID; let handle: String }
+        let rows = try await db.reader.select().columns("id", "handle").from("accounts").where("id", .in, SQLBind.group(ids)).all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.handle) })
+    }
+
     func find(handle: String) async throws -> AccountRecord? {
         try await db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("accounts")
             .where("handle", .equal, SQLBind(handle)).first(decoding: AccountRecord.self)

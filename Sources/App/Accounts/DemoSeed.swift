@@ -1,5 +1,6 @@
 import Foundation
 import GoodcastCore
+import SQLKit
 
 /// Demo data a visitor can click through: the nonprofits of the brief, a few creators and an
 /// admin. Runs only on an empty database, so it never mixes with real data.
@@ -79,6 +80,7 @@ public struct DemoSeed: Sendable {
             }
         }
         try await seedGivingSzn(admin: admin, creators: creatorAccounts)
+        try await seedChallenges(admin: admin, creators: creatorAccounts)
         return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
                       creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
     }
@@ -107,5 +109,54 @@ public struct DemoSeed: Sendable {
             ), by: creators[entry.host])
             try await services.campaigns.addLive(live.id, to: campaign, by: admin)
         }
+    }
+
+    /// #DanceForChange (IFAD), #rednoseday (Comic Relief, with the platform's $2-per-video pledge
+    /// and the red-nose effect) and the unbranded #TheRealChallenge, with the sample videos that
+    /// ship with the project. The demo creators joined a month ago, so their videos count.
+    private func seedChallenges(admin: AccountRecord, creators joined: [AccountRecord]) async throws {
+        let monthAgo = Date().addingTimeInterval(-30 * 86_400)
+        try await services.db.sql.update("accounts").set("created_at", to: SQLBind(monthAgo))
+            .where("id", .in, SQLBind.group(joined.map(\.id))).run()
+        var creators: [AccountRecord] = []
+        for creator in joined { creators.append(try await services.accounts.find(id: creator.id)!) }
+        let all = try await services.nonprofits.store.search(.init(text: "")).items
+        func nonprofit(_ name: String) -> UUID? { all.first { $0.name == name }?.id }
+        func owner(_ name: String) async throws -> AccountRecord {
+            try await services.accounts.find(handle: name.lowercased().filter { $0.isLetter || $0.isNumber })!
+        }
+        let iso = ISO8601DateFormatter()
+        func date(days: Double) -> String { iso.string(from: Date().addingTimeInterval(days * 86_400)) }
+        let challenges: [(tag: String, nonprofit: String, title: String, about: String, effect: String?, branded: Bool, from: Double, to: Double)] = [
+            ("DanceForChange", "IFAD", "Dance for change", "Dance for the farmers who feed the world: post your moves with #DanceForChange.", nil, true, -3, 30),
+            ("rednoseday", "Comic Relief", "Red Nose Day", "Put on the red nose, make someone laugh, post it with #rednoseday: every video unlocks $2.", "Red nose", true, -1, 14),
+            ("TheRealChallenge", "UNICEF", "The Real Challenge", "Show the real challenges children face, and how you help.", nil, false, -7, 60),
+        ]
+        for entry in challenges {
+            guard let id = nonprofit(entry.nonprofit) else { continue }
+            let by = entry.branded ? try await owner(entry.nonprofit) : admin
+            _ = try await services.challenges.create(ChallengeInput(
+                hashtag: entry.tag, nonprofitId: id.uuidString, title: entry.title, description: entry.about, rules: "Post in the challenge's dates. Up to three videos a day count for pledges.",
+                startsAt: date(days: entry.from), endsAt: date(days: entry.to), effect: entry.effect, branded: entry.branded
+            ), by: by)
+        }
+        let pledge = PledgeInput(perVideo: MoneyInput(amount: 200, currency: "USD"), budget: MoneyInput(amount: 10_000_000, currency: "USD"), paymentToken: "tok_visa")
+        _ = try await services.pledges.pledge(hashtag: "rednoseday", by: admin, key: "demo-pledge", body: Data("demo-pledge".utf8), input: pledge)
+        let samples = PageRenderer.samplesDirectory
+        let posts: [(creator: Int, file: String, caption: String)] = [
+            (0, "dance.mp4", "My moves for the farmers 🌾 #DanceForChange"),
+            (1, "rednose.webm", "Nose on, pasta on. #rednoseday"),
+            (2, "rednose.webm", "Singing with a red nose is harder than it looks #RedNoseDay @dancewithmaya"),
+            (2, "realchallenge.mov", "What school looks like for millions of kids #TheRealChallenge"),
+            (0, "dance.mp4", "Round two 💃 #DanceForChange #rednoseday"),
+        ]
+        var videos: [UUID] = []
+        for post in posts {
+            videos.append(try await services.videos.importFile(samples.appendingPathComponent(post.file), caption: post.caption, by: creators[post.creator]).id)
+        }
+        // Some views, so that counts and the leaderboard show.
+        let hour = ViewEvent.hour(of: Date())
+        let views = videos.enumerated().flatMap { index, video in (0..<(40 * (index + 1))).map { ViewEvent(videoID: video, viewer: "demo-\($0)", hour: hour) } }
+        try await services.db.transaction { sql in _ = try await ViewStore.write(views, on: sql) }
     }
 }

@@ -66,6 +66,20 @@ public struct AppConfig: Sendable {
     public var feedMaxPending: Int = 2048
     /// How often viewer counts are shared between nodes and sent to viewers.
     public var feedViewersSeconds: Int = 5
+    /// Largest video upload, in bytes; larger ones get 413.
+    public var maxVideoBytes: Int = 100 << 20
+    /// Where uploaded media is kept; `<dataDirectory>/media` when nil.
+    public var mediaDirectory: String?
+    /// Probe uploads and make poster frames with ffprobe and ffmpeg when they are on the PATH.
+    public var useFFmpeg: Bool = true
+    /// When a video counts for a per-video pledge (account age, videos per creator per day,
+    /// removal grace).
+    public var pledgeRules = PledgeRules()
+    /// How often counted views are written in one batch.
+    public var viewsFlushMilliseconds: Int = 200
+
+    /// The media folder in effect.
+    public var mediaPath: String { mediaDirectory ?? (dataDirectory as NSString).appendingPathComponent("media") }
 
     public init() {}
 
@@ -115,6 +129,17 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_FEED_MAX_PENDING"] { config.feedMaxPending = try int(value, "GOODCAST_FEED_MAX_PENDING", 8...1_000_000) }
         if let value = env["GOODCAST_FEED_VIEWERS_SECONDS"] { config.feedViewersSeconds = try int(value, "GOODCAST_FEED_VIEWERS_SECONDS", 1...3600) }
         if let value = env["GOODCAST_DONATION_LIMITS"], !value.isEmpty { config.donationLimits = try limits(value) }
+        if let value = env["GOODCAST_MAX_VIDEO_BYTES"] { config.maxVideoBytes = try int(value, "GOODCAST_MAX_VIDEO_BYTES", 1024...(8 << 30)) }
+        if let value = env["GOODCAST_MEDIA_DIR"], !value.isEmpty { config.mediaDirectory = value }
+        if let value = env["GOODCAST_FFMPEG"] { config.useFFmpeg = try bool(value, "GOODCAST_FFMPEG") }
+        if let value = env["GOODCAST_PLEDGE_MIN_ACCOUNT_DAYS"] {
+            config.pledgeRules.minimumAccountAge = TimeInterval(try int(value, "GOODCAST_PLEDGE_MIN_ACCOUNT_DAYS", 0...3650)) * 86_400
+        }
+        if let value = env["GOODCAST_PLEDGE_PER_CREATOR_PER_DAY"] { config.pledgeRules.perCreatorPerDay = try int(value, "GOODCAST_PLEDGE_PER_CREATOR_PER_DAY", 1...1000) }
+        if let value = env["GOODCAST_PLEDGE_REMOVAL_GRACE_HOURS"] {
+            config.pledgeRules.removalGrace = TimeInterval(try int(value, "GOODCAST_PLEDGE_REMOVAL_GRACE_HOURS", 0...8760)) * 3600
+        }
+        if let value = env["GOODCAST_VIEWS_FLUSH_MS"] { config.viewsFlushMilliseconds = try int(value, "GOODCAST_VIEWS_FLUSH_MS", 10...60_000) }
         return config
     }
 

@@ -28,6 +28,13 @@ enum AppMigrations {
             CreateLiveTickets(),
             AddLiveTicketPayee(),
             CreateCampaigns(),
+            CreateVideos(),
+            CreateVideoTags(),
+            CreateVideoViews(),
+            CreateChallenges(),
+            CreateChallengeVideos(),
+            CreatePledges(),
+            CreatePledgeAccruals(),
         ]
     }
 }

@@ -17,6 +17,37 @@ extension Request {
 
     /// As `decodeJSON`, also giving the body's bytes (for idempotency fingerprints).
     public func readJSON<T: JSONInput>(_ type: T.Type, maxBytes: Int) async throws -> (value: T, body: Data) {
+        let (object, data) = try await readJSONObject(maxBytes: maxBytes)
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem(.malformedBody, detail: "the body must be a JSON object")
+        }
+        try Self.refuseUnknown(dictionary, known: Set(T.Field.allCases.map(\.stringValue)), at: "")
+        do {
+            return (try JSONDecoder().decode(T.self, from: data), data)
+        } catch let error as DecodingError {
+            throw Problem.decoding(error)
+        }
+    }
+
+    /// A JSON array of objects, each read as strictly as `decodeJSON` reads one.
+    func decodeJSONArray<T: Decodable & KnownFields>(_ type: T.Type, maxBytes: Int) async throws -> [T] {
+        let (object, data) = try await readJSONObject(maxBytes: maxBytes)
+        guard let array = object as? [Any] else { throw Problem(.malformedBody, detail: "the body must be a JSON array") }
+        for (index, item) in array.enumerated() {
+            guard let dictionary = item as? [String: Any] else {
+                throw Problem(.malformedBody, detail: "item [\(index)] of the body must be a JSON object")
+            }
+            try Self.refuseUnknown(dictionary, known: T.fieldNames, at: "[\(index)]")
+        }
+        do {
+            return try JSONDecoder().decode([T].self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.decoding(error)
+        }
+    }
+
+    /// The body as parsed JSON and as bytes: size (413), content type (415), UTF-8 and syntax (400).
+    private func readJSONObject(maxBytes: Int) async throws -> (Any, Data) {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json"),
            !contentType.lowercased().hasPrefix("application/problem+json") {
             throw Problem(.unsupportedMediaType, detail: "send the body as application/json (got \(contentType.prefix(80)))")
@@ -28,33 +59,31 @@ extension Request {
             throw Problem(.bodyTooLarge, detail: "the body must be at most \(maxBytes) bytes")
         }
         let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw Problem(.malformedBody, detail: "the body is empty; send a JSON object") }
+        guard !data.isEmpty else { throw Problem(.malformedBody, detail: "the body is empty; send JSON") }
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem(.malformedBody, detail: "the body is not valid UTF-8")
         }
-        let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return (try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), data)
         } catch {
             throw Problem(.malformedBody, detail: "the body is not valid JSON")
         }
-        guard let dictionary = object as? [String: Any] else {
-            throw Problem(.malformedBody, detail: "the body must be a JSON object")
-        }
-        let known = Set(T.Field.allCases.map(\.stringValue))
+    }
+
+    private static func refuseUnknown(_ dictionary: [String: Any], known: Set<String>, at prefix: String) throws {
         let unknown = dictionary.keys.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw Problem(
                 .unknownField,
-                detail: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\($0.prefix(60))'" }.joined(separator: ", ")); this endpoint takes \(known.sorted().joined(separator: ", "))"
+                detail: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\(prefix)\($0.prefix(60))'" }.joined(separator: ", ")); this endpoint takes \(known.sorted().joined(separator: ", "))"
             )
         }
-        do {
-            return (try JSONDecoder().decode(T.self, from: data), data)
-        } catch let error as DecodingError {
-            throw Problem.decoding(error)
-        }
     }
+}
+
+/// An array item type that names the fields it accepts.
+protocol KnownFields {
+    static var fieldNames: Set<String> { get }
 }
 
 extension Problem {

@@ -92,6 +92,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case paymentOutcomeUnknown = "payment-outcome-unknown"
     case paymentRejected = "payment-rejected"
     case ticketRequired = "ticket-required"
+    case rangeNotSatisfiable = "range-not-satisfiable"
 
     public var typeURI: String { "/problems/\(rawValue)" }
 
@@ -114,6 +115,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .requestInProgress: .conflict
         case .paymentDeclined: .init(code: 402)
         case .ticketRequired: .forbidden
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .paymentOutcomeUnknown: .serviceUnavailable
         }
     }
@@ -143,6 +145,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .paymentOutcomeUnknown: "The payment's outcome is not known yet"
         case .paymentRejected: "The payment processor refused the request"
         case .ticketRequired: "A ticket is required"
+        case .rangeNotSatisfiable: "The requested range is not within the file"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Every API path, relative to `/api/v1`, in one place (SPI's `SiteURL`).
@@ -46,6 +47,14 @@ enum APIPath {
     static let campaign: RouterPath = "campaigns/:slug"
     static let campaignLives: RouterPath = "campaigns/:slug/lives"
     static let campaignNonprofits: RouterPath = "campaigns/:slug/nonprofits"
+    static let videos: RouterPath = "videos"
+    static let video: RouterPath = "videos/:videoId"
+    static let views: RouterPath = "views"
+    static let challenges: RouterPath = "challenges"
+    static let challenge: RouterPath = "challenges/:hashtag"
+    static let challengeVideos: RouterPath = "challenges/:hashtag/videos"
+    static let challengePledges: RouterPath = "challenges/:hashtag/pledges"
+    static let challengeSettle: RouterPath = "challenges/:hashtag/settle"
 }
 
 /// Every page path; templates link with these too (through page models).
@@ -70,4 +79,14 @@ enum PagePath {
     static let myDonations = "/me/donations"
     static func adminVerify(_ id: String) -> String { "/admin/nonprofits/\(id)/verify" }
     static func adminReject(_ id: String) -> String { "/admin/nonprofits/\(id)/reject" }
+    static let challenges = "/challenges"
+    static func challenge(_ hashtag: String) -> String { "/challenges/\(segment(hashtag))" }
+    static func challengeVideos(_ hashtag: String) -> String { "/challenges/\(segment(hashtag))/videos" }
+
+    /// ASCII only: a hashtag in any script must still make a valid `Location` header.
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: asciiWord) ?? text
+    }
+
+    private static let asciiWord = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 }

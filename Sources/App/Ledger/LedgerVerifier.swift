@@ -116,6 +116,35 @@ struct LedgerVerifier: Sendable {
         }
         report.checked.append("every paid ticket has one sale posting, every refunded one a refund posting")
 
+        // 4c. Pledges: funded once; the budget account holds exactly what is neither accrued nor
+        // released, never less than nothing; accruals add up to the pledge's running total.
+        struct PledgeRow: Decodable { let id: UUID; let status: String; let currency: String; let budget: Int64; let accrued: Int64; let released: Int64 }
+        let pledges = try await sql.select().columns("id", "status", "currency", "budget", "accrued", "released").from("pledges").all(decoding: PledgeRow.self)
+        let fundings = try await sql.select().column("reference").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("ledger_transactions").where("kind", .equal, SQLBind(LedgerKind.pledgeFunding.rawValue)).groupBy("reference")
+            .all(decoding: Posting.self)
+        let fundingCount = Dictionary(uniqueKeysWithValues: fundings.map { ($0.reference, $0.n) })
+        struct Accrued: Decodable { let pledge_id: UUID; let total: Int64 }
+        let accrualSums = try await sql.select().column("pledge_id").column(sqlSum("amount"), as: "total").from("pledge_accruals")
+            .where("status", .equal, SQLBind("accrued")).groupBy("pledge_id").all(decoding: Accrued.self)
+        let accruedRows = Dictionary(uniqueKeysWithValues: accrualSums.map { ($0.pledge_id, $0.total) })
+        for pledge in pledges {
+            let id = pledge.id.uuidString.lowercased()
+            let funded = ["active", "settling", "settled"].contains(pledge.status)
+            let count = fundingCount["pledge:\(id)"] ?? 0
+            if count != (funded ? 1 : 0) { report.violations.append("\(pledge.status) pledge \(id) has \(count) funding postings (expected \(funded ? 1 : 0))") }
+            if pledge.accrued < 0 || pledge.accrued + pledge.released > pledge.budget {
+                report.violations.append("pledge \(id) accrued \(pledge.accrued) and released \(pledge.released) of a budget of \(pledge.budget)")
+            }
+            if (accruedRows[pledge.id] ?? 0) != pledge.accrued {
+                report.violations.append("pledge \(id): its accruals add up to \(accruedRows[pledge.id] ?? 0) but it records \(pledge.accrued)")
+            }
+            let left = -(recomputed["pledge:\(id):budget|\(pledge.currency)"] ?? 0)
+            let expected = funded ? pledge.budget - pledge.accrued - pledge.released : 0
+            if left != expected { report.violations.append("pledge \(id): its budget account holds \(left) but \(expected) is left of it") }
+        }
+        report.checked.append("every pledge is funded once, never accrues past its budget, and its budget account matches")
+
         // 5. The processor's side: every charge it made has exactly one succeeded donation.
         if let processor {
             do {

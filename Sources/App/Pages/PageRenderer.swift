@@ -35,6 +35,11 @@ struct PageRenderer: Sendable {
         Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("Public").path
     }
 
+    /// Short sample videos that ship with the project (demo data, tests).
+    public static var samplesDirectory: URL {
+        Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("Samples")
+    }
+
     static var openAPIDocument: URL {
         Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("openapi.json")
     }

@@ -84,6 +84,23 @@ public enum PostingRules {
         ])
     }
 
+    /// The processor's fee on a sponsor's pledge payment: the platform bears it, so that the
+    /// whole budget the sponsor pledged reaches nonprofits or returns to the sponsor.
+    public static func pledgeFundingFee(reference: String, fee: Money) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .processorFee, reference: reference, entries: [
+            .debit(.platformFunds, fee),
+            .credit(.processorFees, fee),
+        ])
+    }
+
+    /// What was released to a sponsor goes back to their card through the processor.
+    public static func sponsorRefund(reference: String, amount: Money, processor: String, sponsor: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .refund, reference: reference, entries: [
+            .debit(.sponsorRefunds(sponsor), amount),
+            .credit(.processorReceivable(processor), amount),
+        ])
+    }
+
     public static func programFunding(reference: String, budget: Money, program: String) throws(LedgerError) -> LedgerTransaction {
         try LedgerTransaction(kind: .programFunding, reference: reference, entries: [
             .debit(.platformFunds, budget),

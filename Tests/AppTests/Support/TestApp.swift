@@ -12,6 +12,7 @@ import Testing
 func withTestApp<T: Sendable>(
     _ kind: DatabaseKind,
     _ setup: TestingSetup = .router,
+    clock: AppClock = .system,
     configure: (inout AppConfig) -> Void = { _ in },
     _ body: @Sendable (TestHarness) async throws -> T
 ) async throws -> T {
@@ -22,6 +23,10 @@ func withTestApp<T: Sendable>(
     config.bcryptCost = 4
     config.logLevel = ProcessInfo.processInfo.environment["GOODCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     config.sandboxNoAnswerSeconds = 0
+    // Uploaded media in a folder of the test's own, never the developer's data directory.
+    let mediaFolder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-test-media-\(UUID().uuidString)").path
+    config.mediaDirectory = mediaFolder
+    defer { try? FileManager.default.removeItem(atPath: mediaFolder) }
     configure(&config)
     let finalConfig = config
     // The test keeps the sandbox it charges, to ask it what it charged.
@@ -31,7 +36,7 @@ func withTestApp<T: Sendable>(
     let payments = config.processor == .inProcessSandbox ? PaymentsOverride(processor: processor, sandboxEvents: events) : nil
     do {
         nonisolated(unsafe) var built: AppServices?
-        let app = try await buildApplication(finalConfig, payments: payments, inspect: { built = $0 })
+        let app = try await buildApplication(finalConfig, clock: clock, payments: payments, inspect: { built = $0 })
         let services = built!
         let result = try await app.test(setup) { client in
             let harness = TestHarness(client: client, config: finalConfig, bank: bank, services: services)
@@ -115,6 +120,18 @@ struct TestHarness: Sendable {
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         if let token { headers[.authorization] = "Bearer \(token)" }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    /// Uploads a video as `POST /api/v1/videos` (multipart: `file`, `caption`).
+    @discardableResult
+    func upload(_ bytes: [UInt8], caption: String?, token: String?, filename: String = "clip.mp4", type: String = "video/mp4") async throws -> Reply {
+        var form = Multipart()
+        if let caption { form.field("caption", caption) }
+        form.file("file", filename: filename, type: type, bytes)
+        var headers: HTTPFields = [.contentType: form.contentType]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await client.executeRequest(uri: "/api/v1/videos", method: .post, headers: headers, body: form.finished())
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 

@@ -1,0 +1,180 @@
+import Foundation
+import GoodcastCore
+import Logging
+import SQLKit
+
+/// Per-video pledges, paid through the same path as donations and tickets: the key and a
+/// pending pledge are written first, then the processor is charged with the pledge's own key,
+/// then the outcome and its ledger postings commit together. At the end, what the budget did
+/// not accrue is released and refunded to the sponsor.
+struct PledgeService: Sendable {
+    let db: AppDatabase
+    let clock: AppClock
+    let challenges: ChallengeService
+    let idempotency: IdempotencyStore
+    let processor: any PaymentProcessor
+    let logger: Logger
+
+    /// A budget is at most a million major units (100,000,000.00 USD would be a typo).
+    static func maxBudget(_ currency: Currency) -> Int64 { 1_000_000 * currency.minorPerMajor }
+
+    func pledge(hashtag: String, by sponsor: AccountRecord, key: String, body: Data, input: PledgeInput) async throws -> IdempotencyStore.StoredResponse {
+        let challenge = try await challenges.find(hashtag: hashtag)
+        let scope = "pledge:\(sponsor.id.uuidString.lowercased())"
+        let fingerprint = DonationService.fingerprint("POST /challenges/\(challenge.id.uuidString.lowercased())/pledges", body)
+        if let existing = try await idempotency.find(scope: scope, key: key) {
+            switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "pledge") {
+            case .replay(let response): return response
+            case .resume(let id): return try await settlePayment(id, scope: scope, key: key)
+            }
+        }
+        var issues = ValidationIssues()
+        let perVideo = issues.check { () throws(ValidationIssue) in
+            guard let raw = input.perVideo else { throw ValidationIssue(field: "perVideo", message: "is required, e.g. {\"amount\": 200, \"currency\": \"USD\"}") }
+            let money = try raw.parse(field: "perVideo")
+            guard money.isPositive else { throw ValidationIssue(field: "perVideo.amount", message: "must be more than zero") }
+            return money
+        }
+        let budget = issues.check { () throws(ValidationIssue) in
+            guard let raw = input.budget else { throw ValidationIssue(field: "budget", message: "is required, e.g. {\"amount\": 10000000, \"currency\": \"USD\"}") }
+            let money = try raw.parse(field: "budget")
+            guard money.isPositive else { throw ValidationIssue(field: "budget.amount", message: "must be more than zero") }
+            guard money.amount <= Self.maxBudget(money.currency) else {
+                throw ValidationIssue(field: "budget.amount", message: "must be at most \(MoneyFormat.format(Money(Self.maxBudget(money.currency), money.currency), language: "en"))")
+            }
+            return money
+        }
+        if let perVideo, let budget {
+            if perVideo.currency != budget.currency { issues.add("budget.currency", "must be the currency of perVideo (\(perVideo.currency.code))") }
+            else if perVideo.amount > budget.amount { issues.add("perVideo.amount", "must not be more than the budget") }
+        }
+        let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
+        if let issue = DonationService.checkPaymentToken(token) { issues.add(issue.field, issue.message) }
+        if !issues.isEmpty { throw Problem.validation(issues) }
+        guard challenge.nonprofitId != nil else {
+            throw Problem.conflict("#\(challenge.hashtag) benefits no nonprofit, so it takes no pledges")
+        }
+        guard challenge.status(at: clock.now()) != .ended else { throw Problem.conflict("#\(challenge.hashtag) has ended; it takes no more pledges") }
+        let id = UUID()
+        let now = clock.now()
+        do {
+            try await db.transaction { sql in
+                try await sql.insert(into: "pledges").columns(PledgeRecord.columns)
+                    .values(SQLBind(id), SQLBind(challenge.id), SQLBind(sponsor.id), SQLBind(budget!.currency.code), SQLBind(perVideo!.amount),
+                            SQLBind(budget!.amount), SQLBind(Int64(0)), SQLBind(Int64(0)), SQLBind("pending"), SQLBind(processor.name), SQLBind(token),
+                            SQLBind(String?.none), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none), SQLBind(Date?.none))
+                    .run()
+                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: id, at: now, on: sql)
+            }
+        } catch where error.isConstraintViolation {
+            throw Problem(.requestInProgress, detail: "a pledge with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+        }
+        return try await settlePayment(id, scope: scope, key: key)
+    }
+
+    func find(_ id: UUID, on sql: (any SQLDatabase)? = nil) async throws -> PledgeRecord? {
+        try await (sql ?? db.sql).select().columns(PledgeRecord.columns.map { SQLColumn($0) }).from("pledges")
+            .where("id", .equal, SQLBind(id)).first(decoding: PledgeRecord.self)
+    }
+
+    private func settlePayment(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
+        guard var pledge = try await find(id) else { throw Problem.notFound("pledge \(id)") }
+        if pledge.status == "pending" {
+            let outcome: Result<ProcessorCharge, PaymentFailure>
+            do {
+                outcome = .success(try await processor.charge(ChargeRequest(
+                    amount: pledge.budgetMoney, token: pledge.paymentToken, idempotencyKey: "pledge-\(id.uuidString.lowercased())",
+                    description: "Goodcast per-video pledge", metadata: ["pledge_id": id.uuidString.lowercased()]
+                )))
+            } catch {
+                outcome = .failure(error)
+            }
+            let now = clock.now()
+            switch outcome {
+            case .success(let charge):
+                let budget = pledge.budgetMoney
+                try await db.transaction { sql in
+                    guard try await find(id, on: sql)?.status == "pending" else { return }
+                    try await sql.update("pledges").set("status", to: SQLBind("active")).set("charge_id", to: SQLBind(charge.id))
+                        .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+                    let reference = "pledge:\(id.uuidString.lowercased())"
+                    var postings = [try PostingRules.pledgeFunding(reference: reference, budget: budget, processor: processor.name, pledge: id.uuidString.lowercased())]
+                    if charge.fee.isPositive { postings.append(try PostingRules.pledgeFundingFee(reference: reference, fee: charge.fee)) }
+                    try await LedgerStore.write(postings, on: sql, at: now)
+                }
+            case .failure(.declined(let code, _)), .failure(.rejected(let code)):
+                try await db.sql.update("pledges").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
+                    .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()
+            case .failure(.outcomeUnknown(let reason)):
+                logger.warning("pledge payment outcome unknown", metadata: ["pledge": "\(id)", "reason": "\(reason)"])
+                throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key (you will not be charged twice)",
+                              headers: [.retryAfter: "2"])
+            }
+            pledge = try await find(id)!
+        }
+        let response: IdempotencyStore.StoredResponse
+        if pledge.status == "failed" {
+            let problem = Problem(.paymentDeclined, detail: "the card was declined (\(pledge.failureCode ?? "card_declined"))")
+            response = .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
+        } else {
+            let sponsor = try await challenges.accounts.find(id: pledge.sponsorId)?.handle ?? ""
+            response = .init(status: 201, body: try APIJSON.string(PledgeOutput(pledge, sponsor: sponsor)))
+        }
+        try await idempotency.complete(scope: scope, key: key, response: response)
+        return response
+    }
+
+    /// Settles an ended challenge's pledges: accruals stay with the nonprofit, the rest of each
+    /// budget is released and refunded to its sponsor. Safe to repeat: a settled pledge is skipped,
+    /// and the processor's refund is keyed by the pledge.
+    func settle(_ challenge: ChallengeRecord) async throws -> (settled: Int, returned: [Money]) {
+        guard challenge.status(at: clock.now()) == .ended else {
+            throw Problem.conflict("#\(challenge.hashtag) runs until \(ISO8601DateFormatter().string(from: challenge.endsAt)); settle it after it ends")
+        }
+        let pledges = try await db.reader.select().columns(PledgeRecord.columns.map { SQLColumn($0) }).from("pledges")
+            .where("challenge_id", .equal, SQLBind(challenge.id)).where("status", .equal, SQLBind("active")).all(decoding: PledgeRecord.self)
+        var settled = 0
+        var returned: [String: Int64] = [:]
+        for candidate in pledges {
+            let id = candidate.id
+            // Lock and read afresh: no video can accrue while the remainder is worked out.
+            let remaining: Money = try await db.transaction { sql in
+                guard let pledge = try await ChallengeEntries.lockedPledges(ids: [id], on: sql).first, pledge.status == "active" else { return Money(0, candidate.money) }
+                try await sql.update("pledges").set("status", to: SQLBind("settling")).where("id", .equal, SQLBind(id)).run()
+                return pledge.remaining
+            }
+            var refundID: String?
+            if remaining.isPositive, let charge = candidate.chargeId {
+                do {
+                    refundID = try await processor.refund(chargeID: charge, amount: remaining, idempotencyKey: "pledge-release-\(id.uuidString.lowercased())").id
+                } catch {
+                    // Back to active: the next settlement tries again with the same key.
+                    try await db.sql.update("pledges").set("status", to: SQLBind("active")).where("id", .equal, SQLBind(id)).run()
+                    logger.warning("pledge release refund failed; will retry", metadata: ["pledge": "\(id)", "error": "\(error)"])
+                    continue
+                }
+            }
+            let now = clock.now()
+            let refund = refundID ?? ""
+            let sponsor = candidate.sponsorId.uuidString.lowercased()
+            let processorName = processor.name
+            try await db.transaction { sql in
+                try await sql.update("pledges").set("status", to: SQLBind("settled")).set("released", to: SQLBind(remaining.amount))
+                    .set("settled_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+                if remaining.isPositive {
+                    let pledgeName = id.uuidString.lowercased()
+                    try await LedgerStore.write([
+                        try PostingRules.pledgeRelease(reference: "pledge-release:\(pledgeName)", amount: remaining, pledge: pledgeName, sponsor: sponsor),
+                        try PostingRules.sponsorRefund(reference: "pledge-refund:\(pledgeName):\(refund)", amount: remaining, processor: processorName, sponsor: sponsor),
+                    ], on: sql, at: now)
+                }
+            }
+            settled += 1
+            returned[remaining.currency.code, default: 0] += remaining.amount
+        }
+        if !pledges.isEmpty || challenge.settledAt == nil {
+            try await db.sql.update("challenges").set("settled_at", to: SQLBind(clock.now())).where("id", .equal, SQLBind(challenge.id)).run()
+        }
+        return (settled, returned.sorted { $0.key < $1.key }.map { Money($0.value, Currency.supported[$0.key] ?? .usd) })
+    }
+}
