@@ -9,7 +9,7 @@ struct Goodcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goodcast",
         abstract: "The Goodcast server: LIVE fundraisers, challenges and donor stories.",
-        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, PayoutsCommand.self, SandboxProcessorCommand.self],
+        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, PayoutsCommand.self, ChallengesCommand.self, SandboxProcessorCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -210,6 +210,31 @@ struct PayoutsCommand: AsyncParsableCommand {
             await commands.shutdown()
             lines.forEach { print($0) }
             print("\(lines.count) payout(s) made")
+        }
+    }
+}
+
+struct ChallengesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "challenges", abstract: "Hashtag challenges.", subcommands: [Settle.self])
+
+    struct Settle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Settle the pledges of challenges that ended more than GOODCAST_PLEDGE_REMOVAL_GRACE_HOURS ago: the unspent budget goes back to each sponsor."
+        )
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = try common.config()
+            let commands = try await AppCommands.open(config, logger: common.logger(config))
+            let settled: Int
+            do {
+                settled = try await commands.settleChallenges()
+            } catch {
+                await commands.shutdown()
+                throw error
+            }
+            await commands.shutdown()
+            print("\(settled) challenge(s) settled")
         }
     }
 }

@@ -9,10 +9,10 @@ struct ChallengeTests {
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
     /// A verified nonprofit's branded challenge, running from an hour ago for a day.
-    func challenge(_ app: TestHarness, _ cause: TestHarness.Cause, hashtag: String = "#RedNoseDay") async throws -> [String: Any] {
+    func challenge(_ app: TestHarness, _ cause: TestHarness.Cause, hashtag: String = "#RedNoseDay", now: Date = Date()) async throws -> [String: Any] {
         let reply = try await app.request(.post, "/api/v1/challenges", json: """
-            {"hashtag":"\(hashtag)","nonprofitId":"\(cause.nonprofit)","title":"Red Nose Day","startsAt":"\(Self.iso(Date().addingTimeInterval(-3600)))",
-             "endsAt":"\(Self.iso(Date().addingTimeInterval(86_400)))","effect":"Red nose","branded":true}
+            {"hashtag":"\(hashtag)","nonprofitId":"\(cause.nonprofit)","title":"Red Nose Day","startsAt":"\(Self.iso(now.addingTimeInterval(-3600)))",
+             "endsAt":"\(Self.iso(now.addingTimeInterval(86_400)))","effect":"Red nose","branded":true}
             """, token: cause.ownerToken)
         guard reply.status == .created else { throw TestFailure("challenge: \(reply.status) \(reply.text)") }
         return try reply.json()
@@ -177,6 +177,15 @@ struct ChallengeTests {
             #expect(pledges.first?["status"] as? String == "settled")
             // Ended: no more pledges.
             #expect(try await pledge(app, "rednoseday", token: sponsor, perVideo: 200, budget: 1000).status == .conflict)
+
+            // serve's background pass settles what ended longer ago than the removal grace.
+            _ = try await challenge(app, cause, hashtag: "MovemberMoves", now: clock.appClock.now())
+            #expect(try await pledge(app, "movembermoves", token: sponsor, perVideo: 100, budget: 700).status == .created)
+            #expect(try await app.services.pledges.settleDue(grace: 48 * 3600) == 0)
+            clock.advance(4 * 86_400)
+            #expect(try await app.services.pledges.settleDue(grace: 48 * 3600) == 1)
+            let movember = try await app.request(.get, "/api/v1/challenges/movembermoves").json()["pledges"] as! [[String: Any]]
+            #expect(movember.first?["status"] as? String == "settled")
         }
     }
 }

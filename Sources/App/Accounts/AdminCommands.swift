@@ -34,6 +34,16 @@ public struct AppCommands: Sendable {
         return (report.isClean, report.checked, report.violations)
     }
 
+    /// Settles the pledges of challenges that ended more than the removal grace ago. The
+    /// in-process sandbox keeps its charges in the server's memory, so there it is `serve`'s
+    /// background task that settles.
+    public func settleChallenges() async throws -> Int {
+        guard services.config.processor != .inProcessSandbox else {
+            throw ConfigError(setting: "STRIPE_SECRET_KEY", message: "is unset: with the in-process sandbox, `goodcast serve` settles ended challenges itself")
+        }
+        return try await services.pledges.settleDue(grace: services.config.pledgeRules.removalGrace)
+    }
+
     /// Pays out what is owed for the period (today by default); returns one line per payout.
     public func runPayouts(period: String?) async throws -> [String] {
         var day: String?
