@@ -370,7 +370,8 @@ paths = {
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {"200": ok(ref("WebhookReceived")), "400": problem("Bad signature or not an event"), "404": problem("No such processor"),
-                      "413": problem("Too large"), "4XX": problem("Another client error")}}},
+                      "413": problem("Too large"), "4XX": problem("Another client error"),
+                      "503": problem("The event's charge is not recorded yet: deliver it again later (Retry-After)")}}},
 }
 
 def media_item(summary, types, missing):

@@ -68,12 +68,18 @@ struct RefundTests {
                 return .init(status: response.status, headers: response.headers, body: response.body)
             }
             let dispute = SandboxBank.disputeJSON(intent, status: "needs_response")
+            // A dispute for a charge whose donation is not recorded yet is refused, not swallowed:
+            // the processor delivers it again, and the same event then takes effect.
+            var early = dispute
+            early["payment_intent"] = "pi_not_recorded_yet"
+            let refused = try await send("charge.dispute.created", early, id: "evt_early")
+            #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] != nil, "\(refused.text)")
             #expect(try await send("charge.dispute.created", dispute, id: "evt_forged", secret: "wrong").status == .badRequest)
             let unsigned = try await app.request(.post, "/api/v1/payments/webhooks/sandbox", json: "{}")
             #expect(unsigned.status == .badRequest)
             // The close arrives before the opening, then both again.
             #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
-            #expect(try await send("charge.dispute.created", dispute, id: "evt_open").status == .ok)
+            #expect(try await send("charge.dispute.created", dispute, id: "evt_early").status == .ok)
             #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
             #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid").status == .ok)
             #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid_again").status == .ok)

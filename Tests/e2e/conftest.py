@@ -21,11 +21,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+def launch(extra_env=None):
+    """Starts a server on a data directory and port of its own; returns its base URL and a stop function.
+
+    `extra_env` adds settings for one test module's server, leaving the shared one as it is."""
     binary = os.environ.get("GOODCAST_BIN", str(ROOT / ".build/debug/goodcast"))
     data = tempfile.mkdtemp(prefix="goodcast-e2e-")
     env = dict(os.environ, GOODCAST_DATA_DIR=data, GOODCAST_LOG_LEVEL="warning", GOODCAST_BCRYPT_COST="4")
+    env.update(extra_env or {})
     env.pop("DATABASE_URL", None)
     subprocess.run([binary, "admin", "create", "--handle", ADMIN[0], "--email", ADMIN[1], "--password", ADMIN[2]],
                    env=env, check=True, cwd=data)
@@ -42,9 +45,19 @@ def server():
     else:
         process.kill()
         raise RuntimeError("the server did not start: " + open(os.path.join(data, "server.log")).read())
+
+    def stop():
+        process.terminate()
+        process.wait(timeout=20)
+
+    return base, stop
+
+
+@pytest.fixture(scope="session")
+def server():
+    base, stop = launch()
     yield base
-    process.terminate()
-    process.wait(timeout=20)
+    stop()
 
 
 def make_driver():

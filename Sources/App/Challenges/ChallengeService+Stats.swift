@@ -15,7 +15,8 @@ extension ChallengeService {
             .where(SQLColumn("removed_at", table: "challenge_videos"), .is, SQLLiteral.null)
             .first(decoding: Videos.self)
         var followers = 0
-        if let nonprofit = challenge.nonprofitId {
+        // An unbranded challenge names no nonprofit, so it claims none of its followers either.
+        if challenge.branded, let nonprofit = challenge.nonprofitId {
             let end = min(clock.now(), challenge.endsAt)
             if end > challenge.startsAt {
                 followers = try await nonprofits.followerChange(of: nonprofit, from: challenge.startsAt, to: end).gained

@@ -4,7 +4,8 @@ import Hummingbird
 
 /// For pages: picks the language (`?lang=` then the `gc_lang` cookie then `Accept-Language`)
 /// and guards forms with a double-submit CSRF token: a random value in an HttpOnly,
-/// SameSite cookie that every form must echo in its `_csrf` field.
+/// SameSite cookie that every form must echo in its `_csrf` field (an upload form, in its
+/// action's `?_csrf=`).
 struct PageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let csrfCookie = "gc_csrf"
@@ -27,9 +28,16 @@ struct PageMiddleware: RouterMiddleware {
 
         var request = request
         if request.method == .post {
-            // Collected once here; handlers then read the buffered body.
-            let form = try await FormData.read(&request, maxBytes: maxBodyBytes)
-            guard let existing, let sent = form["_csrf"], Secrets.constantTimeEquals(existing, sent) else {
+            let sent: String?
+            if Self.isMultipart(request) {
+                // An upload may be far larger than any form: its token rides in the form's
+                // `action` query, and the body is left unread for the handler to stream.
+                sent = request.uri.queryParameters.get("_csrf")
+            } else {
+                // Collected once here; handlers then read the buffered body.
+                sent = try await FormData.read(&request, maxBytes: maxBodyBytes)["_csrf"]
+            }
+            guard let existing, let sent, Secrets.constantTimeEquals(existing, sent) else {
                 throw Problem(.csrfFailed, detail: "the form expired or came from another site; go back, reload the page and try again")
             }
         }
@@ -41,5 +49,9 @@ struct PageMiddleware: RouterMiddleware {
             response.setCookie(Cookie(name: Self.languageCookie, value: chosen, maxAge: 365 * 86_400, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
         }
         return response
+    }
+
+    static func isMultipart(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 }

@@ -62,3 +62,73 @@ struct FormErrors {
         any = !items.isEmpty
     }
 }
+
+/// A challenge in the directory: what a card shows, from the API's own output.
+struct ChallengeCard {
+    let hashtag: String
+    let href: String
+    let title: String
+    let nonprofitName: String?
+    let status: String
+    let statusLabel: String
+    let isActive: Bool
+    let promoted: Bool
+    let dates: DateRange
+    let videos: Int
+    let views: Int64
+
+    init(_ challenge: ChallengeOutput, language: String) {
+        hashtag = challenge.hashtag
+        href = PagePath.challenge(challenge.hashtag)
+        title = challenge.title
+        nonprofitName = challenge.nonprofit?.name
+        status = challenge.status
+        statusLabel = Strings.table(for: language)["challenge.\(challenge.status)"] ?? challenge.status
+        isActive = challenge.status == "active"
+        promoted = challenge.promoted
+        dates = DateRange(challenge.startsAt, challenge.endsAt)
+        videos = challenge.stats.videos
+        views = challenge.stats.views
+    }
+}
+
+/// Two instants sent in UTC: `local-time.js` rewrites them in the viewer's time zone.
+struct DateRange {
+    let startsIso: String
+    let startsText: String
+    let endsIso: String
+    let endsText: String
+
+    init(_ starts: Date, _ ends: Date) {
+        let iso = ISO8601DateFormatter()
+        let utc = DateFormatter()
+        utc.locale = Locale(identifier: "en_GB")
+        utc.timeZone = TimeZone(identifier: "UTC")
+        utc.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
+        startsIso = iso.string(from: starts)
+        startsText = utc.string(from: starts)
+        endsIso = iso.string(from: ends)
+        endsText = utc.string(from: ends)
+    }
+}
+
+/// A video in a grid or a leaderboard.
+struct VideoTile {
+    let id: String
+    let owner: String
+    let caption: String
+    let mediaUrl: String
+    let posterUrl: String?
+    let views: Int64
+    let rank: Int
+
+    init(_ video: VideoOutput, rank: Int = 0) {
+        id = video.id.uuidString.lowercased()
+        owner = video.owner
+        caption = video.caption
+        mediaUrl = video.mediaUrl
+        posterUrl = video.posterUrl
+        views = video.views
+        self.rank = rank
+    }
+}

@@ -20,6 +20,7 @@ struct SitePages: Sendable {
         addDonationRoutes(to: router)
         addLiveRoutes(to: router)
         addCampaignRoutes(to: router)
+        addChallengeRoutes(to: router)
         addAdminRoutes(to: router)
     }
 

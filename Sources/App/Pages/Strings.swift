@@ -12,6 +12,16 @@ enum Strings {
     }
 
     static let en: [String: String] = [
+        "challenges": "Challenges", "challenges.active": "Active", "challenges.upcoming": "Upcoming", "challenges.ended": "Ended",
+        "challenge.active": "Active", "challenge.upcoming": "Upcoming", "challenge.ended": "Ended", "promoted": "Promoted",
+        "challengesIntro": "Post a short video with a challenge's hashtag: sponsors give to the cause for every video.",
+        "joinChallenge": "Join a challenge", "noChallenges": "No challenges here yet.", "filter": "Filter",
+        "videosCount": "videos", "viewsCount": "views", "participantsCount": "participants", "followersGained": "new followers",
+        "effect": "Effect", "rules": "Rules", "forNonprofit": "For", "pledgeMeter": "Sponsor pledges", "perVideo": "per video",
+        "noPledges": "No sponsor has pledged yet.", "videos": "Videos", "sort.newest": "Newest", "sort.top": "Top", "leaderboard": "Leaderboard",
+        "postVideo": "Post a video", "videoFile": "Video file", "videoFileHint": "MP4, WebM or QuickTime, up to {mb} MB.", "caption": "Caption",
+        "hashtagHint": "The hashtag in the caption is what enters your video.", "post": "Post",
+        "signInToPost": "Sign in to post a video", "noVideos": "No videos yet. Be the first!", "notRunning": "Videos count for this challenge only while it runs.",
         "watching": "watching", "hostDashboard": "Host dashboard", "ticketRequired": "This is a paid-entry live: the video and the feed are for ticket holders.",
         "goalReached": "Goal reached! Thank you, everyone.", "thanksEveryone": "Thank you, everyone!", "viewerPage": "Viewer page",
         "goLive": "Go live", "endLive": "End the live", "thankEveryone": "Thank everyone", "supporters": "Supporters",
@@ -58,6 +68,16 @@ enum Strings {
     ]
 
     static let fr: [String: String] = [
+        "challenges": "Défis", "challenges.active": "En cours", "challenges.upcoming": "À venir", "challenges.ended": "Terminés",
+        "challenge.active": "En cours", "challenge.upcoming": "À venir", "challenge.ended": "Terminé", "promoted": "Sponsorisé",
+        "challengesIntro": "Publiez une courte vidéo avec le hashtag d’un défi : les sponsors donnent à la cause pour chaque vidéo.",
+        "joinChallenge": "Relever un défi", "noChallenges": "Aucun défi ici pour l’instant.", "filter": "Filtrer",
+        "videosCount": "vidéos", "viewsCount": "vues", "participantsCount": "participants", "followersGained": "nouveaux abonnés",
+        "effect": "Effet", "rules": "Règles", "forNonprofit": "Au profit de", "pledgeMeter": "Engagements des sponsors", "perVideo": "par vidéo",
+        "noPledges": "Aucun sponsor ne s’est encore engagé.", "videos": "Vidéos", "sort.newest": "Récentes", "sort.top": "Populaires", "leaderboard": "Classement",
+        "postVideo": "Publier une vidéo", "videoFile": "Fichier vidéo", "videoFileHint": "MP4, WebM ou QuickTime, {mb} Mo au plus.", "caption": "Légende",
+        "hashtagHint": "C’est le hashtag dans la légende qui inscrit votre vidéo.", "post": "Publier",
+        "signInToPost": "Connectez-vous pour publier une vidéo", "noVideos": "Pas encore de vidéo. Soyez le premier !", "notRunning": "Les vidéos ne comptent pour ce défi que pendant qu’il se déroule.",
         "watching": "spectateurs", "hostDashboard": "Tableau de bord de l’hôte", "ticketRequired": "Ce live est payant : la vidéo et le fil sont réservés aux détenteurs d’un billet.",
         "goalReached": "Objectif atteint ! Merci à toutes et à tous.", "thanksEveryone": "Merci à toutes et à tous !", "viewerPage": "Page spectateur",
         "goLive": "Passer en direct", "endLive": "Terminer le live", "thankEveryone": "Remercier tout le monde", "supporters": "Donateurs",
@@ -104,6 +124,16 @@ enum Strings {
     ]
 
     static let it: [String: String] = [
+        "challenges": "Sfide", "challenges.active": "In corso", "challenges.upcoming": "In arrivo", "challenges.ended": "Concluse",
+        "challenge.active": "In corso", "challenge.upcoming": "In arrivo", "challenge.ended": "Conclusa", "promoted": "In evidenza",
+        "challengesIntro": "Pubblica un breve video con l’hashtag di una sfida: gli sponsor donano alla causa per ogni video.",
+        "joinChallenge": "Partecipa a una sfida", "noChallenges": "Ancora nessuna sfida qui.", "filter": "Filtra",
+        "videosCount": "video", "viewsCount": "visualizzazioni", "participantsCount": "partecipanti", "followersGained": "nuovi follower",
+        "effect": "Effetto", "rules": "Regole", "forNonprofit": "A favore di", "pledgeMeter": "Impegni degli sponsor", "perVideo": "per video",
+        "noPledges": "Nessuno sponsor si è ancora impegnato.", "videos": "Video", "sort.newest": "Più recenti", "sort.top": "Più visti", "leaderboard": "Classifica",
+        "postVideo": "Pubblica un video", "videoFile": "File video", "videoFileHint": "MP4, WebM o QuickTime, al massimo {mb} MB.", "caption": "Didascalia",
+        "hashtagHint": "È l’hashtag nella didascalia a iscrivere il tuo video.", "post": "Pubblica",
+        "signInToPost": "Accedi per pubblicare un video", "noVideos": "Ancora nessun video. Sii il primo!", "notRunning": "I video contano per questa sfida solo mentre è in corso.",
         "watching": "spettatori", "hostDashboard": "Pannello dell’host", "ticketRequired": "Questo live è a pagamento: video e feed sono per chi ha il biglietto.",
         "goalReached": "Obiettivo raggiunto! Grazie a tutti.", "thanksEveryone": "Grazie a tutti!", "viewerPage": "Pagina spettatori",
         "goLive": "Vai in diretta", "endLive": "Termina il live", "thankEveryone": "Ringrazia tutti", "supporters": "Sostenitori",

@@ -72,9 +72,31 @@ struct WebhookService: Sendable {
         }
     }
 
+    static func isTicketOrPledge(charge: String, on sql: any SQLDatabase) async throws -> Bool {
+        struct Row: Decodable { let id: UUID }
+        for table in ["live_tickets", "pledges"] {
+            if try await sql.select().column("id").from(table).where("charge_id", .equal, SQLBind(charge)).first(decoding: Row.self) != nil { return true }
+        }
+        return false
+    }
+
     private func dispute(intent: String?, on sql: any SQLDatabase, close won: Bool?) async throws {
-        guard let intent, let donation = try await donations.find(chargeID: intent, on: sql), donation.status == .succeeded else {
-            logger.warning("dispute for an unknown charge", metadata: ["charge": "\(intent ?? "?")"])
+        guard let intent else { throw Problem(.malformedBody, detail: "the dispute names no payment_intent") }
+        guard let donation = try await donations.find(chargeID: intent, on: sql) else {
+            if try await Self.isTicketOrPledge(charge: intent, on: sql) {
+                logger.warning("dispute on a ticket or pledge payment: settle it with the processor by hand", metadata: ["charge": "\(intent)"])
+                return
+            }
+            // The charge was made but its donation is not recorded yet (its commit is in flight, or
+            // a crash left it to reconciliation): refuse, so that the processor delivers it again
+            // rather than the dispute being marked handled and lost.
+            throw Problem(.unavailable, detail: "charge \(intent.prefix(64)) is not recorded yet; deliver the event again later", headers: [.retryAfter: "2"])
+        }
+        guard donation.status == .succeeded else {
+            if donation.status == .pending {
+                throw Problem(.unavailable, detail: "the donation of charge \(intent.prefix(64)) is still being recorded; deliver the event again later", headers: [.retryAfter: "2"])
+            }
+            logger.warning("dispute for a charge whose donation did not succeed", metadata: ["charge": "\(intent)", "status": "\(donation.status.rawValue)"])
             return
         }
         var balance = donation.balance
