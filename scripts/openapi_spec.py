@@ -46,6 +46,7 @@ CAUSES = ["hunger", "humanitarian-relief", "health-and-wellbeing", "education", 
 paging = [query("page", integer(minimum=1, maximum=10000), "Page number, from 1"),
           query("perPage", integer(minimum=1, maximum=100), "Items per page (default 20)")]
 np = path_param("nonprofitId")
+STORY_MEDIA = ["image/jpeg", "image/png", "image/webp", "video/mp4", "video/webm", "video/quicktime"]
 
 schemas = {
     "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
@@ -231,6 +232,54 @@ schemas = {
         "accrued": ref("Money"), "status": string(enum=["pending", "active", "failed", "settled"]), "createdAt": datetime}},
     "Settlement": {"type": "object", "required": ["settled", "returned"], "properties": {
         "settled": integer(minimum=0), "returned": {"type": "array", "items": ref("Money"), "description": "Unspent budget returned to sponsors"}}},
+    "StoryUpload": {"type": "object", "additionalProperties": False, "required": ["media"], "properties": {
+        "media": string(format="binary", contentMediaType="application/octet-stream",
+                        description="A JPEG, PNG or WebP image (at most 10 MB), or an MP4, WebM or QuickTime video of at most 60 s (at most GOODCAST_MAX_VIDEO_BYTES, 100 MB); recognised by content (not by name or part type)"),
+        "stickers": string(description="JSON text: an array of at most 5 sticker placements (see components.schemas.StickerPlacement), "
+                                       "[{stickerId: uuid, x: 0..1, y: 0..1, scale: 0.1..5, rotation: -360..360, revealName?: boolean}]; "
+                                       "each sticker must be the poster's own and its donation neither refunded nor disputed"),
+        "highlight": string(enum=["true", "false"], description="Keep the story on the account after its 24 hours"),
+        "shared": string(enum=["true", "false"], description="Default true: whether a story with a donation sticker joins the shared story of its fundraiser and campaign")}},
+    "StickerPlacement": {"type": "object", "required": ["stickerId", "x", "y", "scale", "rotation"], "description": "One element of the 'stickers' part of POST /api/v1/stories", "properties": {
+        "stickerId": uuid, "x": {"type": "number", "minimum": 0, "maximum": 1}, "y": {"type": "number", "minimum": 0, "maximum": 1},
+        "scale": {"type": "number", "minimum": 0.1, "maximum": 5}, "rotation": {"type": "number", "minimum": -360, "maximum": 360},
+        "revealName": {"type": "boolean", "description": "Show the poster's name on a sticker from an anonymous gift"}}},
+    "StoryUpdate": {"type": "object", "additionalProperties": False, "properties": {"highlight": {"type": "boolean"}, "shared": {"type": "boolean"}}},
+    "Sticker": {"type": "object", "required": ["id", "donationId", "nonprofit", "fundraiser", "anonymous", "available", "createdAt"], "properties": {
+        "id": {**uuid, "description": "The sticker's id, the same as its donation's id"}, "donationId": uuid,
+        "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()}},
+        "fundraiser": {"type": "object", "required": ["id", "title"], "properties": {"id": uuid, "title": string()}},
+        "campaign": {"type": "object", "required": ["slug", "title"], "properties": {"slug": string(), "title": string()},
+                     "description": "Absent when the fundraiser is in no campaign"},
+        "anonymous": {"type": "boolean", "description": "The gift was anonymous"},
+        "available": {"type": "boolean", "description": "False once the donation is refunded in full or disputed"}, "createdAt": datetime}},
+    "StickerList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Sticker"), "description": "Newest first"}}},
+    "PlacedSticker": {"type": "object", "required": ["nonprofit", "fundraiser", "donor", "x", "y", "scale", "rotation"], "properties": {
+        "stickerId": {**uuid, "description": "Only for the story's owner"},
+        "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()}},
+        "fundraiser": {"type": "object", "required": ["id", "title"], "properties": {"id": uuid, "title": string()}},
+        "donor": string(description="The poster's display name, or 'Anonymous'"),
+        "x": {"type": "number", "minimum": 0, "maximum": 1}, "y": {"type": "number", "minimum": 0, "maximum": 1},
+        "scale": {"type": "number", "minimum": 0.1, "maximum": 5}, "rotation": {"type": "number", "minimum": -360, "maximum": 360}}},
+    "Story": {"type": "object", "required": ["id", "owner", "ownerDisplayName", "kind", "mediaType", "mediaUrl", "createdAt", "expiresAt", "highlight", "shared", "stickers"],
+        "properties": {"id": uuid, "owner": string(description="The poster's handle"), "ownerDisplayName": string(),
+        "kind": string(enum=["image", "video"]), "mediaType": string(enum=STORY_MEDIA),
+        "mediaUrl": string(description="GET /media/stories/{storyId}: the bytes, with Range support (see components.pathItems.MediaStory)"),
+        "durationSeconds": {"type": "number", "minimum": 0, "description": "Videos only"}, "createdAt": datetime, "expiresAt": datetime,
+        "highlight": {"type": "boolean"}, "shared": {"type": "boolean"},
+        "stickers": {"type": "array", "items": ref("PlacedSticker"), "description": "Stickers whose donation was refunded or disputed are left out"}}},
+    "StoryList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Story"), "description": "Oldest first"}}},
+    "StoryFeed": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array",
+        "description": "Accounts with the newest story first", "items": {"type": "object", "required": ["account", "stories"], "properties": {
+        "account": {"type": "object", "required": ["handle", "displayName"], "properties": {"handle": string(), "displayName": string()}},
+        "stories": {"type": "array", "items": ref("Story"), "description": "Oldest first"}}}}}},
+    "SharedStory": {"type": "object", "required": ["storyId", "donor", "kind", "mediaType", "mediaUrl", "createdAt", "sticker"], "properties": {
+        "storyId": uuid, "poster": string(description="The poster's handle; absent when the gift was anonymous and the donor did not reveal their name"),
+        "donor": string(description="Display name, or 'Anonymous'"), "kind": string(enum=["image", "video"]), "mediaType": string(enum=STORY_MEDIA),
+        "mediaUrl": string(description="GET /media/stories/{storyId} (see components.pathItems.MediaStory)"), "createdAt": datetime,
+        "sticker": ref("PlacedSticker")}},
+    "SharedStoryPage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+        "items": {"type": "array", "items": ref("SharedStory"), "description": "Newest first"}, "page": integer(), "perPage": integer(), "total": integer()}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
 }
 
@@ -243,6 +292,9 @@ money_moved = {"402": problem("The card was declined"), "409": problem("Not poss
 date_param = lambda name, d: query(name, string(), d + " (2026-11-30 or 2026-11-30T19:00:00Z)")
 vid = path_param("videoId")
 ht = text_param("hashtag", "With or without '#' (send it as %23), any case", minLength=1, maxLength=101)
+st = path_param("storyId")
+hd = text_param("handle", "An account's handle, with or without a leading '@'", minLength=1, maxLength=31)
+slug = {"name": "slug", "in": "path", "required": True, "schema": string(maxLength=100)}
 paths = {
     "/healthz": {"get": {"summary": "Is the service and its database up?", "tags": ["operations"], "responses": {
         "200": ok(ref("Health")), "503": problem("The database is not answering")}}},
@@ -365,6 +417,31 @@ paths = {
         {"201": ok(ref("Pledge"), "Pledged"), **money_moved}, secure=True, request="PledgeInput", params=[ht, idem])},
     "/api/v1/challenges/{hashtag}/settle": {"post": op("Settle an ended challenge's pledges (platform admins)", "challenges",
         {"200": ok(ref("Settlement")), "409": problem("The challenge has not ended")}, secure=True, params=[ht])},
+    "/api/v1/stories": {"post": op("Post a story for 24 hours (multipart/form-data: a 'media' part, optional 'stickers', 'highlight' and 'shared' parts)", "stories",
+        {"201": ok(ref("Story"), "Posted"), "400": problem("Malformed multipart, or no 'media' part"),
+         "403": problem("A sticker is not the poster's own"), "409": problem("A sticker's donation was refunded or disputed"),
+         "413": problem("The media is too large: images over 10 MB, videos over GOODCAST_MAX_VIDEO_BYTES (100 MB)"),
+         "415": problem("The body is not multipart/form-data, or the media is not a JPEG, PNG or WebP image or an MP4, WebM or QuickTime video"),
+         "422": problem("The stickers JSON or a value is not valid")}, secure=True, request="StoryUpload", media="multipart/form-data")},
+    "/api/v1/stories/{storyId}": {
+        "get": op("A story (404 once deleted, or expired and not a highlight; its owner still sees it)", "stories", {"200": ok(ref("Story"))},
+            optional_auth=True, params=[st]),
+        "put": op("Make a story a highlight or not, shared or not (its owner)", "stories", {"200": ok(ref("Story"))}, secure=True,
+            request="StoryUpdate", params=[st]),
+        "delete": op("Delete a story (its owner, platform admins)", "stories", {"204": {"description": "Deleted"}}, secure=True, params=[st])},
+    "/api/v1/me/stickers": {"get": op("My 'I donated' stickers, newest first", "stories", {"200": ok(ref("StickerList"))}, secure=True)},
+    "/api/v1/me/stories/feed": {"get": op("The visible stories of accounts I follow: the account with the newest story first, each account's stories oldest first",
+        "stories", {"200": ok(ref("StoryFeed"))}, secure=True)},
+    "/api/v1/accounts/{handle}/stories": {"get": op("An account's visible stories (last 24 hours) and highlights, oldest first", "stories",
+        {"200": ok(ref("StoryList")), "404": problem("No account has this handle")}, optional_auth=True, params=[hd])},
+    "/api/v1/accounts/{handle}/follow": {
+        "post": op("Follow an account (idempotent)", "stories", {"200": ok(ref("Follow")), "409": problem("You cannot follow yourself")},
+            secure=True, params=[hd]),
+        "delete": op("Unfollow an account (idempotent)", "stories", {"200": ok(ref("Follow"))}, secure=True, params=[hd])},
+    "/api/v1/fundraisers/{fundraiserId}/story": {"get": op("The fundraiser's shared donors' story, newest first", "stories",
+        {"200": ok(ref("SharedStoryPage")), "404": problem("No such fundraiser"), "422": problem("A parameter is not valid")}, params=[fr] + paging)},
+    "/api/v1/campaigns/{slug}/story": {"get": op("The campaign's shared donors' story, newest first", "stories",
+        {"200": ok(ref("SharedStoryPage")), "404": problem("No such campaign"), "422": problem("A parameter is not valid")}, params=[slug] + paging)},
     "/api/v1/payments/webhooks/{processor}": {"post": {"summary": "The payment processor's signed events (Stripe-Signature)", "tags": ["payments"],
         "parameters": [{"name": "processor", "in": "path", "required": True, "schema": string()},
                        {"name": "Stripe-Signature", "in": "header", "required": False, "schema": string()}],
@@ -374,12 +451,12 @@ paths = {
                       "503": problem("The event's charge is not recorded yet: deliver it again later (Retry-After)")}}},
 }
 
-def media_item(summary, types, missing):
+def media_item(summary, types, missing, param=vid, tag="videos"):
     """A ranged file answer outside /api/v1. Kept in components.pathItems, not in paths: the route test
     (OperationsTests.documentMatchesRoutes) compares every documented path with the /api routes only."""
     binary = {mt: {"schema": string(contentMediaType=mt, format="binary")} for mt in types}
     ranges = {"Accept-Ranges": {"schema": string(enum=["bytes"])}, "Content-Length": {"schema": integer(minimum=0)}}
-    return {"parameters": [vid], "get": {"summary": summary, "tags": ["videos"],
+    return {"parameters": [param], "get": {"summary": summary, "tags": [tag],
         "parameters": [{"name": "Range", "in": "header", "required": False, "schema": string(), "description": "One byte range, e.g. bytes=0-1023"}],
         "responses": {"200": {"description": "The whole file", "headers": ranges, "content": binary},
                       "206": {"description": "The range asked for", "headers": {**ranges, "Content-Range": {"required": True, "schema": string()}}, "content": binary},
@@ -388,7 +465,9 @@ def media_item(summary, types, missing):
 path_items = {"MediaVideo": media_item("A video's bytes (GET /media/videos/{videoId})", ["video/mp4", "video/webm", "video/quicktime"],
                              "No such video, or it was deleted"),
               "MediaPoster": media_item("A video's poster (GET /media/videos/{videoId}/poster.jpg; 404 when ffmpeg was not there to make one)", ["image/jpeg"],
-                              "No such video, or no poster was made")}
+                              "No such video, or no poster was made"),
+              "MediaStory": media_item("A story's bytes (GET /media/stories/{storyId}; visible stories only)", STORY_MEDIA,
+                             "No such story, or it was deleted, or it expired and is not a highlight", param=st, tag="stories")}
 
 document = {
     "openapi": "3.1.0",

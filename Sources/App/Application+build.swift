@@ -32,6 +32,9 @@ public struct AppServices: Sendable {
     let views: ViewRecorder
     let challenges: ChallengeService
     let pledges: PledgeService
+    let stickers: StickerService
+    let stories: StoryService
+    let accountFollows: AccountFollows
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -91,6 +94,10 @@ public struct AppServices: Sendable {
         views = ViewRecorder(db: db, logger: logger)
         challenges = ChallengeService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts)
         pledges = PledgeService(db: db, clock: clock, challenges: challenges, idempotency: idempotency, processor: processor, logger: logger)
+        stickers = StickerService(db: db)
+        stories = StoryService(db: db, clock: clock, media: media, tools: videos.tools, stickers: stickers, accounts: accounts,
+                               maxVideoBytes: config.maxVideoBytes, logger: logger)
+        accountFollows = AccountFollows(db: db, clock: clock, accounts: accounts)
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
 }

@@ -43,8 +43,11 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     VideoController(videos: services.videos, recorder: services.views, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     ChallengeController(challenges: services.challenges, pledges: services.pledges, videos: services.videos, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
+    StoryController(stories: services.stories, stickers: services.stickers, follows: services.accountFollows, fundraisers: services.fundraisers,
+                    campaigns: services.campaigns, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+
     // Uploaded media, with ranges.
-    MediaController(videos: services.videos, media: services.media).addRoutes(to: router)
+    MediaController(videos: services.videos, stories: services.stories, media: services.media).addRoutes(to: router)
 
     // The site.
     SitePages(services: services).addRoutes(to: router)

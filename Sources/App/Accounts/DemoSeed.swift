@@ -81,6 +81,7 @@ public struct DemoSeed: Sendable {
         }
         try await seedGivingSzn(admin: admin, creators: creatorAccounts)
         try await seedChallenges(admin: admin, creators: creatorAccounts)
+        try await seedStories(creators: creatorAccounts)
         return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
                       creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
     }
@@ -158,5 +159,28 @@ public struct DemoSeed: Sendable {
         let hour = ViewEvent.hour(of: Date())
         let views = videos.enumerated().flatMap { index, video in (0..<(40 * (index + 1))).map { ViewEvent(videoID: video, viewer: "demo-\($0)", hour: hour) } }
         try await services.db.transaction { sql in _ = try await ViewStore.write(views, on: sql) }
+    }
+
+    /// The demo donors share their "I donated" stickers in stories, so that the fundraiser's
+    /// shared story has something in it; the creators follow each other.
+    private func seedStories(creators: [AccountRecord]) async throws {
+        let samples = PageRenderer.samplesDirectory
+        // A gift to the Global Give Back, so that #GivingSzn's shared story starts too.
+        struct Live: Decodable { let fundraiser_id: UUID? }
+        if let fundraiser = try await services.db.sql.select().column("fundraiser_id").from("lives").where("title", .equal, SQLBind("Global Give Back"))
+            .first(decoding: Live.self)?.fundraiser_id {
+            let input = DonationInput(amount: MoneyInput(amount: 2_500, currency: "USD"), paymentToken: "tok_visa", message: "Happy GivingTuesday!",
+                                      visibility: "public", coverFees: false)
+            _ = try await services.donations.donate(fundraiserID: fundraiser, donor: creators[1], key: "demo-givingszn", body: Data("demo-givingszn".utf8), input: input)
+        }
+        for (index, creator) in creators.enumerated() {
+            for other in creators where other.id != creator.id {
+                _ = try await services.accountFollows.setFollowing(true, follower: creator, followee: other)
+            }
+            guard let sticker = try await services.stickers.stickers(of: creator.id).first else { continue }
+            let file = ["story.jpg", "story.png", "story.webp"][index % 3]
+            let placement = #"[{"stickerId":"\#(sticker.id.uuidString)","x":0.5,"y":\#(0.7 + 0.05 * Double(index)),"scale":1.1,"rotation":\#(index * 6 - 6)}]"#
+            _ = try await services.stories.importFile(samples.appendingPathComponent(file), stickers: placement, by: creator)
+        }
     }
 }

@@ -35,6 +35,9 @@ enum AppMigrations {
             CreateChallengeVideos(),
             CreatePledges(),
             CreatePledgeAccruals(),
+            CreateAccountFollows(),
+            CreateStories(),
+            CreateStoryStickers(),
         ]
     }
 }

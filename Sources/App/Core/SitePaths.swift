@@ -55,6 +55,14 @@ enum APIPath {
     static let challengeVideos: RouterPath = "challenges/:hashtag/videos"
     static let challengePledges: RouterPath = "challenges/:hashtag/pledges"
     static let challengeSettle: RouterPath = "challenges/:hashtag/settle"
+    static let stories: RouterPath = "stories"
+    static let story: RouterPath = "stories/:storyId"
+    static let myStickers: RouterPath = "me/stickers"
+    static let myStoryFeed: RouterPath = "me/stories/feed"
+    static let accountStories: RouterPath = "accounts/:handle/stories"
+    static let accountFollow: RouterPath = "accounts/:handle/follow"
+    static let fundraiserStory: RouterPath = "fundraisers/:fundraiserId/story"
+    static let campaignStory: RouterPath = "campaigns/:slug/story"
 }
 
 /// Every page path; templates link with these too (through page models).

@@ -1,16 +1,25 @@
 import Foundation
 import Hummingbird
 
-/// `/media/videos/{id}` and its poster: the stored bytes, with HTTP ranges so that players can
+/// `/media/videos/{id}`, its poster and `/media/stories/{id}`: the stored bytes, with HTTP ranges so that players can
 /// seek. Served as attachments of their own type with `nosniff`, so an upload never runs as a page.
 struct MediaController: Sendable {
     let videos: VideoService
+    let stories: StoryService
     let media: any MediaStore
     let fileIO = FileIO()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/media/videos/:videoId", use: video)
         router.get("/media/videos/:videoId/poster.jpg", use: poster)
+        router.get("/media/stories/:storyId", use: story)
+    }
+
+    @Sendable func story(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.requireUUID("storyId")
+        let record = try await stories.visible(id, to: context.identity?.account)
+        guard let path = media.path(of: record.mediaKey) else { throw Problem.notFound("story \(id)") }
+        return try await serve(path, type: record.mediaType, request: request, context: context)
     }
 
     @Sendable func video(_ request: Request, context: AppRequestContext) async throws -> Response {

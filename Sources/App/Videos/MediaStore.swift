@@ -12,7 +12,7 @@ protocol MediaStore: Sendable {
     func delete(_ key: String) throws
 }
 
-/// Media as files under one folder: `videos/<id>.<ext>` and `videos/<id>.jpg`.
+/// Media as files under one folder: `videos/<id>.<ext>`, `videos/<id>.jpg`, `stories/<id>.<ext>`.
 struct LocalMediaStore: MediaStore {
     let root: String
 
@@ -29,6 +29,7 @@ struct LocalMediaStore: MediaStore {
 
     func keep(_ temporary: String, as key: String) throws {
         let target = fullPath(key)
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.moveItem(atPath: temporary, toPath: target)
     }

@@ -18,7 +18,7 @@ struct VideoService: Sendable {
     let logger: Logger
 
     func upload(_ request: Request, by owner: AccountRecord) async throws -> VideoRecord {
-        try await create(try await VideoUpload.read(request, maxBytes: maxBytes, store: media), by: owner)
+        try await create(try await MultipartUpload.read(request, fileField: "file", textFields: ["caption": Self.captionMax], maxBytes: maxBytes, store: media), by: owner)
     }
 
     /// A video from a file on this machine (the demo's samples), through the same checks.
@@ -26,10 +26,12 @@ struct VideoService: Sendable {
         let path = try media.temporaryPath()
         try FileManager.default.copyItem(at: url, to: URL(fileURLWithPath: path))
         let bytes = try Data(contentsOf: url)
-        return try await create(VideoUpload(temporaryPath: path, caption: caption, bytes: Int64(bytes.count), head: Array(bytes.prefix(VideoContainer.sniffLength))), by: owner)
+        return try await create(MultipartUpload(temporaryPath: path, fields: ["caption": caption], bytes: Int64(bytes.count), head: Array(bytes.prefix(VideoContainer.sniffLength))), by: owner)
     }
 
-    private func create(_ upload: VideoUpload, by owner: AccountRecord) async throws -> VideoRecord {
+    static let captionMax = 2200
+
+    private func create(_ upload: MultipartUpload, by owner: AccountRecord) async throws -> VideoRecord {
         var kept: [String] = []
         do {
             guard upload.bytes > 0 else {
@@ -38,7 +40,7 @@ struct VideoService: Sendable {
             guard let container = VideoContainer.sniff(upload.head) else {
                 throw Problem(.unsupportedMediaType, detail: "the file is not a video Goodcast takes: send MP4, WebM or QuickTime (checked by its content, not its name)")
             }
-            let caption = try checkCaption(upload.caption)
+            let caption = try checkCaption(upload.fields["caption"])
             let probe: MediaTools.Probe?
             do {
                 probe = try await tools.probe(upload.temporaryPath)
@@ -89,7 +91,7 @@ struct VideoService: Sendable {
 
     private func checkCaption(_ raw: String?) throws -> String {
         do {
-            return try TextSanitizer.optional(raw, field: "caption", max: VideoUpload.captionMax, allowNewlines: true) ?? ""
+            return try TextSanitizer.optional(raw, field: "caption", max: Self.captionMax, allowNewlines: true) ?? ""
         } catch {
             throw Problem.validation(error)
         }

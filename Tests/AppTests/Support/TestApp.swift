@@ -135,6 +135,21 @@ struct TestHarness: Sendable {
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 
+    /// Posts a story as `POST /api/v1/stories` (multipart: `media`, `stickers`, `highlight`, `shared`).
+    @discardableResult
+    func postStory(_ bytes: [UInt8], stickers: String? = nil, highlight: String? = nil, shared: String? = nil, token: String?,
+                   type: String = "image/jpeg") async throws -> Reply {
+        var form = Multipart()
+        if let stickers { form.field("stickers", stickers) }
+        if let highlight { form.field("highlight", highlight) }
+        if let shared { form.field("shared", shared) }
+        form.file("media", filename: "story", type: type, bytes)
+        var headers: HTTPFields = [.contentType: form.contentType]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await client.executeRequest(uri: "/api/v1/stories", method: .post, headers: headers, body: form.finished())
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
     /// Signs up and signs in; returns the account id and a bearer token.
     func signUp(_ handle: String, password: String = "correct horse battery") async throws -> (id: String, token: String) {
         let created = try await request(.post, "/api/v1/accounts", json: #"{"handle":"\#(handle)","email":"\#(handle)@example.org","password":"\#(password)"}"#)

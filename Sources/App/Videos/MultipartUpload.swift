@@ -3,19 +3,20 @@ import GoodcastCore
 import Hummingbird
 import MultipartKit
 
-/// Reads a `multipart/form-data` upload as it arrives: the `file` part streams to a temporary
-/// file (never the whole video in memory), the `caption` part is kept as text.
-struct VideoUpload: Sendable {
+/// Reads a `multipart/form-data` upload as it arrives: the file part streams to a temporary
+/// file (never a whole video in memory), the named text parts are kept as text.
+struct MultipartUpload: Sendable {
     let temporaryPath: String
-    let caption: String?
+    let fields: [String: String]
     let bytes: Int64
     let head: [UInt8]
 
-    static let captionMax = 2200
-
-    static func read(_ request: Request, maxBytes: Int, store: any MediaStore) async throws -> VideoUpload {
+    /// `fileField` names the file part; `textFields` the text parts kept, each with its longest
+    /// length in characters (a longer one is a 422 naming it). Other parts are ignored.
+    static func read(_ request: Request, fileField: String, textFields: [String: Int], maxBytes: Int, store: any MediaStore) async throws -> MultipartUpload {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data") else {
-            throw Problem(.unsupportedMediaType, detail: "send the video as multipart/form-data with a 'file' part and a 'caption' part")
+            let parts = ([fileField] + textFields.keys.sorted()).map { "'\($0)'" }.joined(separator: ", ")
+            throw Problem(.unsupportedMediaType, detail: "send the upload as multipart/form-data with the parts \(parts)")
         }
         guard let boundary = boundary(contentType) else {
             throw Problem(.malformedBody, detail: "the multipart/form-data content type has no boundary")
@@ -25,12 +26,12 @@ struct VideoUpload: Sendable {
             throw Problem(.unavailable, detail: "the upload could not be stored; try again")
         }
         do {
-            let parts = try await parse(request.body, boundary: boundary, maxBytes: maxBytes, into: file)
+            let parts = try await parse(request.body, boundary: boundary, fileField: fileField, textFields: textFields, maxBytes: maxBytes, into: file)
             try file.close()
             guard parts.sawFile else {
-                throw Problem(.malformedBody, detail: "the upload has no 'file' part: send the video in a form field named 'file'")
+                throw Problem(.malformedBody, detail: "the upload has no '\(fileField)' part: send the file in a form field named '\(fileField)'")
             }
-            return VideoUpload(temporaryPath: path, caption: parts.caption, bytes: parts.fileBytes, head: parts.head)
+            return MultipartUpload(temporaryPath: path, fields: parts.fields, bytes: parts.fileBytes, head: parts.head)
         } catch {
             try? file.close()
             try? FileManager.default.removeItem(atPath: path)
@@ -39,7 +40,7 @@ struct VideoUpload: Sendable {
     }
 
     private struct Parts {
-        var caption: String?
+        var fields: [String: String] = [:]
         var sawFile = false
         var fileBytes: Int64 = 0
         var head: [UInt8] = []
@@ -49,34 +50,34 @@ struct VideoUpload: Sendable {
     private final class State {
         var headers: [(String, String)] = []
         var field: String?
-        var captionBytes: [UInt8] = []
+        var textBytes: [UInt8] = []
         var pending = ByteBuffer()
         var parts = Parts()
-        var tooLongCaption = false
+        var tooLong: String?
     }
 
-    private static func parse(_ body: RequestBody, boundary: String, maxBytes: Int, into file: FileHandle) async throws -> Parts {
+    private static func parse(_ body: RequestBody, boundary: String, fileField: String, textFields: [String: Int], maxBytes: Int, into file: FileHandle) async throws -> Parts {
         let parser = MultipartParser(boundary: boundary)
         let state = State()
         parser.onHeader = { name, value in state.headers.append((name.lowercased(), value)) }
         parser.onBody = { buffer in
             if state.field == nil { state.field = fieldName(state.headers) ?? "" }
-            switch state.field {
-            case "file":
+            if state.field == fileField {
                 state.parts.sawFile = true
                 state.pending.writeBuffer(&buffer)
-            case "caption":
-                if state.captionBytes.count + buffer.readableBytes > captionMax * 4 { state.tooLongCaption = true } else {
-                    state.captionBytes.append(contentsOf: buffer.readableBytesView)
+            } else if let field = state.field, let max = textFields[field] {
+                // UTF-8 takes at most four bytes a character: more bytes than that is too long.
+                if state.textBytes.count + buffer.readableBytes > max * 4 { state.tooLong = field } else {
+                    state.textBytes.append(contentsOf: buffer.readableBytesView)
                 }
-            default:
-                break // Other fields are ignored, as browsers send extra ones (the CSRF token).
             }
+            // Other fields are ignored, as browsers send extra ones (the CSRF token).
         }
         parser.onPartComplete = {
             if state.field == nil { state.field = fieldName(state.headers) ?? "" }
-            if state.field == "file" { state.parts.sawFile = true }
-            if state.field == "caption" { state.parts.caption = String(decoding: state.captionBytes, as: UTF8.self) }
+            if state.field == fileField { state.parts.sawFile = true }
+            if let field = state.field, textFields[field] != nil { state.parts.fields[field] = String(decoding: state.textBytes, as: UTF8.self) }
+            state.textBytes = []
             state.headers = []
             state.field = nil
         }
@@ -86,7 +87,7 @@ struct VideoUpload: Sendable {
             for try await chunk in body {
                 received += chunk.readableBytes
                 if received > limit {
-                    throw Problem(.bodyTooLarge, detail: "the video must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
+                    throw Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
                 }
                 try parser.execute(chunk)
                 if state.pending.readableBytes > 0 {
@@ -95,7 +96,7 @@ struct VideoUpload: Sendable {
                     }
                     state.parts.fileBytes += Int64(state.pending.readableBytes)
                     if state.parts.fileBytes > maxBytes {
-                        throw Problem(.bodyTooLarge, detail: "the video must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
+                        throw Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
                     }
                     try file.write(contentsOf: state.pending.readableBytesView)
                     state.pending.clear()
@@ -106,8 +107,8 @@ struct VideoUpload: Sendable {
         } catch {
             throw Problem(.malformedBody, detail: "the multipart/form-data body could not be read")
         }
-        if state.tooLongCaption {
-            throw Problem.validation(ValidationIssue(field: "caption", message: "must be at most \(captionMax) characters"))
+        if let field = state.tooLong {
+            throw Problem.validation(ValidationIssue(field: field, message: "must be at most \(textFields[field] ?? 0) characters"))
         }
         return state.parts
     }
