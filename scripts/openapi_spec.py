@@ -281,6 +281,20 @@ schemas = {
     "SharedStoryPage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
         "items": {"type": "array", "items": ref("SharedStory"), "description": "Newest first"}, "page": integer(), "perPage": integer(), "total": integer()}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
+    "CreditGrantInput": {"type": "object", "additionalProperties": False, "required": ["credits"], "properties": {
+        "credits": integer(minimum=1, maximum=1000000000, description="Whole ad credits: a unit of their own, never money")}},
+    "PromotionInput": {"type": "object", "additionalProperties": False, "required": ["budget", "endsAt"], "properties": {
+        "challenge": string(minLength=1, maxLength=101, description="The hashtag of one of the nonprofit's branded challenges"),
+        "liveId": {**uuid, "description": "Or a live that raises money for the nonprofit"},
+        "budget": integer(minimum=1, maximum=1000000000, description="Ad credits set aside; each impression shown costs the configured rate"),
+        "startsAt": datetime, "endsAt": datetime}},
+    "Promotion": {"type": "object", "required": ["id", "nonprofitId", "target", "budget", "spent", "impressions", "creditsPerImpression", "status", "startsAt", "endsAt", "createdAt"], "properties": {
+        "id": uuid, "nonprofitId": uuid, "target": {"type": "object", "required": ["kind", "id", "name"], "properties": {
+            "kind": string(enum=["challenge", "live"]), "id": uuid, "name": string()}},
+        "budget": integer(), "spent": integer(), "impressions": integer(), "creditsPerImpression": integer(),
+        "status": string(enum=["active", "stopped", "ended"]), "startsAt": datetime, "endsAt": datetime, "createdAt": datetime}},
+    "AdCredits": {"type": "object", "required": ["nonprofitId", "balance", "promotions"], "properties": {
+        "nonprofitId": uuid, "balance": integer(minimum=0), "promotions": {"type": "array", "items": ref("Promotion")}}},
 }
 
 fr = path_param("fundraiserId")
@@ -417,6 +431,16 @@ paths = {
         {"201": ok(ref("Pledge"), "Pledged"), **money_moved}, secure=True, request="PledgeInput", params=[ht, idem])},
     "/api/v1/challenges/{hashtag}/settle": {"post": op("Settle an ended challenge's pledges (platform admins)", "challenges",
         {"200": ok(ref("Settlement")), "409": problem("The challenge has not ended")}, secure=True, params=[ht])},
+    "/api/v1/admin/nonprofits/{nonprofitId}/ad-credits": {"post": op("Grant ad credits to a verified nonprofit (platform admins, idempotent)", "promotions",
+        {"201": ok(ref("AdCredits"), "Granted"), "409": problem("The same key is in progress")}, secure=True, request="CreditGrantInput", params=[np, idem])},
+    "/api/v1/nonprofits/{nonprofitId}/ad-credits": {"get": op("The nonprofit's ad credits and promotions (its members, admins)", "promotions",
+        {"200": ok(ref("AdCredits"))}, secure=True, params=[np])},
+    "/api/v1/nonprofits/{nonprofitId}/promotions": {"post": op("Promote one of the nonprofit's challenges or lives with ad credits (its members)", "promotions",
+        {"201": ok(ref("Promotion"), "Promoting"), "409": problem("Not enough ad credits, or the challenge or live is over")}, secure=True, request="PromotionInput", params=[np])},
+    "/api/v1/promotions/{promotionId}": {"get": op("A promotion (the nonprofit's members, admins)", "promotions", {"200": ok(ref("Promotion"))},
+        secure=True, params=[path_param("promotionId")])},
+    "/api/v1/promotions/{promotionId}/stop": {"post": op("Stop a promotion: the unspent credits go back", "promotions", {"200": ok(ref("Promotion"))},
+        secure=True, params=[path_param("promotionId")])},
     "/api/v1/stories": {"post": op("Post a story for 24 hours (multipart/form-data: a 'media' part, optional 'stickers', 'highlight' and 'shared' parts)", "stories",
         {"201": ok(ref("Story"), "Posted"), "400": problem("Malformed multipart, or no 'media' part"),
          "403": problem("A sticker is not the poster's own"), "409": problem("A sticker's donation was refunded or disputed"),

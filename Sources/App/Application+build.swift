@@ -35,6 +35,8 @@ public struct AppServices: Sendable {
     let stickers: StickerService
     let stories: StoryService
     let accountFollows: AccountFollows
+    let impressions: ImpressionCounter
+    let promotions: PromotionService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -92,12 +94,15 @@ public struct AppServices: Sendable {
         videos = VideoService(db: db, clock: clock, media: media, tools: MediaTools.find(enabled: config.useFFmpeg), accounts: accounts,
                               rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger)
         views = ViewRecorder(db: db, logger: logger)
-        challenges = ChallengeService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts)
+        impressions = ImpressionCounter()
+        challenges = ChallengeService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, impressions: impressions)
         pledges = PledgeService(db: db, clock: clock, challenges: challenges, idempotency: idempotency, processor: processor, logger: logger)
         stickers = StickerService(db: db)
         stories = StoryService(db: db, clock: clock, media: media, tools: videos.tools, stickers: stickers, accounts: accounts,
                                maxVideoBytes: config.maxVideoBytes, logger: logger)
         accountFollows = AccountFollows(db: db, clock: clock, accounts: accounts)
+        promotions = PromotionService(db: db, clock: clock, nonprofits: nonprofits, challenges: challenges, lives: lives, idempotency: idempotency,
+                                      rate: Int64(config.adCreditsPerImpression))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
 }
@@ -132,6 +137,7 @@ public func buildApplication(
         DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
         ReconciliationService(donations: services.donations, started: started, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
         ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
+        PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(2), logger: logger),
         ChallengeSettlementService(pledges: services.pledges, started: started, grace: config.pledgeRules.removalGrace, interval: .seconds(600), logger: logger),
     ]
     let webhookTarget = WebhookTarget()

@@ -46,6 +46,8 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     StoryController(stories: services.stories, stickers: services.stickers, follows: services.accountFollows, fundraisers: services.fundraisers,
                     campaigns: services.campaigns, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
+    PromotionController(promotions: services.promotions, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+
     // Uploaded media, with ranges.
     MediaController(videos: services.videos, stories: services.stories, media: services.media).addRoutes(to: router)
 

@@ -15,6 +15,7 @@ struct ChallengeRecord: Sendable, Decodable {
     let endsAt: Date
     let createdBy: UUID
     let createdAt: Date
+    /// Unused: promotions (`Promotions/`) decide what is promoted; kept because the column landed.
     let promotedUntil: Date?
     let settledAt: Date?
 
@@ -33,8 +34,6 @@ struct ChallengeRecord: Sendable, Decodable {
         if now < startsAt { return .upcoming }
         return now > endsAt ? .ended : .active
     }
-
-    func isPromoted(at now: Date) -> Bool { (promotedUntil ?? .distantPast) > now }
 }
 
 struct PledgeRecord: Sendable, Decodable {

@@ -55,7 +55,7 @@ extension ChallengeService {
         return ChallengeOutput(
             id: challenge.id, hashtag: challenge.hashtag, title: challenge.title, description: challenge.description, rules: challenge.rules,
             branded: challenge.branded, nonprofit: nonprofit, effect: challenge.effect, startsAt: challenge.startsAt, endsAt: challenge.endsAt,
-            status: challenge.status(at: now).rawValue, promoted: challenge.isPromoted(at: now), stats: try await stats(challenge),
+            status: challenge.status(at: now).rawValue, promoted: try await !promotions(showing: [challenge.id]).isEmpty, stats: try await stats(challenge),
             pledges: withPledges ? try await pledges(of: challenge) : nil
         )
     }

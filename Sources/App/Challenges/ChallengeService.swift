@@ -9,6 +9,8 @@ struct ChallengeService: Sendable {
     let clock: AppClock
     let nonprofits: NonprofitStore
     let accounts: AccountStore
+    /// Counts the impressions of promoted challenges that listings show.
+    let impressions: ImpressionCounter
 
     static let titleMax = 120
 
@@ -135,16 +137,27 @@ struct ChallengeService: Sendable {
         let total = try await filtered(db.reader.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("challenges"))
             .first(decoding: Count.self)?.n ?? 0
         let items = try await filtered(db.reader.select().columns(ChallengeRecord.columns.map { SQLColumn($0) }).from("challenges"))
-            .orderBy(SQLCaseExpr.promoted(now)).orderBy("starts_at", .descending)
+            .orderBy(SQLOrderBy(expression: Self.promotedFirst(now), direction: SQLDirection.ascending)).orderBy("starts_at", .descending)
             .limit(query.perPage).offset((query.page - 1) * query.perPage)
             .all(decoding: ChallengeRecord.self)
+        // Each promoted challenge this page shows is an impression its promotion pays for.
+        await impressions.shown(try await promotions(showing: items.map(\.id)).values)
         return Page(items: items, page: query.page, perPage: query.perPage, total: total)
     }
-}
 
-/// `CASE WHEN promoted_until > now THEN 0 ELSE 1 END`, to sort promoted challenges first.
-enum SQLCaseExpr {
-    static func promoted(_ now: Date) -> any SQLExpression {
-        SQLList([SQLRaw("CASE WHEN "), SQLColumn("promoted_until"), SQLRaw(" > "), SQLBind(now), SQLRaw(" THEN 0 ELSE 1 END")], separator: SQLRaw(""))
+    /// 0 for a challenge with a promotion showing now, 1 for the others.
+    static func promotedFirst(_ now: Date) -> SQLQueryString {
+        "CASE WHEN EXISTS (SELECT 1 FROM \(ident: "promotions") p WHERE p.\(ident: "challenge_id") = \(ident: "challenges").\(ident: "id") AND \(PromotionService.showing(now))) THEN 0 ELSE 1 END"
+    }
+
+    /// The promotion showing now for each of these challenges that has one.
+    func promotions(showing ids: [UUID]) async throws -> [UUID: UUID] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { let id: UUID; let challenge_id: UUID }
+        let rows = try await db.reader.raw("SELECT p.id, p.challenge_id FROM promotions p WHERE p.challenge_id IN (\(binds: ids)) AND \(PromotionService.showing(clock.now()))")
+            .all(decoding: Row.self)
+        var result: [UUID: UUID] = [:]
+        for row in rows where result[row.challenge_id] == nil { result[row.challenge_id] = row.id }
+        return result
     }
 }

@@ -38,6 +38,8 @@ enum AppMigrations {
             CreateAccountFollows(),
             CreateStories(),
             CreateStoryStickers(),
+            CreateAdCredits(),
+            CreatePromotions(),
         ]
     }
 }

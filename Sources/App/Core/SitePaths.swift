@@ -56,6 +56,11 @@ enum APIPath {
     static let challengePledges: RouterPath = "challenges/:hashtag/pledges"
     static let challengeSettle: RouterPath = "challenges/:hashtag/settle"
     static let stories: RouterPath = "stories"
+    static let adminAdCredits: RouterPath = "admin/nonprofits/:nonprofitId/ad-credits"
+    static let nonprofitAdCredits: RouterPath = "nonprofits/:nonprofitId/ad-credits"
+    static let nonprofitPromotions: RouterPath = "nonprofits/:nonprofitId/promotions"
+    static let promotion: RouterPath = "promotions/:promotionId"
+    static let promotionStop: RouterPath = "promotions/:promotionId/stop"
     static let story: RouterPath = "stories/:storyId"
     static let myStickers: RouterPath = "me/stickers"
     static let myStoryFeed: RouterPath = "me/stories/feed"
@@ -90,10 +95,23 @@ enum PagePath {
     static let challenges = "/challenges"
     static func challenge(_ hashtag: String) -> String { "/challenges/\(segment(hashtag))" }
     static func challengeVideos(_ hashtag: String) -> String { "/challenges/\(segment(hashtag))/videos" }
+    static func campaign(_ slug: String) -> String { "/campaigns/\(segment(slug))" }
+    static let myStickers = "/me/stickers"
+    static let stories = "/stories"
+    static let newStory = "/stories/new"
+    static func newStory(sticker: String) -> String { "/stories/new?sticker=\(sticker)" }
+    /// `from` names the sequence the viewer taps through (`fundraiser:<id>`, `campaign:<slug>`, `account:<handle>`).
+    static func story(_ id: String, from: String? = nil) -> String {
+        "/stories/\(id)" + (from.map { "?from=\(segment($0, keeping: ":"))" } ?? "")
+    }
+    static func storyEdit(_ id: String) -> String { "/stories/\(id)/edit" }
+    static func storyDelete(_ id: String) -> String { "/stories/\(id)/delete" }
+    static func fundraiserStory(_ id: String) -> String { "/fundraisers/\(id)/story" }
+    static func campaignStory(_ slug: String) -> String { "/campaigns/\(segment(slug))/story" }
 
     /// ASCII only: a hashtag in any script must still make a valid `Location` header.
-    static func segment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: asciiWord) ?? text
+    static func segment(_ text: String, keeping extra: String = "") -> String {
+        text.addingPercentEncoding(withAllowedCharacters: asciiWord.union(CharacterSet(charactersIn: extra))) ?? text
     }
 
     private static let asciiWord = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")

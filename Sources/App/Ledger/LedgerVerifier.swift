@@ -145,6 +145,25 @@ struct LedgerVerifier: Sendable {
         }
         report.checked.append("every pledge is funded once, never accrues past its budget, and its budget account matches")
 
+        // 4d. Ad credits: each nonprofit's balance matches its ledger account and is never
+        // negative; each promotion's budget account holds what it has not spent (nothing once closed).
+        struct CreditRow: Decodable { let nonprofit_id: UUID; let balance: Int64 }
+        for row in try await sql.select().columns("nonprofit_id", "balance").from("nonprofit_ad_credits").all(decoding: CreditRow.self) {
+            let id = row.nonprofit_id.uuidString.lowercased()
+            let ledger = -(recomputed["ad-credits:\(id)|XCR"] ?? 0)
+            if row.balance < 0 { report.violations.append("nonprofit \(id) has a negative ad credit balance: \(row.balance)") }
+            if ledger != row.balance { report.violations.append("nonprofit \(id): \(row.balance) ad credits, but its ledger account holds \(ledger)") }
+        }
+        struct PromotionRow: Decodable { let id: UUID; let status: String; let budget: Int64; let spent: Int64 }
+        for row in try await sql.select().columns("id", "status", "budget", "spent").from("promotions").all(decoding: PromotionRow.self) {
+            let id = row.id.uuidString.lowercased()
+            let left = -(recomputed["promotion:\(id):budget|XCR"] ?? 0)
+            let expected = row.status == "active" ? row.budget - row.spent : 0
+            if row.spent < 0 || row.spent > row.budget { report.violations.append("promotion \(id) spent \(row.spent) of a budget of \(row.budget)") }
+            if left != expected { report.violations.append("promotion \(id): its budget account holds \(left) credits, \(expected) expected") }
+        }
+        report.checked.append("ad credit balances and promotion budgets match the ledger and never go below zero")
+
         // 5. The processor's side: every charge it made has exactly one succeeded donation.
         if let processor {
             do {

@@ -24,6 +24,14 @@ public struct LedgerAccount: Hashable, Sendable, Codable, CustomStringConvertibl
     public static func sponsorRefunds(_ id: String) -> LedgerAccount { LedgerAccount("sponsor:\(id):refunds") }
     /// A platform giving program's budget.
     public static func programBudget(_ id: String) -> LedgerAccount { LedgerAccount("program:\(id):budget") }
+    /// Ad credits the platform has issued (debited as it grants them).
+    public static let platformAdCredits = LedgerAccount("platform:ad-credits")
+    /// A nonprofit's ad credits, in `Currency.adCredits` only.
+    public static func adCredits(_ nonprofit: String) -> LedgerAccount { LedgerAccount("ad-credits:\(nonprofit)") }
+    /// Credits set aside for one promotion.
+    public static func promotionBudget(_ id: String) -> LedgerAccount { LedgerAccount("promotion:\(id):budget") }
+    /// Credits used up by impressions shown.
+    public static let adImpressions = LedgerAccount("platform:ad-impressions")
     /// The platform's own funds that finance programs.
     public static let platformFunds = LedgerAccount("platform:funds")
 }

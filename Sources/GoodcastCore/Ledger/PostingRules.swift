@@ -101,6 +101,43 @@ public enum PostingRules {
         ])
     }
 
+    /// Platform admins grant ad credits to a nonprofit. Credits are their own unit: a posting
+    /// that mixed them with money could not balance, and these rules refuse any other currency.
+    public static func creditGrant(reference: String, credits: Money, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        guard credits.currency == .adCredits else { throw .unbalanced(currency: credits.currency.code, by: credits.amount) }
+        return try LedgerTransaction(kind: .creditGrant, reference: reference, entries: [
+            .debit(.platformAdCredits, credits),
+            .credit(.adCredits(nonprofit), credits),
+        ])
+    }
+
+    /// A nonprofit sets credits aside for a promotion.
+    public static func promotionFunding(reference: String, credits: Money, nonprofit: String, promotion: String) throws(LedgerError) -> LedgerTransaction {
+        guard credits.currency == .adCredits else { throw .unbalanced(currency: credits.currency.code, by: credits.amount) }
+        return try LedgerTransaction(kind: .promotionFunding, reference: reference, entries: [
+            .debit(.adCredits(nonprofit), credits),
+            .credit(.promotionBudget(promotion), credits),
+        ])
+    }
+
+    /// Impressions shown draw on the promotion's budget.
+    public static func promotionSpend(reference: String, credits: Money, promotion: String) throws(LedgerError) -> LedgerTransaction {
+        guard credits.currency == .adCredits else { throw .unbalanced(currency: credits.currency.code, by: credits.amount) }
+        return try LedgerTransaction(kind: .promotionSpend, reference: reference, entries: [
+            .debit(.promotionBudget(promotion), credits),
+            .credit(.adImpressions, credits),
+        ])
+    }
+
+    /// What a stopped or ended promotion did not spend goes back to the nonprofit's credits.
+    public static func promotionReturn(reference: String, credits: Money, nonprofit: String, promotion: String) throws(LedgerError) -> LedgerTransaction {
+        guard credits.currency == .adCredits else { throw .unbalanced(currency: credits.currency.code, by: credits.amount) }
+        return try LedgerTransaction(kind: .promotionReturn, reference: reference, entries: [
+            .debit(.promotionBudget(promotion), credits),
+            .credit(.adCredits(nonprofit), credits),
+        ])
+    }
+
     public static func programFunding(reference: String, budget: Money, program: String) throws(LedgerError) -> LedgerTransaction {
         try LedgerTransaction(kind: .programFunding, reference: reference, entries: [
             .debit(.platformFunds, budget),

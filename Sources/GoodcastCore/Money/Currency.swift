@@ -28,6 +28,9 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let gbp = supported["GBP"]!
     public static let jpy = supported["JPY"]!
     public static let kwd = supported["KWD"]!
+    /// Ad credits: a unit of their own (an ISO 4217 "X" code, which names no money), whole
+    /// credits only. Not in `supported`, so no donation, ticket or pledge can be made in it.
+    public static let adCredits = Currency(code: "XCR", exponent: 0, symbol: "credits")
 
     private init(code: String, exponent: Int, symbol: String) {
         self.code = code
