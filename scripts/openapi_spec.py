@@ -281,6 +281,24 @@ schemas = {
     "SharedStoryPage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
         "items": {"type": "array", "items": ref("SharedStory"), "description": "Newest first"}, "page": integer(), "perPage": integer(), "total": integer()}},
     "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": string(enum=["ok"]), "database": string(enum=["sqlite", "postgresql"])}},
+    "ProgramInput": {"type": "object", "additionalProperties": False, "required": ["slug", "title", "budget", "creatorDeadline"], "properties": {
+        "slug": string(minLength=3, maxLength=41), "title": string(minLength=1, maxLength=120), "description": string(maxLength=5000),
+        "budget": ref("MoneyInput"), "creatorDeadline": datetime, "unchosen": string(enum=["return", "default"]), "defaultNonprofitId": uuid}},
+    "ProgramGrantInput": {"type": "object", "additionalProperties": False, "required": ["nonprofitId", "amount"], "properties": {
+        "nonprofitId": uuid, "amount": integer(minimum=1, maximum=1000000000000, description="Minor units of the program's currency")}},
+    "ProgramInvitationInput": {"type": "object", "additionalProperties": False, "required": ["handle", "amount"], "properties": {
+        "handle": string(minLength=1, maxLength=31), "amount": integer(minimum=1, maximum=1000000000000)}},
+    "ProgramChoiceInput": {"type": "object", "additionalProperties": False, "required": ["nonprofitId"], "properties": {"nonprofitId": uuid}},
+    "ProgramInvitation": {"type": "object", "required": ["id", "program", "creator", "amount", "status", "deadline"], "properties": {
+        "id": uuid, "program": string(), "creator": string(), "amount": ref("Money"),
+        "status": string(enum=["invited", "given", "returned", "defaulted"]), "deadline": datetime}},
+    "ProgramInvitationList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("ProgramInvitation")}}},
+    "Program": {"type": "object", "required": ["id", "slug", "title", "budget", "granted", "offeredToCreators", "unassigned", "creatorDeadline", "unchosen", "status", "grants"], "properties": {
+        "id": uuid, "slug": string(), "title": string(), "description": string(), "budget": ref("Money"), "granted": ref("Money"),
+        "offeredToCreators": ref("Money"), "unassigned": ref("Money"), "creatorDeadline": datetime, "unchosen": string(enum=["return", "default"]),
+        "status": string(enum=["active", "closed"]), "grants": {"type": "array", "items": {"type": "object", "required": ["id", "nonprofit", "amount", "at"], "properties": {
+            "id": uuid, "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()}}, "amount": ref("Money"),
+            "onBehalfOf": string(description="The creator who chose this nonprofit"), "at": datetime}}}}},
     "CreditGrantInput": {"type": "object", "additionalProperties": False, "required": ["credits"], "properties": {
         "credits": integer(minimum=1, maximum=1000000000, description="Whole ad credits: a unit of their own, never money")}},
     "PromotionInput": {"type": "object", "additionalProperties": False, "required": ["budget", "endsAt"], "properties": {
@@ -441,6 +459,20 @@ paths = {
         secure=True, params=[path_param("promotionId")])},
     "/api/v1/promotions/{promotionId}/stop": {"post": op("Stop a promotion: the unspent credits go back", "promotions", {"200": ok(ref("Promotion"))},
         secure=True, params=[path_param("promotionId")])},
+    "/api/v1/admin/programs": {"post": op("Create a giving program, funded from the platform's funds (platform admins)", "programs",
+        {"201": ok(ref("Program"), "Created"), "409": problem("The slug is taken")}, secure=True, request="ProgramInput")},
+    "/api/v1/admin/programs/{slug}/grants": {"post": op("Grant part of a program to a verified nonprofit (platform admins, idempotent)", "programs",
+        {"201": ok(ref("Program"), "Granted"), "409": problem("Not that much left, the program is closed, or the key is in progress")}, secure=True,
+        request="ProgramGrantInput", params=[slug, idem])},
+    "/api/v1/admin/programs/{slug}/invitations": {"post": op("Invite a creator to give a share on the program's behalf (platform admins)", "programs",
+        {"201": ok(ref("ProgramInvitation"), "Invited"), "409": problem("Not that much left, invited already, or past the deadline")}, secure=True,
+        request="ProgramInvitationInput", params=[slug])},
+    "/api/v1/admin/programs/{slug}/close": {"post": op("Close after the deadline: unchosen shares return or go to the default nonprofit (platform admins)", "programs",
+        {"200": ok(ref("Program")), "409": problem("Before the deadline")}, secure=True, params=[slug])},
+    "/api/v1/programs/{slug}": {"get": op("A program and where its money went", "programs", {"200": ok(ref("Program"))}, params=[slug])},
+    "/api/v1/programs/{slug}/choice": {"post": op("An invited creator gives their share to a verified nonprofit", "programs",
+        {"200": ok(ref("ProgramInvitation")), "409": problem("Given already, or past the deadline")}, secure=True, request="ProgramChoiceInput", params=[slug])},
+    "/api/v1/me/program-invitations": {"get": op("My invitations to give a program's share", "programs", {"200": ok(ref("ProgramInvitationList"))}, secure=True)},
     "/api/v1/stories": {"post": op("Post a story for 24 hours (multipart/form-data: a 'media' part, optional 'stickers', 'highlight' and 'shared' parts)", "stories",
         {"201": ok(ref("Story"), "Posted"), "400": problem("Malformed multipart, or no 'media' part"),
          "403": problem("A sticker is not the poster's own"), "409": problem("A sticker's donation was refunded or disputed"),

@@ -37,6 +37,7 @@ public struct AppServices: Sendable {
     let accountFollows: AccountFollows
     let impressions: ImpressionCounter
     let promotions: PromotionService
+    let programs: ProgramService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -101,6 +102,7 @@ public struct AppServices: Sendable {
         stories = StoryService(db: db, clock: clock, media: media, tools: videos.tools, stickers: stickers, accounts: accounts,
                                maxVideoBytes: config.maxVideoBytes, logger: logger)
         accountFollows = AccountFollows(db: db, clock: clock, accounts: accounts)
+        programs = ProgramService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, idempotency: idempotency)
         promotions = PromotionService(db: db, clock: clock, nonprofits: nonprofits, challenges: challenges, lives: lives, idempotency: idempotency,
                                       rate: Int64(config.adCreditsPerImpression))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)

@@ -47,6 +47,7 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
                     campaigns: services.campaigns, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
     PromotionController(promotions: services.promotions, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
+    ProgramController(programs: services.programs, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
 
     // Uploaded media, with ranges.
     MediaController(videos: services.videos, stories: services.stories, media: services.media).addRoutes(to: router)

@@ -40,6 +40,9 @@ enum AppMigrations {
             CreateStoryStickers(),
             CreateAdCredits(),
             CreatePromotions(),
+            CreatePrograms(),
+            CreateProgramGrants(),
+            CreateProgramInvitations(),
         ]
     }
 }

@@ -164,6 +164,22 @@ struct LedgerVerifier: Sendable {
         }
         report.checked.append("ad credit balances and promotion budgets match the ledger and never go below zero")
 
+        // 4e. Giving programs: the budget account holds what is unassigned plus what is offered
+        // to creators and not yet given; grants add up to what the ledger granted.
+        struct ProgramRow: Decodable { let id: UUID; let currency: String; let budget: Int64; let unassigned: Int64 }
+        for row in try await sql.select().columns("id", "currency", "budget", "unassigned").from("programs").all(decoding: ProgramRow.self) {
+            let id = row.id.uuidString.lowercased()
+            struct Sum: Decodable { let total: Int64? }
+            let granted = try await sql.select().column(sqlSum("amount"), as: "total").from("program_grants").where("program_id", .equal, SQLBind(row.id))
+                .first(decoding: Sum.self)?.total ?? 0
+            let offered = try await sql.select().column(sqlSum("amount"), as: "total").from("program_invitations").where("program_id", .equal, SQLBind(row.id))
+                .where("status", .equal, SQLBind("invited")).first(decoding: Sum.self)?.total ?? 0
+            let left = -(recomputed["program:\(id):budget|\(row.currency)"] ?? 0)
+            if row.unassigned < 0 || granted > row.budget { report.violations.append("program \(id) gave \(granted) of a budget of \(row.budget) (unassigned \(row.unassigned))") }
+            if left != row.unassigned + offered { report.violations.append("program \(id): its budget account holds \(left), but \(row.unassigned + offered) is unassigned or offered") }
+        }
+        report.checked.append("every program's budget account matches what it has not given, and it never gives more than its budget")
+
         // 5. The processor's side: every charge it made has exactly one succeeded donation.
         if let processor {
             do {

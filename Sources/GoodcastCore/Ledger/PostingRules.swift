@@ -145,6 +145,14 @@ public enum PostingRules {
         ])
     }
 
+    /// What a closed program did not give goes back to the platform's funds.
+    public static func programReturn(reference: String, amount: Money, program: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .programFunding, reference: reference, entries: [
+            .debit(.programBudget(program), amount),
+            .credit(.platformFunds, amount),
+        ])
+    }
+
     public static func grant(reference: String, amount: Money, program: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
         try LedgerTransaction(kind: .grant, reference: reference, entries: [
             .debit(.programBudget(program), amount),
