@@ -52,9 +52,14 @@ extension AppCommands {
             events.append(ViewEvent(videoID: videos[(firstVideo + index) % videos.count], viewer: "\(viewerPrefix)-\(index)", hour: hour))
         }
         let batch = events
-        return try await services.db.transaction { sql in
-            try await ViewStore.write(batch, on: sql)
+        // The bare database: the same rows in one multi-row INSERT per batch and one transaction,
+        // with none of the counting (no views added to videos).
+        try await services.db.transaction { sql in
+            try await sql.insert(into: "video_views").columns("video_id", "viewer", "hour")
+                .rows(batch.map { [SQLBind($0.videoID), SQLBind($0.viewer), SQLBind($0.hour)] })
+                .ignoringConflicts().run()
         }
+        return batch.count
     }
 
     /// `SUM(views)` over the given videos, as the database has it now.
