@@ -254,7 +254,8 @@ schemas = {
         "anonymous": {"type": "boolean", "description": "The gift was anonymous"},
         "available": {"type": "boolean", "description": "False once the donation is refunded in full or disputed"}, "createdAt": datetime}},
     "StickerList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Sticker"), "description": "Newest first"}}},
-    "PlacedSticker": {"type": "object", "required": ["nonprofit", "fundraiser", "donor", "x", "y", "scale", "rotation"], "properties": {
+    "PlacedSticker": {"type": "object", "required": ["nonprofit", "fundraiser", "donor", "anonymous", "x", "y", "scale", "rotation"], "properties": {
+        "anonymous": {"type": "boolean", "description": "An anonymous gift whose donor did not reveal their name: donor names no one"},
         "stickerId": {**uuid, "description": "Only for the story's owner"},
         "nonprofit": {"type": "object", "required": ["id", "name"], "properties": {"id": uuid, "name": string()}},
         "fundraiser": {"type": "object", "required": ["id", "title"], "properties": {"id": uuid, "title": string()}},

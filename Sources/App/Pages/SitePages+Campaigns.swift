@@ -20,6 +20,7 @@ extension SitePages {
         let onNow: [Entry]
         let program: [Entry]
         let nonprofits: [Participant]
+        let sharedStory: SharedStoryStrip
     }
 
     @Sendable func campaignPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -45,7 +46,9 @@ extension SitePages {
             endsIso: iso.string(from: output.endsAt), endsText: day.string(from: output.endsAt),
             raised: output.raised.compactMap { money in Currency.supported[money.currency].map { MoneyFormat.format(Money(money.amount, $0), language: context.language) } },
             onNow: output.onNow.map(entry), program: output.program.map(entry),
-            nonprofits: output.nonprofits.map { .init(href: PagePath.nonprofit($0.id.uuidString.lowercased()), name: $0.name) }
+            nonprofits: output.nonprofits.map { .init(href: PagePath.nonprofit($0.id.uuidString.lowercased()), name: $0.name) },
+            sharedStory: try await sharedStrip(.campaign(campaign.id), from: "campaign:\(campaign.slug)",
+                                               moreHref: PagePath.campaignStory(campaign.slug), language: context.language)
         )
         return pages.render("campaigns/show", title: output.title, page: page, request: request, context: context)
     }

@@ -76,6 +76,8 @@ extension SitePages {
         let fundraiserTitle: String
         let fundraiserHref: String
         let fee: String
+        /// The donor's own gift unlocked a sticker that is still theirs to share.
+        let stickerHref: String?
     }
 
     @Sendable func receiptPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -87,12 +89,16 @@ extension SitePages {
         guard let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId) else { throw Problem.notFound("nonprofit") }
         let fundraiser = try await services.fundraisers.store.find(donation.fundraiserId)
         let donor = try await services.accounts.find(id: donation.donorId)
+        var stickerHref: String?
+        if donation.donorId == account.id, try await services.stickers.stickers(of: account.id).contains(where: { $0.id == donation.id && $0.available }) {
+            stickerHref = PagePath.newStory(sticker: donation.id.uuidString.lowercased())
+        }
         let page = ReceiptPage(
             donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: donation.status == .succeeded,
             nonprofitName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country,
             donorName: donor?.displayName ?? "", taxStatement: TaxStatement.text(country: nonprofit.country),
             fundraiserTitle: fundraiser?.title ?? "", fundraiserHref: PagePath.fundraiser(donation.fundraiserId.uuidString.lowercased()),
-            fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language)
+            fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language), stickerHref: stickerHref
         )
         return pages.render("donations/receipt", title: Strings.table(for: context.language)["receipt"]!, page: page, request: request, context: context)
     }

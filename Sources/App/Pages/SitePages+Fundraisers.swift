@@ -35,6 +35,7 @@ extension SitePages {
         let tokens: [String]
         let errors: FormErrors
         let unknownOutcome: Bool
+        let sharedStory: SharedStoryStrip
 
         struct RecentRow { let donor: String; let amount: String; let message: String? }
     }
@@ -70,7 +71,8 @@ extension SitePages {
             // A new key per rendered form: pressing Donate twice sends the same key, so one charge.
             idempotencyKey: (errors?.kind == .paymentOutcomeUnknown ? form?["idempotencyKey"] : nil) ?? UUID().uuidString,
             amount: form?["amount"] ?? "", message: form?["message"] ?? "", tokens: SandboxBank.tokens,
-            errors: FormErrors(errors?.kind == .paymentOutcomeUnknown ? nil : errors), unknownOutcome: errors?.kind == .paymentOutcomeUnknown
+            errors: FormErrors(errors?.kind == .paymentOutcomeUnknown ? nil : errors), unknownOutcome: errors?.kind == .paymentOutcomeUnknown,
+            sharedStory: try await sharedStrip(.fundraiser(id), from: "fundraiser:\(idText)", moreHref: PagePath.fundraiserStory(idText), language: language)
         )
         return pages.render("fundraisers/show", title: record.title, page: page, request: request, context: context,
                             status: errors.map { $0.kind == .paymentOutcomeUnknown ? .ok : $0.status } ?? .ok)

@@ -60,6 +60,8 @@ extension SitePages {
         let tokens: [String]
         let signInHref: String
         let ticketFailed: Bool
+        /// The live's fundraiser's shared donors' story.
+        let sharedStory: SharedStoryStrip?
     }
 
     @Sendable func livePage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -72,6 +74,12 @@ extension SitePages {
         let playback = output.playbackUrl
         let isStream = playback.map { [".m3u8", ".mp4", ".webm"].contains(where: $0.lowercased().hasSuffix) } ?? false
         let idText = id.uuidString.lowercased()
+        var sharedStory: SharedStoryStrip?
+        if let fundraiserID = live.fundraiserId {
+            let fundraiser = fundraiserID.uuidString.lowercased()
+            sharedStory = try await sharedStrip(.fundraiser(fundraiserID), from: "fundraiser:\(fundraiser)",
+                                                moreHref: PagePath.fundraiserStory(fundraiser), language: context.language)
+        }
         let page = LivePage(
             id: idText, title: live.title, host: output.host, status: live.statusName, viewers: try await viewerCount(live),
             isHost: account?.id == live.hostId, hostHref: "/lives/\(idText)/host", locked: !mayWatch,
@@ -81,11 +89,12 @@ extension SitePages {
             feedUrl: mayWatch ? "/api/v1/lives/\(idText)/feed?after=0" : nil,
             ticketPrice: mayWatch ? nil : live.ticketPrice.map { MoneyFormat.format($0, language: context.language) },
             buyHref: "/lives/\(idText)/ticket", idempotencyKey: UUID().uuidString, tokens: SandboxBank.tokens,
-            signInHref: "\(PagePath.signIn)?next=/lives/\(idText)", ticketFailed: request.uri.queryParameters["ticket"] == "failed"
+            signInHref: "\(PagePath.signIn)?next=/lives/\(idText)", ticketFailed: request.uri.queryParameters["ticket"] == "failed",
+            sharedStory: sharedStory
         )
         var response = pages.render("lives/show", title: live.title, page: page, request: request, context: context)
-        // The video comes from the host's streaming service: frames and media from https only.
-        response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.pagePolicy + "; frame-src https:; media-src https: blob:"
+        // The video comes from the host's streaming service (https only); the donors' story's videos from this site.
+        response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.pagePolicy + "; frame-src https:; media-src 'self' https: blob:"
         return response
     }
 

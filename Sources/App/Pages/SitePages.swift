@@ -21,6 +21,7 @@ struct SitePages: Sendable {
         addLiveRoutes(to: router)
         addCampaignRoutes(to: router)
         addChallengeRoutes(to: router)
+        addStoryRoutes(to: router)
         addAdminRoutes(to: router)
     }
 

@@ -37,6 +37,8 @@ struct PlacedStickerOutput: Codable, Sendable {
     let nonprofit: NamedRef
     let fundraiser: FundraiserRef
     let donor: String
+    /// The gift was anonymous and its donor did not reveal their name: `donor` names no one.
+    let anonymous: Bool
     let x: Double
     let y: Double
     let scale: Double

@@ -22,7 +22,7 @@ extension StoryService {
         let hidden = row.visibility == DonationVisibility.anonymous.rawValue && !row.reveal_name
         return PlacedStickerOutput(stickerId: forOwner ? row.donation_id : nil, nonprofit: .init(id: row.nonprofit_id, name: row.nonprofit_name),
                                    fundraiser: .init(id: row.fundraiser_id, title: row.fundraiser_title), donor: hidden ? "Anonymous" : posterName,
-                                   x: row.x, y: row.y, scale: row.scale, rotation: row.rotation)
+                                   anonymous: hidden, x: row.x, y: row.y, scale: row.scale, rotation: row.rotation)
     }
 
     func outputs(_ stories: [StoryRecord], viewer: AccountRecord?) async throws -> [StoryOutput] {
@@ -105,8 +105,7 @@ extension StoryService {
             guard let story = byID[key.story_id], let row = stickers[key.story_id]?.first(where: { $0.donation_id == key.donation_id }) else { return nil }
             let owner = owners[story.ownerId] ?? ("", "")
             let sticker = Self.placed(row, posterName: owner.name, forOwner: false)
-            let hidden = sticker.donor == "Anonymous" && row.visibility == DonationVisibility.anonymous.rawValue && !row.reveal_name
-            return SharedStoryOutput(storyId: story.id, poster: hidden ? nil : owner.handle, donor: sticker.donor, kind: story.kind,
+            return SharedStoryOutput(storyId: story.id, poster: sticker.anonymous ? nil : owner.handle, donor: sticker.donor, kind: story.kind,
                                      mediaType: story.mediaType, mediaUrl: StoryMediaPath.story(story.id), createdAt: story.createdAt, sticker: sticker)
         }
         return SharedStoryPageOutput(items: items, page: page, perPage: perPage, total: total)
