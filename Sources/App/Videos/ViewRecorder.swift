@@ -16,6 +16,7 @@ actor ViewRecorder {
     private let logger: Logger
     /// Beyond this many waiting events, new batches are refused (503) until the writer catches up.
     let capacity: Int
+    static let postgresWriters = 4
 
     init(db: AppDatabase, logger: Logger, capacity: Int = 500_000) {
         self.db = db
@@ -53,10 +54,22 @@ actor ViewRecorder {
         }
         let events = batch.filter { known.contains($0.videoID) }
         guard !events.isEmpty else { return 0 }
+        // PostgreSQL takes concurrent inserts well: a few transactions at once, each with its own
+        // videos (so no two wait on the same counter row). SQLite has one writer: one transaction.
+        let parts = db.isPostgres ? Self.postgresWriters : 1
+        var groups = Array(repeating: [ViewEvent](), count: parts)
+        for event in events { groups[Int(event.videoID.uuid.15) % parts].append(event) }
+        let db = self.db
         do {
-            return try await db.transaction { sql in try await ViewStore.write(Array(events), on: sql) }
+            return try await withThrowingTaskGroup(of: Int.self) { group in
+                for part in groups where !part.isEmpty {
+                    group.addTask { try await db.transaction { sql in try await ViewStore.write(part, on: sql) } }
+                }
+                return try await group.reduce(0, +)
+            }
         } catch {
-            // Put them back: the next flush tries again, and the key makes a retry harmless.
+            // Put them back: the next flush tries again, and the key makes a retry harmless (rows a
+            // committed part already stored are ignored, and count nothing twice).
             pending.formUnion(events)
             throw error
         }
