@@ -24,6 +24,15 @@ struct ChallengeTests {
                               token: token, headers: [.init("Idempotency-Key")!: key])
     }
 
+    /// An account's balance from the ledger's entries (credits are negative).
+    func balance(_ app: TestHarness, _ account: String) async throws -> Int64 {
+        struct Row: Decodable { let n: Int64? }
+        return try await app.withCommands { commands in
+            try await commands.services.db.sql.raw("SELECT CAST(SUM(amount) AS BIGINT) AS n FROM ledger_entries WHERE account = \(bind: account)")
+                .first(decoding: Row.self)?.n ?? 0
+        }
+    }
+
     func accrued(_ app: TestHarness, _ hashtag: String) async throws -> Int {
         let stats = try await app.request(.get, "/api/v1/challenges/\(hashtag)").json()["stats"] as! [String: Any]
         return ((stats["accrued"] as! [[String: Any]]).first?["amount"] as? Int) ?? 0
@@ -166,11 +175,17 @@ struct ChallengeTests {
             _ = try await app.upload(try Samples.bytes("dance.mp4"), caption: "#rednoseday", token: maya)
             #expect(try await app.request(.post, "/api/v1/challenges/rednoseday/settle", token: cause.adminToken).status == .conflict)
             #expect(try await app.request(.post, "/api/v1/challenges/rednoseday/settle", token: sponsor).status == .forbidden)
+            // Earned but held apart until the pledge settles: a payout now would not pay it.
+            let pledged = "nonprofit:\(cause.nonprofit.lowercased()):pledged", payable = "nonprofit:\(cause.nonprofit.lowercased()):payable"
+            #expect(try await balance(app, pledged) == -200)
+            #expect(try await balance(app, payable) == 0)
             clock.advance(2 * 86_400)
             let settled = try await app.request(.post, "/api/v1/challenges/rednoseday/settle", token: cause.adminToken)
             #expect(settled.status == .ok, "\(settled.text)")
             #expect(try settled.json()["settled"] as? Int == 1)
             #expect(((try settled.json()["returned"] as? [[String: Any]])?.first?["amount"] as? Int) == 800)
+            #expect(try await balance(app, pledged) == 0)
+            #expect(try await balance(app, payable) == -200)
             // Again: nothing more.
             #expect(try await app.request(.post, "/api/v1/challenges/rednoseday/settle", token: cause.adminToken).json()["settled"] as? Int == 0)
             let pledges = try await app.request(.get, "/api/v1/challenges/rednoseday").json()["pledges"] as! [[String: Any]]

@@ -65,7 +65,7 @@ enum ChallengeEntries {
         var transactions: [LedgerTransaction] = []
         for accrual in accruals {
             guard let pledge = pledges[accrual.pledge_id], let nonprofit = nonprofits[pledge.challengeId] ?? nil,
-                  rules.reversesAccrual(postedAt: accrual.created_at, removedAt: now, settled: pledge.status == "settled") else { continue }
+                  rules.reversesAccrual(postedAt: accrual.created_at, removedAt: now, settled: pledge.status != "active") else { continue }
             try await sql.update("pledge_accruals").set("status", to: SQLBind("reversed")).set("reversed_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(accrual.id)).run()
             try await sql.update("pledges").set("accrued", to: SQLBinaryExpression(SQLColumn("accrued"), .subtract, SQLBind(accrual.amount)))

@@ -94,8 +94,8 @@ struct PledgeService: Sendable {
             case .success(let charge):
                 let budget = pledge.budgetMoney
                 try await db.transaction { sql in
-                    guard try await find(id, on: sql)?.status == "pending" else { return }
-                    try await sql.update("pledges").set("status", to: SQLBind("active")).set("charge_id", to: SQLBind(charge.id))
+                    guard try await StatusClaim.move("pledges", id: id, from: "pending", to: "active", on: sql) else { return }
+                    try await sql.update("pledges").set("charge_id", to: SQLBind(charge.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
                     let reference = "pledge:\(id.uuidString.lowercased())"
                     var postings = [try PostingRules.pledgeFunding(reference: reference, budget: budget, processor: processor.name, pledge: id.uuidString.lowercased())]
@@ -131,48 +131,69 @@ struct PledgeService: Sendable {
         guard challenge.status(at: clock.now()) == .ended else {
             throw Problem.conflict("#\(challenge.hashtag) runs until \(ISO8601DateFormatter().string(from: challenge.endsAt)); settle it after it ends")
         }
+        // A pledge left `settling` by a crash is picked up again: the processor's refund is keyed
+        // by the pledge, so asking again returns the same refund.
         let pledges = try await db.reader.select().columns(PledgeRecord.columns.map { SQLColumn($0) }).from("pledges")
-            .where("challenge_id", .equal, SQLBind(challenge.id)).where("status", .equal, SQLBind("active")).all(decoding: PledgeRecord.self)
+            .where("challenge_id", .equal, SQLBind(challenge.id)).where("status", .in, SQLBind.group(["active", "settling"])).all(decoding: PledgeRecord.self)
+        let nonprofit = challenge.nonprofitId?.uuidString.lowercased()
         var settled = 0
         var returned: [String: Int64] = [:]
         for candidate in pledges {
             let id = candidate.id
-            // Lock and read afresh: no video can accrue while the remainder is worked out.
-            let remaining: Money = try await db.transaction { sql in
-                guard let pledge = try await ChallengeEntries.lockedPledges(ids: [id], on: sql).first, pledge.status == "active" else { return Money(0, candidate.money) }
-                try await sql.update("pledges").set("status", to: SQLBind("settling")).where("id", .equal, SQLBind(id)).run()
-                return pledge.remaining
+            // Lock and read afresh; from `settling` on, no video accrues and no removal reverses,
+            // so what is left and what was accrued are fixed.
+            let fixed: PledgeRecord? = try await db.transaction { sql in
+                guard let pledge = try await ChallengeEntries.lockedPledges(ids: [id], on: sql).first else { return nil }
+                if pledge.status == "active" {
+                    _ = try await StatusClaim.move("pledges", id: id, from: "active", to: "settling", on: sql)
+                    return pledge
+                }
+                return pledge.status == "settling" ? pledge : nil
             }
+            guard let pledge = fixed else { continue }
+            let remaining = pledge.remaining
             var refundID: String?
-            if remaining.isPositive, let charge = candidate.chargeId {
+            if remaining.isPositive, let charge = pledge.chargeId {
                 do {
                     refundID = try await processor.refund(chargeID: charge, amount: remaining, idempotencyKey: "pledge-release-\(id.uuidString.lowercased())").id
                 } catch {
-                    // Back to active: the next settlement tries again with the same key.
-                    try await db.sql.update("pledges").set("status", to: SQLBind("active")).where("id", .equal, SQLBind(id)).run()
+                    // Left `settling`: the next pass asks again with the same key.
                     logger.warning("pledge release refund failed; will retry", metadata: ["pledge": "\(id)", "error": "\(error)"])
                     continue
                 }
             }
             let now = clock.now()
             let refund = refundID ?? ""
-            let sponsor = candidate.sponsorId.uuidString.lowercased()
+            let sponsor = pledge.sponsorId.uuidString.lowercased()
             let processorName = processor.name
-            try await db.transaction { sql in
-                try await sql.update("pledges").set("status", to: SQLBind("settled")).set("released", to: SQLBind(remaining.amount))
-                    .set("settled_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
-                if remaining.isPositive {
-                    let pledgeName = id.uuidString.lowercased()
-                    try await LedgerStore.write([
-                        try PostingRules.pledgeRelease(reference: "pledge-release:\(pledgeName)", amount: remaining, pledge: pledgeName, sponsor: sponsor),
-                        try PostingRules.sponsorRefund(reference: "pledge-refund:\(pledgeName):\(refund)", amount: remaining, processor: processorName, sponsor: sponsor),
-                    ], on: sql, at: now)
+            let won: Bool = try await db.transaction { sql in
+                // Of two settlements at once, one finishes; the other posts nothing.
+                guard try await StatusClaim.move("pledges", id: id, from: "settling", to: "settled", on: sql) else { return false }
+                try await sql.update("pledges").set("released", to: SQLBind(remaining.amount)).set("settled_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(id)).run()
+                let pledgeName = id.uuidString.lowercased()
+                var postings: [LedgerTransaction] = []
+                if pledge.accrued > 0, let nonprofit {
+                    postings.append(try PostingRules.pledgeSettlement(reference: "pledge-settlement:\(pledgeName)", amount: pledge.accruedMoney, nonprofit: nonprofit))
                 }
+                if remaining.isPositive {
+                    postings.append(try PostingRules.pledgeRelease(reference: "pledge-release:\(pledgeName)", amount: remaining, pledge: pledgeName, sponsor: sponsor))
+                    postings.append(try PostingRules.sponsorRefund(reference: "pledge-refund:\(pledgeName):\(refund)", amount: remaining, processor: processorName, sponsor: sponsor))
+                }
+                try await LedgerStore.write(postings, on: sql, at: now)
+                return true
             }
+            guard won else { continue }
             settled += 1
             returned[remaining.currency.code, default: 0] += remaining.amount
         }
-        if !pledges.isEmpty || challenge.settledAt == nil {
+        // Settled only when nothing is left to settle (a failed refund, a payment still pending,
+        // or one that succeeded after the end keep it open for the next pass).
+        struct Count: Decodable { let n: Int }
+        let open = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pledges")
+            .where("challenge_id", .equal, SQLBind(challenge.id)).where("status", .in, SQLBind.group(["pending", "active", "settling"]))
+            .first(decoding: Count.self)?.n ?? 0
+        if open == 0 {
             try await db.sql.update("challenges").set("settled_at", to: SQLBind(clock.now())).where("id", .equal, SQLBind(challenge.id)).run()
         }
         return (settled, returned.sorted { $0.key < $1.key }.map { Money($0.value, Currency.supported[$0.key] ?? .usd) })

@@ -97,9 +97,9 @@ struct RefundService: Sendable {
             case .success(let done):
                 let now = clock.now()
                 try await db.transaction { sql in
-                    guard try await find(refundID, on: sql)?.status == "pending" else { return }
+                    guard try await StatusClaim.move("refunds", id: refundID, from: "pending", to: "succeeded", on: sql) else { return }
                     try await FeedLog.lock([donation.fundraiserId], on: sql)
-                    try await sql.update("refunds").set("status", to: SQLBind("succeeded")).set("processor_refund_id", to: SQLBind(done.id))
+                    try await sql.update("refunds").set("processor_refund_id", to: SQLBind(done.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(refundID)).run()
                     try await LedgerStore.write([PostingRules.refund(
                         reference: "refund:\(refundID.uuidString.lowercased())", amount: amount, processor: donation.processor,
@@ -117,8 +117,8 @@ struct RefundService: Sendable {
                 // Refused: nothing was returned; release the reservation.
                 let now = clock.now()
                 try await db.transaction { sql in
-                    guard try await find(refundID, on: sql)?.status == "pending" else { return }
-                    try await sql.update("refunds").set("status", to: SQLBind("failed")).set("completed_at", to: SQLBind(now))
+                    guard try await StatusClaim.move("refunds", id: refundID, from: "pending", to: "failed", on: sql) else { return }
+                    try await sql.update("refunds").set("completed_at", to: SQLBind(now))
                         .where("id", .equal, SQLBind(refundID)).run()
                     try await sql.update("donations").set(SQLIdentifier("refunded"), to: SQLRaw("refunded - \(reserved)"))
                         .where("id", .equal, SQLBind(donation.id)).run()

@@ -143,6 +143,18 @@ struct LedgerVerifier: Sendable {
             let expected = funded ? pledge.budget - pledge.accrued - pledge.released : 0
             if left != expected { report.violations.append("pledge \(id): its budget account holds \(left) but \(expected) is left of it") }
         }
+        // What nonprofits have earned from pledges not yet settled is held apart from what is payable.
+        struct Pledged: Decodable { let nonprofit_id: UUID; let currency: String; let total: Int64 }
+        let pledged = try await sql.raw("""
+            SELECT c.nonprofit_id, p.currency, CAST(SUM(p.accrued) AS BIGINT) AS total FROM pledges p JOIN challenges c ON c.id = p.challenge_id
+            WHERE p.status IN ('active', 'settling') AND c.nonprofit_id IS NOT NULL GROUP BY c.nonprofit_id, p.currency
+            """).all(decoding: Pledged.self)
+        var expectedPledged: [String: Int64] = [:]
+        for row in pledged { expectedPledged["nonprofit:\(row.nonprofit_id.uuidString.lowercased()):pledged|\(row.currency)"] = row.total }
+        for key in Set(expectedPledged.keys).union(recomputed.keys.filter { $0.hasSuffix("|XCR") == false && $0.contains(":pledged|") }) {
+            let held = -(recomputed[key] ?? 0)
+            if held != (expectedPledged[key] ?? 0) { report.violations.append("\(key): holds \(held) of unsettled pledge accruals, \(expectedPledged[key] ?? 0) expected") }
+        }
         report.checked.append("every pledge is funded once, never accrues past its budget, and its budget account matches")
 
         // 4d. Ad credits: each nonprofit's balance matches its ledger account and is never

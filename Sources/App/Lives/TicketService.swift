@@ -94,8 +94,8 @@ struct TicketService: Sendable {
             case .success(let charge):
                 let price = ticket.price
                 try await db.transaction { sql in
-                    guard try await find(id, on: sql)?.status == "pending" else { return }
-                    try await sql.update("live_tickets").set("status", to: SQLBind("active")).set("charge_id", to: SQLBind(charge.id))
+                    guard try await StatusClaim.move("live_tickets", id: id, from: "pending", to: "active", on: sql) else { return }
+                    try await sql.update("live_tickets").set("charge_id", to: SQLBind(charge.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
                     try await LedgerStore.write(PostingRules.ticket(
                         reference: "ticket:\(id.uuidString.lowercased())", gross: price, fee: charge.fee,
@@ -183,8 +183,8 @@ struct TicketService: Sendable {
         }
         let now = clock.now()
         try await db.transaction { sql in
-            guard try await find(ticket.id, on: sql)?.status == "active" else { return }
-            try await sql.update("live_tickets").set("status", to: SQLBind(status)).set("completed_at", to: SQLBind(now))
+            guard try await StatusClaim.move("live_tickets", id: ticket.id, from: "active", to: status, on: sql) else { return }
+            try await sql.update("live_tickets").set("completed_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(ticket.id)).run()
             try await LedgerStore.write([PostingRules.ticketRefund(
                 reference: "ticket-refund:\(ticket.id.uuidString.lowercased()):\(done.id)", amount: ticket.price,

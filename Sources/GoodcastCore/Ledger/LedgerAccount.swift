@@ -14,6 +14,10 @@ public struct LedgerAccount: Hashable, Sendable, Codable, CustomStringConvertibl
     public static let processorFees = LedgerAccount("fees:processor")
     /// What we owe a nonprofit.
     public static func nonprofitPayable(_ id: String) -> LedgerAccount { LedgerAccount("nonprofit:\(id):payable") }
+    /// Pledge accruals a nonprofit has earned but that are not settled yet: a removal within
+    /// the grace period can still take them back, so they are not payable (nor paid out) until
+    /// the pledge settles.
+    public static func nonprofitPledged(_ id: String) -> LedgerAccount { LedgerAccount("nonprofit:\(id):pledged") }
     /// What has been paid out to a nonprofit.
     public static func nonprofitPaidOut(_ id: String) -> LedgerAccount { LedgerAccount("nonprofit:\(id):paid-out") }
     /// Ticket revenue owed to a host or a nonprofit (paid-entry lives).

@@ -24,6 +24,7 @@ public enum LedgerKind: String, Sendable, Codable, CaseIterable {
     case donation, processorFee = "processor-fee", refund, dispute, disputeWon = "dispute-won", payout
     case ticket, pledgeFunding = "pledge-funding", pledgeAccrual = "pledge-accrual", pledgeReversal = "pledge-reversal"
     case pledgeRelease = "pledge-release", programFunding = "program-funding", grant, reversal
+    case pledgeSettlement = "pledge-settlement", programReturn = "program-return"
     case creditGrant = "credit-grant", promotionFunding = "promotion-funding", promotionSpend = "promotion-spend", promotionReturn = "promotion-return"
 }
 

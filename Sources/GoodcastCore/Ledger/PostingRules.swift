@@ -60,19 +60,28 @@ public enum PostingRules {
         ])
     }
 
-    /// A qualifying video moves the per-video amount from the budget to the nonprofit.
+    /// A qualifying video moves the per-video amount from the budget to what the nonprofit has
+    /// earned but not yet settled.
     public static func pledgeAccrual(reference: String, amount: Money, pledge: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
         try LedgerTransaction(kind: .pledgeAccrual, reference: reference, entries: [
             .debit(.pledgeBudget(pledge), amount),
-            .credit(.nonprofitPayable(nonprofit), amount),
+            .credit(.nonprofitPledged(nonprofit), amount),
         ])
     }
 
     /// A video removed within the grace period gives its accrual back to the budget.
     public static func pledgeReversal(reference: String, amount: Money, pledge: String, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
         try LedgerTransaction(kind: .pledgeReversal, reference: reference, entries: [
-            .debit(.nonprofitPayable(nonprofit), amount),
+            .debit(.nonprofitPledged(nonprofit), amount),
             .credit(.pledgeBudget(pledge), amount),
+        ])
+    }
+
+    /// At settlement the pledge's accruals become payable to the nonprofit.
+    public static func pledgeSettlement(reference: String, amount: Money, nonprofit: String) throws(LedgerError) -> LedgerTransaction {
+        try LedgerTransaction(kind: .pledgeSettlement, reference: reference, entries: [
+            .debit(.nonprofitPledged(nonprofit), amount),
+            .credit(.nonprofitPayable(nonprofit), amount),
         ])
     }
 
@@ -147,7 +156,7 @@ public enum PostingRules {
 
     /// What a closed program did not give goes back to the platform's funds.
     public static func programReturn(reference: String, amount: Money, program: String) throws(LedgerError) -> LedgerTransaction {
-        try LedgerTransaction(kind: .programFunding, reference: reference, entries: [
+        try LedgerTransaction(kind: .programReturn, reference: reference, entries: [
             .debit(.programBudget(program), amount),
             .credit(.platformFunds, amount),
         ])
