@@ -139,7 +139,7 @@ public func buildApplication(
         DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
         ReconciliationService(donations: services.donations, started: started, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
         ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
-        PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(2), logger: logger),
+        PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(config.impressionsChargeSeconds), logger: logger),
         ChallengeSettlementService(pledges: services.pledges, started: started, grace: config.pledgeRules.removalGrace, interval: .seconds(600), logger: logger),
     ]
     let webhookTarget = WebhookTarget()

@@ -89,16 +89,25 @@ struct StoryTests {
             var items = try await shared(app, cause.fundraiser)
             #expect(items.count == 1 && items[0]["poster"] == nil && items[0]["donor"] as? String == "Anonymous")
             #expect(!String(data: try JSONSerialization.data(withJSONObject: items), encoding: .utf8)!.contains("cleo"))
+            // Nor does the story itself, nor the account's list, lead back to her (she still sees it as hers).
+            let (_, nosy) = try await app.signUp("nosy")
+            let opened = try await app.request(.get, "/api/v1/stories/\(items[0]["storyId"] as! String)", token: nosy).json()
+            #expect(opened["owner"] as? String == "" && opened["ownerDisplayName"] as? String == "Anonymous")
+            #expect((try await app.request(.get, "/api/v1/accounts/cleo/stories", token: nosy).json()["items"] as! [[String: Any]]).isEmpty)
+            #expect((try await app.request(.get, "/api/v1/accounts/cleo/stories", token: cleo).json()["items"] as! [[String: Any]]).count == 1)
             _ = try await app.postStory(try Samples.bytes("story.webp"), stickers: self.sticker(sticker["id"] as! String, reveal: true), token: cleo, type: "image/webp")
             items = try await shared(app, cause.fundraiser)
             #expect(items.count == 2 && items[0]["poster"] as? String == "cleo" && items[1]["poster"] == nil)
 
-            // A disputed gift's sticker is withdrawn everywhere.
+            // A disputed gift's sticker is withdrawn everywhere: the bank disputes the charge after
+            // the story is up, and its webhook comes over HTTP.
             let (_, dan) = try await app.signUp("dan")
-            _ = try await app.donate(cause.fundraiser, token: dan, amount: 3_000, paymentToken: "tok_dispute")
+            let danGift = try await app.donate(cause.fundraiser, token: dan, amount: 3_000).json()
             let danSticker = try await stickers(app, dan).first!["id"] as! String
             #expect(try await app.postStory(photo, stickers: self.sticker(danSticker), token: dan, type: "image/png").status == .created)
             #expect(try await shared(app, cause.fundraiser).count == 3)
+            let intent = try #require(await app.bank.intents.values.first { $0.metadata["donation_id"]?.lowercased() == (danGift["id"] as? String)?.lowercased() })
+            try await app.bank.dispute(intentID: intent.id, closeAs: nil)
             let disputed = try await app.eventually(30) { try await stickers(app, dan).first?["available"] as? Bool == false }
             #expect(disputed, "the dispute webhook should withdraw the sticker")
             #expect(try await shared(app, cause.fundraiser).count == 2)

@@ -68,7 +68,13 @@ struct VideoTests {
             let broken = try await app.client.executeRequest(uri: "/api/v1/videos", method: .post,
                                                              headers: [.contentType: "multipart/form-data; boundary=zz", .authorization: "Bearer \(maya)"],
                                                              body: ByteBuffer(string: "--zz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"))
-            #expect((400..<500).contains(broken.status.code), "\(broken.status)")
+            #expect(broken.status == .badRequest, "\(broken.status)")
+            var twice = Multipart()
+            twice.file("file", filename: "a.mp4", type: "video/mp4", clip)
+            twice.file("file", filename: "b.mp4", type: "video/mp4", clip)
+            let two = try await app.client.executeRequest(uri: "/api/v1/videos", method: .post,
+                                                          headers: [.contentType: twice.contentType, .authorization: "Bearer \(maya)"], body: twice.finished())
+            #expect(two.status == .badRequest)
             // WebM and QuickTime are taken too.
             #expect(try await app.upload(try Samples.bytes("rednose.webm"), caption: "#rednoseday", token: maya, type: "video/webm").json()["container"] as? String == "webm")
             #expect(try await app.upload(try Samples.bytes("realchallenge.mov"), caption: "", token: maya, type: "video/quicktime").json()["container"] as? String == "quicktime")
@@ -107,6 +113,11 @@ struct VideoTests {
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("[0].videoId") && bad.text.contains("[1].viewerId") && bad.text.contains("[2].at"), "\(bad.text)")
             #expect(try await app.request(.post, "/api/v1/views", json: #"[{"videoId":1,"viewerId":"d","at":"\#(now)"}]"#).status == .unprocessableContent)
+            // A view from days ago, or from the future, would count the same viewer again and again.
+            for at in [Date().addingTimeInterval(-3 * 86_400), Date().addingTimeInterval(3600)] {
+                let stale = ISO8601DateFormatter().string(from: at)
+                #expect(try await app.request(.post, "/api/v1/views", json: #"[{"videoId":"\#(id)","viewerId":"d","at":"\#(stale)"}]"#).status == .unprocessableContent)
+            }
         }
     }
 }

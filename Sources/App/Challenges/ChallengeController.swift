@@ -40,6 +40,7 @@ struct ChallengeController: Sendable {
         list.page = query.int("page", default: 1, range: 1...10_000)
         list.perPage = query.int("perPage", default: 20, range: 1...100)
         try query.finish()
+        list.viewer = context.identity?.account.id.uuidString ?? context.remoteAddress
         let page = try await challenges.list(list)
         var items: [ChallengeOutput] = []
         for challenge in page.items { items.append(try await challenges.output(challenge, withPledges: false)) }

@@ -113,6 +113,8 @@ struct ChallengeService: Sendable {
         var cause: String?
         var page = 1
         var perPage = 20
+        /// Who is looking (an account id or a client address), to count each promotion they see once an hour.
+        var viewer = "anonymous"
     }
 
     /// Discovery: promoted challenges first, then the newest start first.
@@ -141,7 +143,7 @@ struct ChallengeService: Sendable {
             .limit(query.perPage).offset((query.page - 1) * query.perPage)
             .all(decoding: ChallengeRecord.self)
         // Each promoted challenge this page shows is an impression its promotion pays for.
-        await impressions.shown(try await promotions(showing: items.map(\.id)).values)
+        await impressions.shown(try await promotions(showing: items.map(\.id)).values, viewer: query.viewer)
         return Page(items: items, page: query.page, perPage: query.perPage, total: total)
     }
 

@@ -79,6 +79,8 @@ public struct AppConfig: Sendable {
     public var viewsFlushMilliseconds: Int = 200
     /// Ad credits each impression of a promoted challenge or live costs.
     public var adCreditsPerImpression: Int = 1
+    /// How often counted impressions are charged to their promotions.
+    public var impressionsChargeSeconds: Int = 2
 
     /// The media folder in effect.
     public var mediaPath: String { mediaDirectory ?? (dataDirectory as NSString).appendingPathComponent("media") }
@@ -142,6 +144,7 @@ public struct AppConfig: Sendable {
             config.pledgeRules.removalGrace = TimeInterval(try int(value, "GOODCAST_PLEDGE_REMOVAL_GRACE_HOURS", 0...8760)) * 3600
         }
         if let value = env["GOODCAST_AD_CREDITS_PER_IMPRESSION"] { config.adCreditsPerImpression = try int(value, "GOODCAST_AD_CREDITS_PER_IMPRESSION", 1...1_000_000) }
+        if let value = env["GOODCAST_IMPRESSIONS_CHARGE_SECONDS"] { config.impressionsChargeSeconds = try int(value, "GOODCAST_IMPRESSIONS_CHARGE_SECONDS", 1...3600) }
         if let value = env["GOODCAST_VIEWS_FLUSH_MS"] { config.viewsFlushMilliseconds = try int(value, "GOODCAST_VIEWS_FLUSH_MS", 10...60_000) }
         return config
     }

@@ -35,6 +35,7 @@ extension SitePages {
         }
         query.page = reader.int("page", default: 1, range: 1...10_000)
         try reader.finish()
+        query.viewer = context.identity?.account.id.uuidString ?? context.remoteAddress
         let result = try await services.challenges.list(query)
         var items: [ChallengeCard] = []
         for challenge in result.items {

@@ -71,7 +71,11 @@ extension SitePages {
         let viewer = context.identity?.account
         let record = try await services.stories.visible(try context.parameters.requireUUID("storyId"), to: viewer)
         let story = try await services.stories.outputs([record], viewer: viewer)[0]
-        let sequence = try await sequence(request.uri.queryParameters.get("from"), story: record, viewer: viewer)
+        var sequence = try await sequence(request.uri.queryParameters.get("from"), story: record, viewer: viewer)
+        if story.owner.isEmpty && sequence.from == nil {
+            // Its poster is not named here, so their other stories are not one tap away either.
+            sequence = StorySequence(ids: [record.id], from: nil, closeHref: PagePath.home)
+        }
         let index = sequence.ids.firstIndex(of: record.id)
         func href(_ offset: Int) -> String? {
             guard let index, sequence.ids.indices.contains(index + offset) else { return nil }
@@ -82,7 +86,7 @@ extension SitePages {
         // Reached from a shared donors' story, a story whose stickers all stand for anonymous
         // gifts names no one there, as the shared story itself does not.
         let fromShared = sequence.from.map { $0.hasPrefix("fundraiser:") || $0.hasPrefix("campaign:") } ?? false
-        let unnamed = fromShared && !story.stickers.isEmpty && story.stickers.allSatisfy(\.anonymous) && viewer?.id != record.ownerId
+        let unnamed = story.owner.isEmpty || (fromShared && !story.stickers.isEmpty && story.stickers.allSatisfy(\.anonymous) && viewer?.id != record.ownerId)
         let page = StoryPage(
             id: id, owner: unnamed ? "" : story.owner,
             ownerName: unnamed ? Strings.table(for: context.language)["anonymous"]! : (story.ownerDisplayName.isEmpty ? story.owner : story.ownerDisplayName),

@@ -155,8 +155,15 @@ struct ProgramService: Sendable {
         let now = clock.now()
         struct Invitation: Decodable { let id: UUID; let amount: Int64; let status: String }
         let invitation: Invitation = try await db.transaction { sql in
+            // The program's row first, then the invitation's: the order closing takes them in, so
+            // the two never wait on each other; and closing cannot pass between the check and the grant.
             if sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM programs WHERE id = \(bind: program.id) FOR SHARE").run()
                 try await sql.raw("SELECT id FROM program_invitations WHERE program_id = \(bind: program.id) AND creator_id = \(bind: creator.id) FOR UPDATE").run()
+            }
+            struct Status: Decodable { let status: String }
+            guard try await sql.select().column("status").from("programs").where("id", .equal, SQLBind(program.id)).first(decoding: Status.self)?.status == "active" else {
+                throw Problem.conflict("the program is closed")
             }
             guard let invitation = try await sql.select().columns("id", "amount", "status").from("program_invitations")
                 .where("program_id", .equal, SQLBind(program.id)).where("creator_id", .equal, SQLBind(creator.id)).first(decoding: Invitation.self) else {
@@ -191,11 +198,11 @@ struct ProgramService: Sendable {
                 if program.unchosen == "default", let fallback = program.defaultNonprofitId {
                     let grant = try await Self.writeGrant(program, nonprofit: fallback, amount: invitation.amount, onBehalfOf: invitation.creator_id, at: now, on: sql)
                     try await sql.update("program_invitations").set("status", to: SQLBind("defaulted")).set("grant_id", to: SQLBind(grant))
-                        .set("settled_at", to: SQLBind(now)).where("id", .equal, SQLBind(invitation.id)).run()
+                        .set("settled_at", to: SQLBind(now)).where("id", .equal, SQLBind(invitation.id)).where("status", .equal, SQLBind("invited")).run()
                 } else {
                     giveBack += invitation.amount
                     try await sql.update("program_invitations").set("status", to: SQLBind("returned")).set("settled_at", to: SQLBind(now))
-                        .where("id", .equal, SQLBind(invitation.id)).run()
+                        .where("id", .equal, SQLBind(invitation.id)).where("status", .equal, SQLBind("invited")).run()
                 }
             }
             try await sql.update("programs").set("status", to: SQLBind("closed")).set("unassigned", to: SQLBind(Int64(0))).set("closed_at", to: SQLBind(now))

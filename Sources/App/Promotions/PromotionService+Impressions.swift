@@ -11,11 +11,15 @@ extension PromotionService {
         "\(ident: alias).\(ident: "status") = 'active' AND \(ident: alias).\(ident: "starts_at") <= \(bind: now) AND \(ident: alias).\(ident: "ends_at") > \(bind: now) AND \(ident: alias).\(ident: "spent") + \(ident: alias).\(ident: "rate") <= \(ident: alias).\(ident: "budget")"
     }
 
-    /// Charges counted impressions to their promotions, each capped at what its budget has left.
-    func charge(_ impressions: [UUID: Int64]) async throws {
+    /// Charges counted impressions to their promotions, each capped at what its budget has left,
+    /// each in its own transaction. Returns the counts it could not charge (to be tried again:
+    /// only those, so that none committed is charged twice).
+    @discardableResult
+    func charge(_ impressions: [UUID: Int64]) async -> [UUID: Int64] {
         let now = clock.now()
+        var failed: [UUID: Int64] = [:]
         for (id, count) in impressions.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where count > 0 {
-            try await db.transaction { sql in
+            do { try await db.transaction { sql in
                 guard let promotion = try await Self.locked(id, on: sql), promotion.status == "active" else { return }
                 var budget = PromotionBudget(budget: promotion.budget, spent: promotion.spent, rate: promotion.rate)
                 let (credits, paid) = budget.charge(impressions: count)
@@ -26,8 +30,11 @@ extension PromotionService {
                 try await LedgerStore.write([try PostingRules.promotionSpend(
                     reference: "promotion-spend:\(id.uuidString.lowercased()):\(UUID().uuidString.lowercased())", credits: Money(credits, .adCredits), promotion: id.uuidString.lowercased()
                 )], on: sql, at: now)
+            } } catch {
+                failed[id] = count
             }
         }
+        return failed
     }
 
     static func locked(_ id: UUID, on sql: any SQLDatabase) async throws -> PromotionRecord? {
@@ -76,9 +83,21 @@ extension PromotionService {
 /// listing must not wait for a write).
 actor ImpressionCounter {
     private var counts: [UUID: Int64] = [:]
+    /// Who saw which promotion this hour: a viewer who reloads a listing is one impression an
+    /// hour, so nobody can drain a promotion's budget by refreshing.
+    private var seen: Set<String> = []
+    private var hour: Int64 = 0
+    static let maxSeen = 1_000_000
 
-    func shown(_ promotions: some Sequence<UUID>) {
-        for id in promotions { counts[id, default: 0] += 1 }
+    func shown(_ promotions: some Sequence<UUID>, viewer: String, at now: Date = Date()) {
+        let current = ViewEvent.hour(of: now)
+        if current != hour || seen.count >= Self.maxSeen {
+            seen.removeAll(keepingCapacity: true)
+            hour = current
+        }
+        for id in promotions where seen.insert("\(id.uuidString)|\(viewer)").inserted {
+            counts[id, default: 0] += 1
+        }
     }
 
     func take() -> [UUID: Int64] {
@@ -112,9 +131,10 @@ struct PromotionRunner: Service {
     private func charge() async {
         let counts = await counter.take()
         guard !counts.isEmpty else { return }
-        do { try await promotions.charge(counts) } catch {
-            logger.warning("impressions not charged yet; will retry", metadata: ["error": "\(error)"])
-            await counter.put(back: counts)
+        let failed = await promotions.charge(counts)
+        if !failed.isEmpty {
+            logger.warning("impressions not charged yet; will retry", metadata: ["promotions": "\(failed.count)"])
+            await counter.put(back: failed)
         }
     }
 }

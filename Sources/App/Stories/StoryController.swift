@@ -60,7 +60,10 @@ struct StoryController: Sendable {
 
     @Sendable func accountStories(_ request: Request, context: AppRequestContext) async throws -> StoryListOutput {
         let account = try await follows.account(handle: try context.parameters.require("handle"))
-        return StoryListOutput(items: try await stories.outputs(try await stories.stories(of: account.id), viewer: context.identity?.account))
+        let viewer = context.identity?.account
+        let items = try await stories.outputs(try await stories.stories(of: account.id), viewer: viewer)
+        // Listed under the account's handle, a story with an anonymous gift's sticker would name its donor.
+        return StoryListOutput(items: viewer?.id == account.id ? items : items.filter { !$0.stickers.contains(where: \.anonymous) })
     }
 
     @Sendable func follow(_ request: Request, context: AppRequestContext) async throws -> FollowOutput {

@@ -29,13 +29,16 @@ extension StoryService {
         let owners = try await ownerNames(Array(Set(stories.map(\.ownerId))))
         let stickers = try await placedStickers(of: stories.map(\.id))
         return stories.map { story in
-            let owner = owners[story.ownerId] ?? ("", "")
             let mine = viewer?.id == story.ownerId
+            let placed = (stickers[story.id] ?? []).map { Self.placed($0, posterName: owners[story.ownerId]?.name ?? "", forOwner: mine) }
+            // A story carrying an anonymous gift's sticker names its poster to no one but them:
+            // otherwise the story's id, from the shared story, would lead back to the donor.
+            let owner: (handle: String, name: String) = !mine && placed.contains(where: \.anonymous) ? ("", "Anonymous") : (owners[story.ownerId] ?? ("", ""))
             return StoryOutput(
                 id: story.id, owner: owner.handle, ownerDisplayName: owner.name, kind: story.kind, mediaType: story.mediaType,
                 mediaUrl: StoryMediaPath.story(story.id), durationSeconds: story.durationMs.map { Double($0) / 1000 },
                 createdAt: story.createdAt, expiresAt: story.expiresAt, highlight: story.highlight, shared: story.shared,
-                stickers: (stickers[story.id] ?? []).map { Self.placed($0, posterName: owner.name, forOwner: mine) }
+                stickers: placed
             )
         }
     }
@@ -64,8 +67,9 @@ extension StoryService {
             .where("owner_id", .in, SQLSubquery.select { $0.column("followee_id").from("account_follows").where("follower_id", .equal, SQLBind(viewer.id)) })
             .where("deleted_at", .is, SQLLiteral.null).where("created_at", .greaterThan, SQLBind(since))
             .orderBy("created_at").limit(1000).all(decoding: StoryRecord.self)
+        // Under its poster's name, a story with an anonymous gift's sticker would name the donor.
         let outputs = try await self.outputs(stories, viewer: viewer)
-        let grouped = Dictionary(grouping: zip(stories, outputs), by: { $0.0.ownerId })
+        let grouped = Dictionary(grouping: zip(stories, outputs).filter { !$0.1.owner.isEmpty }, by: { $0.0.ownerId })
         let ordered = grouped.values.sorted { ($0.last?.0.createdAt ?? .distantPast) > ($1.last?.0.createdAt ?? .distantPast) }
         return StoryFeedOutput(items: ordered.compactMap { pairs in
             guard let first = pairs.first?.1 else { return nil }

@@ -19,7 +19,8 @@ struct MediaController: Sendable {
         let id = try context.parameters.requireUUID("storyId")
         let record = try await stories.visible(id, to: context.identity?.account)
         guard let path = media.path(of: record.mediaKey) else { throw Problem.notFound("story \(id)") }
-        return try await serve(path, type: record.mediaType, request: request, context: context)
+        // Private: a deleted or expired story must not live on in a shared cache.
+        return try await serve(path, type: record.mediaType, cacheControl: "private, max-age=300", request: request, context: context)
     }
 
     @Sendable func video(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -36,9 +37,9 @@ struct MediaController: Sendable {
         return try await serve(path, type: "image/jpeg", request: request, context: context)
     }
 
-    private func serve(_ path: String, type: String, request: Request, context: AppRequestContext) async throws -> Response {
+    private func serve(_ path: String, type: String, cacheControl: String = "public, max-age=3600", request: Request, context: AppRequestContext) async throws -> Response {
         let size = Int((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0)
-        var headers: HTTPFields = [.contentType: type, .acceptRanges: "bytes", .cacheControl: "public, max-age=3600",
+        var headers: HTTPFields = [.contentType: type, .acceptRanges: "bytes", .cacheControl: cacheControl,
                                    .contentSecurityPolicy: "default-src 'none'; sandbox"]
         guard let header = request.headers[.range] else {
             headers[.contentLength] = String(size)

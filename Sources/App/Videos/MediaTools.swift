@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 
 /// ffprobe and ffmpeg, when they are installed: the duration and size of an upload, whether it
 /// really holds a video stream, and a poster frame. Without them uploads are still checked by
@@ -51,8 +52,23 @@ struct MediaTools: Sendable {
         return result?.status == 0 && FileManager.default.fileExists(atPath: output)
     }
 
+    /// At most two tools at a time: each takes a core, and the server has two.
+    static let slots = ToolSlots(limit: 2)
+
     /// Runs a tool to its end (killed after `seconds`), with its standard output.
     static func run(_ tool: String, _ arguments: [String], seconds: Int) async throws -> (status: Int32, output: Data) {
+        await slots.acquire()
+        do {
+            let result = try await runNow(tool, arguments, seconds: seconds)
+            await slots.release()
+            return result
+        } catch {
+            await slots.release()
+            throw error
+        }
+    }
+
+    private static func runNow(_ tool: String, _ arguments: [String], seconds: Int) async throws -> (status: Int32, output: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -71,12 +87,33 @@ struct MediaTools: Sendable {
             try await Task.sleep(for: .seconds(seconds))
             kill(pid, SIGKILL)
         }
-        // Read before waiting: a full pipe would block the tool.
+        // Read before waiting (a full pipe would block the tool), on NIO's blocking-I/O pool
+        // rather than the concurrency pool, which has a thread per core.
         let reading = pipe.fileHandleForReading
-        let output = await Task.detached { reading.readDataToEndOfFile() }.value
+        let output = try await NIOThreadPool.singleton.runIfActive { reading.readDataToEndOfFile() }
         var status: Int32 = -1
         for await code in ended { status = code }
         watchdog.cancel()
         return (status, output)
+    }
+}
+
+/// A counting semaphore for async code.
+actor ToolSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }

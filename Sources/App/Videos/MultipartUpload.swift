@@ -54,6 +54,9 @@ struct MultipartUpload: Sendable {
         var pending = ByteBuffer()
         var parts = Parts()
         var tooLong: String?
+        /// File parts that reached their closing boundary, and whether a second one began.
+        var filesCompleted = 0
+        var secondFile = false
     }
 
     private static func parse(_ body: RequestBody, boundary: String, fileField: String, textFields: [String: Int], maxBytes: Int, into file: FileHandle) async throws -> Parts {
@@ -63,6 +66,7 @@ struct MultipartUpload: Sendable {
         parser.onBody = { buffer in
             if state.field == nil { state.field = fieldName(state.headers) ?? "" }
             if state.field == fileField {
+                if state.filesCompleted > 0 { state.secondFile = true; return }
                 state.parts.sawFile = true
                 state.pending.writeBuffer(&buffer)
             } else if let field = state.field, let max = textFields[field] {
@@ -75,7 +79,10 @@ struct MultipartUpload: Sendable {
         }
         parser.onPartComplete = {
             if state.field == nil { state.field = fieldName(state.headers) ?? "" }
-            if state.field == fileField { state.parts.sawFile = true }
+            if state.field == fileField {
+                state.parts.sawFile = true
+                state.filesCompleted += 1
+            }
             if let field = state.field, textFields[field] != nil { state.parts.fields[field] = String(decoding: state.textBytes, as: UTF8.self) }
             state.textBytes = []
             state.headers = []
@@ -98,7 +105,11 @@ struct MultipartUpload: Sendable {
                     if state.parts.fileBytes > maxBytes {
                         throw Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
                     }
-                    try file.write(contentsOf: state.pending.readableBytesView)
+                    do {
+                        try file.write(contentsOf: state.pending.readableBytesView)
+                    } catch {
+                        throw Problem(.unavailable, detail: "the upload could not be stored; try again", headers: [.retryAfter: "5"])
+                    }
                     state.pending.clear()
                 }
             }
@@ -109,6 +120,12 @@ struct MultipartUpload: Sendable {
         }
         if let field = state.tooLong {
             throw Problem.validation(ValidationIssue(field: field, message: "must be at most \(textFields[field] ?? 0) characters"))
+        }
+        if state.secondFile || state.filesCompleted > 1 {
+            throw Problem(.malformedBody, detail: "the upload has more than one '\(fileField)' part: send one file")
+        }
+        if state.parts.sawFile && state.filesCompleted == 0 {
+            throw Problem(.malformedBody, detail: "the upload ended before its '\(fileField)' part did (no closing boundary): send it again")
         }
         return state.parts
     }

@@ -35,6 +35,7 @@ struct VideoController: Sendable {
     }
 
     static let maxViews = 1000
+    static let maxViewAge: TimeInterval = 24 * 3600
 
     @Sendable func views(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<ViewsAccepted> {
         let items = try await request.decodeJSONArray(ViewInput.self, maxBytes: maxBodyBytes)
@@ -42,6 +43,7 @@ struct VideoController: Sendable {
             throw Problem.validation(ValidationIssue(field: "body", message: "must hold 1 to \(Self.maxViews) views"))
         }
         var issues = ValidationIssues()
+        let now = Date()
         var events: [ViewEvent] = []
         events.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
@@ -54,6 +56,11 @@ struct VideoController: Sendable {
             }
             guard let raw = item.at, let at = try? DateParameter.parse(raw, field: "at") else {
                 issues.add("[\(index)].at", "must be a date-time like 2026-11-30T19:00:00Z"); continue
+            }
+            // Every hour is a new chance to count: views from long ago or from the future would
+            // let one viewer count again and again.
+            guard at >= now.addingTimeInterval(-Self.maxViewAge), at <= now.addingTimeInterval(300) else {
+                issues.add("[\(index)].at", "must be within the last 24 hours"); continue
             }
             events.append(ViewEvent(videoID: video, viewer: viewer, hour: ViewEvent.hour(of: at)))
             if issues.issues.count >= 20 { break }

@@ -61,6 +61,8 @@ struct VideoService: Sendable {
                     try media.keep(posterTemp, as: posterKey)
                     kept.append(posterKey)
                     hasPoster = true
+                } else {
+                    try? FileManager.default.removeItem(atPath: posterTemp)
                 }
             }
             let tags = CaptionTags(caption: caption)

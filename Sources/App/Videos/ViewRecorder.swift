@@ -17,6 +17,7 @@ actor ViewRecorder {
     /// Beyond this many waiting events, new batches are refused (503) until the writer catches up.
     let capacity: Int
     static let postgresWriters = 4
+    static let transactionSize = 20_000
 
     init(db: AppDatabase, logger: Logger, capacity: Int = 500_000) {
         self.db = db
@@ -63,7 +64,18 @@ actor ViewRecorder {
         do {
             return try await withThrowingTaskGroup(of: Int.self) { group in
                 for part in groups where !part.isEmpty {
-                    group.addTask { try await db.transaction { sql in try await ViewStore.write(part, on: sql) } }
+                    group.addTask {
+                        // A backlog is written a slice at a time, so that no transaction holds
+                        // SQLite's one writer (and the donations behind it) for long.
+                        var counted = 0
+                        var start = 0
+                        while start < part.count {
+                            let slice = Array(part[start..<min(start + Self.transactionSize, part.count)])
+                            counted += try await db.transaction { sql in try await ViewStore.write(slice, on: sql) }
+                            start += Self.transactionSize
+                        }
+                        return counted
+                    }
                 }
                 return try await group.reduce(0, +)
             }

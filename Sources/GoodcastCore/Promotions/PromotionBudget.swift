@@ -6,11 +6,12 @@ public struct PromotionBudget: Sendable, Equatable {
     public private(set) var spent: Int64
     public let rate: Int64
 
+    /// Values out of bounds (which a consistent row never has) are clamped, so that a bad row
+    /// charges nothing rather than crashing the server.
     public init(budget: Int64, spent: Int64, rate: Int64) {
-        precondition(budget >= 0 && spent >= 0 && spent <= budget && rate > 0)
-        self.budget = budget
-        self.spent = spent
-        self.rate = rate
+        self.budget = max(0, budget)
+        self.spent = min(max(0, spent), max(0, budget))
+        self.rate = max(1, rate)
     }
 
     public var remaining: Int64 { budget - spent }
