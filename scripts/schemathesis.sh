@@ -18,8 +18,10 @@ trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 TOKEN="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/sessions" -H 'content-type: application/json' \
   -d '{"handle":"admin","password":"goodcast-admin-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+# One worker: with two, CPython 3.11's compiler sometimes fails inside schemathesis itself
+# ("AST constructor recursion depth mismatch", a thread-safety bug), which is no finding about the server.
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
-COMMON=(--checks "$CHECKS" --max-examples "$MAX_EXAMPLES" --workers 2 --suppress-health-check all --warnings off)
+COMMON=(--checks "$CHECKS" --max-examples "$MAX_EXAMPLES" --workers 1 --suppress-health-check all --warnings off)
 status=0
 echo "== schemathesis: anonymous"
 schemathesis run "http://127.0.0.1:$PORT/openapi.json" "${COMMON[@]}" || status=1

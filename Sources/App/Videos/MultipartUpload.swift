@@ -1,7 +1,6 @@
 import Foundation
 import GoodcastCore
 import Hummingbird
-import MultipartKit
 
 /// Reads a `multipart/form-data` upload as it arrives: the file part streams to a temporary
 /// file (never a whole video in memory), the named text parts are kept as text.
@@ -46,91 +45,73 @@ struct MultipartUpload: Sendable {
         var head: [UInt8] = []
     }
 
-    /// The part being read: which field, and the bytes not yet handled.
-    private final class State {
-        var headers: [(String, String)] = []
+    private static func parse(_ body: RequestBody, boundary: String, fileField: String, textFields: [String: Int], maxBytes: Int, into file: FileHandle) async throws -> Parts {
+        let stream = MultipartStream(boundary: boundary)
+        var parts = Parts()
         var field: String?
         var textBytes: [UInt8] = []
-        var pending = ByteBuffer()
-        var parts = Parts()
         var tooLong: String?
-        /// File parts that reached their closing boundary, and whether a second one began.
-        var filesCompleted = 0
-        var secondFile = false
-    }
-
-    private static func parse(_ body: RequestBody, boundary: String, fileField: String, textFields: [String: Int], maxBytes: Int, into file: FileHandle) async throws -> Parts {
-        let parser = MultipartParser(boundary: boundary)
-        let state = State()
-        parser.onHeader = { name, value in state.headers.append((name.lowercased(), value)) }
-        parser.onBody = { buffer in
-            if state.field == nil { state.field = fieldName(state.headers) ?? "" }
-            if state.field == fileField {
-                if state.filesCompleted > 0 { state.secondFile = true; return }
-                state.parts.sawFile = true
-                state.pending.writeBuffer(&buffer)
-            } else if let field = state.field, let max = textFields[field] {
-                // UTF-8 takes at most four bytes a character: more bytes than that is too long.
-                if state.textBytes.count + buffer.readableBytes > max * 4 { state.tooLong = field } else {
-                    state.textBytes.append(contentsOf: buffer.readableBytesView)
-                }
-            }
-            // Other fields are ignored, as browsers send extra ones (the CSRF token).
-        }
-        parser.onPartComplete = {
-            if state.field == nil { state.field = fieldName(state.headers) ?? "" }
-            if state.field == fileField {
-                state.parts.sawFile = true
-                state.filesCompleted += 1
-            }
-            if let field = state.field, textFields[field] != nil { state.parts.fields[field] = String(decoding: state.textBytes, as: UTF8.self) }
-            state.textBytes = []
-            state.headers = []
-            state.field = nil
-        }
+        var filesStarted = 0
         var received = 0
         let limit = maxBytes + 64 * 1024 // The form's own headers and boundaries.
+        let tooLarge = Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
         do {
             for try await chunk in body {
                 received += chunk.readableBytes
-                if received > limit {
-                    throw Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
+                if received > limit { throw tooLarge }
+                var pending: [UInt8] = []
+                try stream.feed(chunk.readableBytesView) { event in
+                    switch event {
+                    case .part(let headers):
+                        field = fieldName(headers) ?? ""
+                        textBytes = []
+                        if field == fileField {
+                            filesStarted += 1
+                            parts.sawFile = true
+                        }
+                    case .body(let bytes):
+                        if field == fileField {
+                            pending.append(contentsOf: bytes)
+                        } else if let name = field, let max = textFields[name] {
+                            // UTF-8 takes at most four bytes a character: more bytes than that is too long.
+                            if textBytes.count + bytes.count > max * 4 { tooLong = name } else { textBytes.append(contentsOf: bytes) }
+                        }
+                        // Other fields are ignored, as browsers send extra ones (the CSRF token).
+                    case .end:
+                        if let name = field, textFields[name] != nil { parts.fields[name] = String(decoding: textBytes, as: UTF8.self) }
+                        field = nil
+                    }
                 }
-                try parser.execute(chunk)
-                if state.pending.readableBytes > 0 {
-                    if state.parts.head.count < VideoContainer.sniffLength {
-                        state.parts.head.append(contentsOf: state.pending.readableBytesView.prefix(VideoContainer.sniffLength - state.parts.head.count))
-                    }
-                    state.parts.fileBytes += Int64(state.pending.readableBytes)
-                    if state.parts.fileBytes > maxBytes {
-                        throw Problem(.bodyTooLarge, detail: "the file must be at most \(maxBytes / (1 << 20)) MB (\(maxBytes) bytes)")
-                    }
-                    do {
-                        try file.write(contentsOf: state.pending.readableBytesView)
-                    } catch {
-                        throw Problem(.unavailable, detail: "the upload could not be stored; try again", headers: [.retryAfter: "5"])
-                    }
-                    state.pending.clear()
+                if filesStarted > 1 { throw Problem(.malformedBody, detail: "the upload has more than one '\(fileField)' part: send one file") }
+                guard !pending.isEmpty else { continue }
+                if parts.head.count < VideoContainer.sniffLength {
+                    parts.head.append(contentsOf: pending.prefix(VideoContainer.sniffLength - parts.head.count))
+                }
+                parts.fileBytes += Int64(pending.count)
+                if parts.fileBytes > maxBytes { throw tooLarge }
+                do {
+                    try file.write(contentsOf: pending)
+                } catch {
+                    throw Problem(.unavailable, detail: "the upload could not be stored; try again", headers: [.retryAfter: "5"])
                 }
             }
         } catch let problem as Problem {
             throw problem
+        } catch let malformed as MultipartStream.Malformed {
+            throw Problem(.malformedBody, detail: "the multipart/form-data body could not be read: \(malformed.reason)")
         } catch {
             throw Problem(.malformedBody, detail: "the multipart/form-data body could not be read")
         }
-        if let field = state.tooLong {
-            throw Problem.validation(ValidationIssue(field: field, message: "must be at most \(textFields[field] ?? 0) characters"))
+        guard stream.isComplete else {
+            throw Problem(.malformedBody, detail: "the upload ended before its closing boundary: send it again")
         }
-        if state.secondFile || state.filesCompleted > 1 {
-            throw Problem(.malformedBody, detail: "the upload has more than one '\(fileField)' part: send one file")
+        if let name = tooLong {
+            throw Problem.validation(ValidationIssue(field: name, message: "must be at most \(textFields[name] ?? 0) characters"))
         }
-        if state.parts.sawFile && state.filesCompleted == 0 {
-            throw Problem(.malformedBody, detail: "the upload ended before its '\(fileField)' part did (no closing boundary): send it again")
-        }
-        return state.parts
+        return parts
     }
 
-    private static func fieldName(_ headers: [(String, String)]) -> String? {
+    private static func fieldName(_ headers: [(name: String, value: String)]) -> String? {
         guard let disposition = headers.first(where: { $0.0 == "content-disposition" })?.1 else { return nil }
         for item in disposition.split(separator: ";") {
             let pair = item.trimmingCharacters(in: .whitespaces)
