@@ -137,10 +137,14 @@ public func buildApplication(
     let started = StartupGate()
     var backgroundServices: [any Service] = [
         DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
-        ReconciliationService(donations: services.donations, started: started, interval: .seconds(60), age: TimeInterval(config.reconcileAfterSeconds), logger: logger),
+        PeriodicService(started: started, interval: .seconds(60), did: "reconciled pending donations", logger: logger) { [donations = services.donations, age = TimeInterval(config.reconcileAfterSeconds)] in
+            try await donations.reconcile(olderThan: age)
+        },
         ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
         PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(config.impressionsChargeSeconds), logger: logger),
-        ChallengeSettlementService(pledges: services.pledges, started: started, grace: config.pledgeRules.removalGrace, interval: .seconds(600), logger: logger),
+        PeriodicService(started: started, interval: .seconds(600), did: "settled ended challenges", logger: logger) { [pledges = services.pledges, grace = config.pledgeRules.removalGrace] in
+            try await pledges.settleDue(grace: grace)
+        },
     ]
     let webhookTarget = WebhookTarget()
     if let events = services.sandboxEvents {
@@ -188,23 +192,25 @@ struct DatabasesService: Service {
     }
 }
 
-/// Settles donations a crash or a lost answer left pending: at start-up, then every `interval`.
-struct ReconciliationService: Service {
-    let donations: DonationService
+/// Background work of `serve` that runs once the server is up, then every `interval`, until
+/// shutdown: reconciling pending donations, settling ended challenges. `work` returns how
+/// many things it did, logged when more than none.
+struct PeriodicService: Service {
     let started: StartupGate
     let interval: Duration
-    let age: TimeInterval
+    let did: String
     let logger: Logger
+    let work: @Sendable () async throws -> Int
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             guard (try? await started.wait()) != nil else { return }
             while !Task.isCancelled {
                 do {
-                    let settled = try await donations.reconcile(olderThan: age)
-                    if settled > 0 { logger.info("reconciled pending donations", metadata: ["count": "\(settled)"]) }
+                    let count = try await work()
+                    if count > 0 { logger.info("\(did)", metadata: ["count": "\(count)"]) }
                 } catch {
-                    logger.warning("reconciliation failed; will retry", metadata: ["error": "\(error)"])
+                    logger.warning("\(did): failed; will retry", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: interval)
             }

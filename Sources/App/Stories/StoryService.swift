@@ -25,10 +25,7 @@ struct StoryService: Sendable {
     /// A story from a file on this machine (the demo's samples), through the same checks;
     /// `stickers` is the upload's JSON part.
     func importFile(_ url: URL, stickers: String, by owner: AccountRecord) async throws -> StoryRecord {
-        let path = try media.temporaryPath()
-        try FileManager.default.copyItem(at: url, to: URL(fileURLWithPath: path))
-        let bytes = try Data(contentsOf: url)
-        return try await create(MultipartUpload(temporaryPath: path, fields: ["stickers": stickers], bytes: Int64(bytes.count), head: Array(bytes.prefix(64))), by: owner)
+        try await create(try MultipartUpload.local(url, fields: ["stickers": stickers], store: media), by: owner)
     }
 
     private func create(_ upload: MultipartUpload, by owner: AccountRecord) async throws -> StoryRecord {

@@ -38,6 +38,15 @@ struct MultipartUpload: Sendable {
         }
     }
 
+    /// A file on this machine (the demo's samples) as an upload, copied to the store's
+    /// temporary folder so that it goes through the same checks and the same keeping.
+    static func local(_ url: URL, fields: [String: String], store: any MediaStore) throws -> MultipartUpload {
+        let path = try store.temporaryPath()
+        try FileManager.default.copyItem(at: url, to: URL(fileURLWithPath: path))
+        let bytes = try Data(contentsOf: url)
+        return MultipartUpload(temporaryPath: path, fields: fields, bytes: Int64(bytes.count), head: Array(bytes.prefix(64)))
+    }
+
     private struct Parts {
         var fields: [String: String] = [:]
         var sawFile = false

@@ -23,10 +23,7 @@ struct VideoService: Sendable {
 
     /// A video from a file on this machine (the demo's samples), through the same checks.
     func importFile(_ url: URL, caption: String, by owner: AccountRecord) async throws -> VideoRecord {
-        let path = try media.temporaryPath()
-        try FileManager.default.copyItem(at: url, to: URL(fileURLWithPath: path))
-        let bytes = try Data(contentsOf: url)
-        return try await create(MultipartUpload(temporaryPath: path, fields: ["caption": caption], bytes: Int64(bytes.count), head: Array(bytes.prefix(VideoContainer.sniffLength))), by: owner)
+        try await create(try MultipartUpload.local(url, fields: ["caption": caption], store: media), by: owner)
     }
 
     static let captionMax = 2200
