@@ -83,6 +83,21 @@ schemas = {
         "status": string(enum=["pending", "verified", "rejected"]),
         "rejectionReason": string(description="Only for the nonprofit's members and platform admins"),
         "followers": integer(minimum=0), "createdAt": datetime, "reviewedAt": datetime}},
+    "NonprofitProfileUpdate": {"type": "object", "additionalProperties": False,
+        "description": "Only the fields sent change (null counts as not sent); the rules are the application's", "properties": {
+        "description": string(maxLength=2000, description="An empty string clears it"),
+        "website": string(minLength=1, maxLength=500),
+        "causes": {"type": "array", "minItems": 1, "maxItems": 5, "items": string(enum=CAUSES), "description": "Replaces the causes"}}},
+    "PayoutDetailsInput": {"type": "object", "additionalProperties": False, "required": ["accountHolder"],
+        "description": "An IBAN, or a US routing and account number; not both", "properties": {
+        "accountHolder": string(minLength=1, maxLength=70),
+        "iban": string(minLength=15, maxLength=60, description="ISO 13616, spaces allowed; checked with mod 97"),
+        "routingNumber": string(pattern="^\\s*[0-9]{9}\\s*$", description="ABA routing number (with its check digit)"),
+        "accountNumber": string(pattern="^\\s*[0-9]{4,17}\\s*$", description="US bank account number")}},
+    "PayoutDetails": {"type": "object", "required": ["accountHolder", "method", "masked", "updatedAt"], "properties": {
+        "accountHolder": string(), "method": string(enum=["iban", "us_bank"]),
+        "masked": string(description="Only the last 4 characters of the account, e.g. 'IBAN FR76 •••• 0189' or 'US •••• 6789'"),
+        "updatedAt": datetime}},
     "NonprofitPage": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
         "items": {"type": "array", "items": ref("Nonprofit")}, "page": integer(), "perPage": integer(), "total": integer()}},
     "MyNonprofits": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
@@ -314,6 +329,25 @@ schemas = {
         "status": string(enum=["active", "stopped", "ended"]), "startsAt": datetime, "endsAt": datetime, "createdAt": datetime}},
     "AdCredits": {"type": "object", "required": ["nonprofitId", "balance", "promotions"], "properties": {
         "nonprofitId": uuid, "balance": integer(minimum=0), "promotions": {"type": "array", "items": ref("Promotion")}}},
+    "AnalyticsScope": {"type": "object", "required": ["kind", "id", "title"], "properties": {
+        "kind": string(enum=["nonprofit", "challenge", "live", "fundraiser"]), "id": uuid, "title": string()}},
+    "AnalyticsMetric": {"type": "object", "required": ["metric", "series", "total", "previousTotal", "change", "personDays"], "properties": {
+        "metric": string(enum=["views", "videos", "participants", "donations", "donors_new", "donors_returning", "followers_gained", "net"]),
+        "currency": string(description="ISO 4217 code for money (values in minor units); absent for counts"),
+        "series": {"type": "array", "items": integer(), "description": "One value per day of `days`"},
+        "total": integer(), "previousTotal": integer(description="The same total over the previous period of the same length"),
+        "change": integer(), "changePercent": string(description="One decimal, such as -33.3; absent when the previous total is 0"),
+        "personDays": {"type": "boolean", "description": "The total sums people per day (someone on two days counts twice)"}}},
+    "Analytics": {"type": "object", "required": ["nonprofit", "scope", "from", "to", "previousFrom", "previousTo", "days", "metrics"], "properties": {
+        "nonprofit": ref("AnalyticsScope"), "scope": ref("AnalyticsScope"),
+        "from": string(format="date"), "to": string(format="date"), "previousFrom": string(format="date"), "previousTo": string(format="date"),
+        "days": {"type": "array", "items": string(format="date")}, "metrics": {"type": "array", "items": ref("AnalyticsMetric")},
+        "items": {"type": "array", "description": "The nonprofit's challenges, lives and fundraisers with their totals (whole-nonprofit scope only)",
+                  "items": {"type": "object", "required": ["kind", "id", "title", "totals"], "properties": {
+                      "kind": string(enum=["challenge", "live", "fundraiser"]), "id": uuid, "title": string(),
+                      "totals": {"type": "array", "items": {"type": "object", "required": ["metric", "total"], "properties": {
+                          "metric": string(), "currency": string(), "total": integer()}}}}}},
+        "rolledUpAt": {**datetime, "description": "When the figures were last brought up to date; absent before the first roll-up"}}},
 }
 
 fr = path_param("fundraiserId")
@@ -352,7 +386,14 @@ paths = {
         "post": op("Apply as a nonprofit (the caller becomes its owner)", "nonprofits", {"201": ok(ref("Nonprofit"), "Applied; pending verification"),
             "409": problem("This registration number has already applied")}, secure=True, request="NonprofitApplication")},
     "/api/v1/nonprofits/{nonprofitId}": {"get": op("A nonprofit (pending and rejected ones only to their team and admins)", "nonprofits",
-        {"200": ok(ref("Nonprofit"))}, optional_auth=True, params=[np])},
+        {"200": ok(ref("Nonprofit"))}, optional_auth=True, params=[np]),
+        "patch": op("Edit the profile: description, website, causes (owners, platform admins)", "nonprofits",
+            {"200": ok(ref("Nonprofit"))}, secure=True, request="NonprofitProfileUpdate", params=[np])},
+    "/api/v1/nonprofits/{nonprofitId}/payout-details": {
+        "get": op("Where payouts go, masked (members, platform admins; 404 when none are set)", "nonprofits",
+            {"200": ok(ref("PayoutDetails"))}, secure=True, params=[np]),
+        "put": op("Set where payouts go: an IBAN or a US bank account (owners, platform admins); answered masked", "nonprofits",
+            {"200": ok(ref("PayoutDetails"))}, secure=True, request="PayoutDetailsInput", params=[np])},
     "/api/v1/nonprofits/{nonprofitId}/members": {
         "get": op("The nonprofit's team (members only)", "nonprofits", {"200": ok(ref("MemberList"))}, secure=True, params=[np]),
         "post": op("Add a member (owners only)", "nonprofits", {"201": ok(ref("Member"), "Added"), "409": problem("Already a member")},
@@ -387,6 +428,16 @@ paths = {
     "/api/v1/nonprofits/{nonprofitId}/payouts": {"get": op("A nonprofit's payouts (owners, admins); its CSV statement with Accept: text/csv", "nonprofits",
         {"200": {"description": "Payouts", "content": {"application/json": {"schema": ref("PayoutList")}, "text/csv": {"schema": string()}}}},
         secure=True, params=[np])},
+    "/api/v1/nonprofits/{nonprofitId}/analytics": {"get": op(
+        "Daily figures from the roll-ups (members, platform admins): views, videos, participants, donations, donors new and returning, "
+        "followers gained, net raised per currency, with totals and the change against the previous period; CSV with Accept: text/csv or format=csv",
+        "nonprofits",
+        {"200": {"description": "The figures", "content": {"application/json": {"schema": ref("Analytics")}, "text/csv": {"schema": string()}}},
+         "404": problem("No such nonprofit, or the scope is not one of its own"), "422": problem("A parameter is not valid")},
+        secure=True, params=[np, query("from", string(format="date"), "First day, UTC (default: 27 days before `to`)"),
+                             query("to", string(format="date"), "Last day, included (default: today, UTC); at most 366 days in all"),
+                             query("scope", string(), "challenge:<id>, live:<id> or fundraiser:<id> (default: the whole nonprofit)"),
+                             query("format", string(enum=["json", "csv"]), "csv answers text/csv, as Accept: text/csv does")])},
     "/api/v1/lives": {"post": op("Create a live (optionally raising money for a verified nonprofit, or with a ticket price)", "lives",
         {"201": ok(ref("Live"), "Created")}, secure=True, request="LiveInput")},
     "/api/v1/lives/{liveId}": {"get": op("A live", "lives", {"200": ok(ref("Live"))}, optional_auth=True, params=[path_param("liveId")])},

@@ -38,6 +38,7 @@ public struct AppServices: Sendable {
     let impressions: ImpressionCounter
     let promotions: PromotionService
     let programs: ProgramService
+    let analytics: AnalyticsService
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -105,6 +106,7 @@ public struct AppServices: Sendable {
         programs = ProgramService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, idempotency: idempotency)
         promotions = PromotionService(db: db, clock: clock, nonprofits: nonprofits, challenges: challenges, lives: lives, idempotency: idempotency,
                                       rate: Int64(config.adCreditsPerImpression))
+        analytics = AnalyticsService(db: db, clock: clock, nonprofits: nonprofits, rollup: AnalyticsRollup(db: db, clock: clock, logger: logger))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }
 }
@@ -144,6 +146,9 @@ public func buildApplication(
         PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(config.impressionsChargeSeconds), logger: logger),
         PeriodicService(started: started, interval: .seconds(600), did: "settled ended challenges", logger: logger) { [pledges = services.pledges, grace = config.pledgeRules.removalGrace] in
             try await pledges.settleDue(grace: grace)
+        },
+        PeriodicService(started: started, interval: .seconds(config.analyticsRollupSeconds), did: "rolled up analytics days", logger: logger) { [rollup = services.analytics.rollup] in
+            try await rollup.run().days
         },
     ]
     let webhookTarget = WebhookTarget()

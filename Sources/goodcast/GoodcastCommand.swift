@@ -9,7 +9,7 @@ struct Goodcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goodcast",
         abstract: "The Goodcast server: LIVE fundraisers, challenges and donor stories.",
-        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, PayoutsCommand.self, ChallengesCommand.self, SandboxProcessorCommand.self],
+        subcommands: [Serve.self, Admin.self, Demo.self, Migrate.self, LedgerCommand.self, PayoutsCommand.self, ChallengesCommand.self, AnalyticsCommand.self, SandboxProcessorCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -235,6 +235,33 @@ struct ChallengesCommand: AsyncParsableCommand {
             }
             await commands.shutdown()
             print("\(settled) challenge(s) settled")
+        }
+    }
+}
+
+struct AnalyticsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "analytics", abstract: "Nonprofit analytics.", subcommands: [Rollup.self])
+
+    struct Rollup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the daily analytics roll-ups up to date (`serve` also does it every GOODCAST_ANALYTICS_ROLLUP_SECONDS)."
+        )
+        @OptionGroup var common: CommonOptions
+        @Flag(help: "Recompute every day from the first recorded event, not only the days changed since the last run.")
+        var rebuild = false
+
+        func run() async throws {
+            let config = try common.config()
+            let commands = try await AppCommands.open(config, logger: common.logger(config))
+            let outcome: (days: Int, figures: Int)
+            do {
+                outcome = try await commands.rollUpAnalytics(rebuild: rebuild)
+            } catch {
+                await commands.shutdown()
+                throw error
+            }
+            await commands.shutdown()
+            print("\(outcome.days) day(s) rolled up, \(outcome.figures) figure(s) stored")
         }
     }
 }

@@ -44,6 +44,13 @@ public struct AppCommands: Sendable {
         return try await services.pledges.settleDue(grace: services.config.pledgeRules.removalGrace)
     }
 
+    /// Brings the analytics roll-ups up to date (every day from the first raw row with
+    /// `rebuild`); returns the days recomputed and the figures stored.
+    public func rollUpAnalytics(rebuild: Bool) async throws -> (days: Int, figures: Int) {
+        let outcome = try await services.analytics.rollup.run(rebuild: rebuild)
+        return (outcome.days, outcome.figures)
+    }
+
     /// Pays out what is owed for the period (today by default); returns one line per payout.
     public func runPayouts(period: String?) async throws -> [String] {
         var day: String?

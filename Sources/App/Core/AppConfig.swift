@@ -81,6 +81,8 @@ public struct AppConfig: Sendable {
     public var adCreditsPerImpression: Int = 1
     /// How often counted impressions are charged to their promotions.
     public var impressionsChargeSeconds: Int = 2
+    /// How often `serve` brings the analytics roll-ups up to date.
+    public var analyticsRollupSeconds: Int = 300
 
     /// The media folder in effect.
     public var mediaPath: String { mediaDirectory ?? (dataDirectory as NSString).appendingPathComponent("media") }
@@ -145,6 +147,7 @@ public struct AppConfig: Sendable {
         }
         if let value = env["GOODCAST_AD_CREDITS_PER_IMPRESSION"] { config.adCreditsPerImpression = try int(value, "GOODCAST_AD_CREDITS_PER_IMPRESSION", 1...1_000_000) }
         if let value = env["GOODCAST_IMPRESSIONS_CHARGE_SECONDS"] { config.impressionsChargeSeconds = try int(value, "GOODCAST_IMPRESSIONS_CHARGE_SECONDS", 1...3600) }
+        if let value = env["GOODCAST_ANALYTICS_ROLLUP_SECONDS"] { config.analyticsRollupSeconds = try int(value, "GOODCAST_ANALYTICS_ROLLUP_SECONDS", 1...86_400) }
         if let value = env["GOODCAST_VIEWS_FLUSH_MS"] { config.viewsFlushMilliseconds = try int(value, "GOODCAST_VIEWS_FLUSH_MS", 10...60_000) }
         return config
     }

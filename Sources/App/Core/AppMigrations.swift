@@ -43,6 +43,9 @@ enum AppMigrations {
             CreatePrograms(),
             CreateProgramGrants(),
             CreateProgramInvitations(),
+            CreateAnalyticsDaily(),
+            CreateAnalyticsRollups(),
+            AddNonprofitPayoutDetails(),
         ]
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GoodcastCore
 import Hummingbird
 
-/// `/api/v1/nonprofits...`: apply, read, the directory, members, follow.
+/// `/api/v1/nonprofits...`: apply, read, the directory, members, follow; the profile and payout
+/// details in `NonprofitController+Profile.swift`.
 struct NonprofitController: Sendable {
     let service: NonprofitService
     let maxBodyBytes: Int
@@ -13,6 +14,9 @@ struct NonprofitController: Sendable {
         api.get(APIPath.nonprofits, use: directory)
         api.get(APIPath.myNonprofits, use: mine)
         api.get(APIPath.nonprofit, use: show)
+        api.patch(APIPath.nonprofit, use: updateProfile)
+        api.get(APIPath.nonprofitPayoutDetails, use: payoutDetails)
+        api.put(APIPath.nonprofitPayoutDetails, use: setPayoutDetails)
         api.get(APIPath.nonprofitMembers, use: members)
         api.post(APIPath.nonprofitMembers, use: addMember)
         api.delete(APIPath.nonprofitMember, use: removeMember)

@@ -26,6 +26,40 @@ struct AddMemberInput: JSONInput {
     let role: String?
 }
 
+/// `PATCH /nonprofits/{id}`: a field left out (or null) stays as it is; an empty description clears it.
+struct NonprofitProfileInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case description, website, causes }
+    typealias CodingKeys = Field
+    let description: String?
+    let website: String?
+    let causes: [String]?
+}
+
+/// `PUT /nonprofits/{id}/payout-details`: an `iban`, or a US `routingNumber` and `accountNumber`.
+struct PayoutDetailsInput: JSONInput {
+    enum Field: String, CodingKey, CaseIterable { case accountHolder, iban, routingNumber, accountNumber }
+    typealias CodingKeys = Field
+    let accountHolder: String?
+    let iban: String?
+    let routingNumber: String?
+    let accountNumber: String?
+}
+
+/// Payout details as anyone may see them: masked, never the full account.
+struct PayoutDetailsOutput: ResponseCodable {
+    let accountHolder: String
+    let method: PayoutDetails.Method
+    let masked: String
+    let updatedAt: Date
+
+    init(_ summary: NonprofitStore.PayoutSummary) {
+        accountHolder = summary.accountHolder
+        method = summary.method
+        masked = summary.masked
+        updatedAt = summary.updatedAt
+    }
+}
+
 struct NonprofitOutput: ResponseCodable {
     let id: UUID
     let name: String

@@ -33,11 +33,11 @@ struct NonprofitService: Sendable {
         role != nil || account?.role == .platformAdmin
     }
 
-    /// Owners manage the team; platform admins may too.
-    func requireOwner(_ id: UUID, account: AccountRecord) async throws -> NonprofitRecord {
+    /// Owners manage the team, the profile and the payout details; platform admins may too.
+    func requireOwner(_ id: UUID, account: AccountRecord, to purpose: String = "manage its members") async throws -> NonprofitRecord {
         let (record, role) = try await visible(id, to: account)
         guard role == .owner || account.role == .platformAdmin else {
-            throw Problem.forbidden("only the nonprofit's owners may manage its members")
+            throw Problem.forbidden("only the nonprofit's owners may \(purpose)")
         }
         return record
     }
@@ -68,6 +68,42 @@ struct NonprofitService: Sendable {
             throw Problem.conflict("@\(member.handle) is already a member")
         }
         return try await store.members(of: id).first { $0.accountId == member.id }!
+    }
+
+    /// Owners (and platform admins) edit the profile; the caller's right is checked before the values.
+    func updateProfile(_ id: UUID, description: String?, website: String?, causes: [String]?, by account: AccountRecord) async throws -> NonprofitRecord {
+        _ = try await requireOwner(id, account: account, to: "edit its profile")
+        let update: NonprofitProfileUpdate
+        do {
+            update = try NonprofitProfileUpdate(description: description, website: website, causes: causes)
+        } catch {
+            throw Problem.validation(error)
+        }
+        try await store.updateProfile(id, with: update)
+        return try await store.find(id: id)!
+    }
+
+    /// Owners (and platform admins) set where payouts go; the answer is masked.
+    func setPayoutDetails(
+        _ id: UUID, accountHolder: String?, iban: String?, routingNumber: String?, accountNumber: String?, by account: AccountRecord
+    ) async throws -> NonprofitStore.PayoutSummary {
+        _ = try await requireOwner(id, account: account, to: "set its payout details")
+        let details: PayoutDetails
+        do {
+            details = try PayoutDetails(accountHolder: accountHolder, iban: iban, routingNumber: routingNumber, accountNumber: accountNumber)
+        } catch {
+            throw Problem.validation(error)
+        }
+        return try await store.setPayoutDetails(details, of: id)
+    }
+
+    /// The team (and platform admins) see the masked details.
+    func payoutDetails(of id: UUID, for account: AccountRecord) async throws -> NonprofitStore.PayoutSummary {
+        _ = try await requireMember(id, account: account)
+        guard let summary = try await store.payoutDetails(of: id) else {
+            throw Problem.notFound("payout details of nonprofit \(id)")
+        }
+        return summary
     }
 
     func follow(_ following: Bool, id: UUID, by account: AccountRecord) async throws -> FollowOutput {

@@ -84,7 +84,7 @@ struct PayoutService: Sendable {
             let currency = Currency.supported[line.currency] ?? .usd
             // Credits to the payable are money in for the nonprofit: shown positive.
             let money = Money(-line.amount, currency)
-            let amount = MoneyFormat.format(money, language: "en").replacingOccurrences(of: currency.symbol, with: "").replacingOccurrences(of: ",", with: "")
+            let amount = MoneyFormat.plain(money)
             csv += "\(line.created_at.formatted(.iso8601)),\(line.kind),\(line.reference),\(line.currency),\(-line.amount),\(amount)\n"
         }
         return csv

@@ -43,7 +43,7 @@ struct VideoController: Sendable {
             throw Problem.validation(ValidationIssue(field: "body", message: "must hold 1 to \(Self.maxViews) views"))
         }
         var issues = ValidationIssues()
-        let now = Date()
+        let now = videos.clock.now()
         var events: [ViewEvent] = []
         events.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {

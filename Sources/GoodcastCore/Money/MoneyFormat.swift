@@ -39,6 +39,19 @@ public enum MoneyFormat {
         return negative ? "-" + body : body
     }
 
+    /// The amount as a plain decimal (`-1234.56`, `1000` for JPY): no symbol, no grouping, a
+    /// point; what a CSV file or a spreadsheet reads in any locale.
+    public static func plain(_ money: Money) -> String {
+        let perMajor = UInt64(money.currency.minorPerMajor)
+        let magnitude = money.amount.magnitude
+        var text = String(magnitude / perMajor)
+        if money.currency.exponent > 0 {
+            let fraction = String(magnitude % perMajor)
+            text += "." + String(repeating: "0", count: money.currency.exponent - fraction.count) + fraction
+        }
+        return money.amount < 0 ? "-" + text : text
+    }
+
     /// Reads an amount typed by a person in the given language ("12.50", "1,234.5" in en;
     /// "12,50", "1 234,5" in fr; "1.234,50" in it) into exact minor units. More decimals than
     /// the currency has, letters, or a sign are refused.

@@ -22,29 +22,46 @@ public struct NonprofitApplication: Sendable, Equatable {
         let registration = issues.check { () throws(ValidationIssue) in
             try TextSanitizer.required(registrationNumber, field: "registrationNumber", max: Self.registrationMax)
         }
-        let website = issues.check { () throws(ValidationIssue) in try WebAddress.parse(website, field: "website") }
-        let description = issues.check { () throws(ValidationIssue) in
-            try TextSanitizer.optional(description, field: "description", max: Self.descriptionMax, allowNewlines: true)
-        }
-        var parsedCauses: [Cause] = []
-        if let causes, !causes.isEmpty {
-            for raw in causes {
-                if let cause = issues.check({ () throws(ValidationIssue) in try Cause.parse(raw) }), !parsedCauses.contains(cause) {
-                    parsedCauses.append(cause)
-                }
-            }
-            if parsedCauses.count > Self.maxCauses {
-                issues.add("causes", "choose at most \(Self.maxCauses) causes")
-            }
-        } else {
-            issues.add("causes", "choose at least one cause")
-        }
+        let website = issues.check { () throws(ValidationIssue) in try Self.website(website) }
+        let description = issues.check { () throws(ValidationIssue) in try Self.description(description) }
+        let parsedCauses = Self.causes(causes, issues: &issues)
         try issues.throwIfAny()
         self.name = name!
         self.country = country!
         self.registrationNumber = registration!
-        self.causes = parsedCauses.sorted()
+        self.causes = parsedCauses
         self.website = website!
         self.description = description ?? nil
+    }
+
+    // The rules of single fields, shared with `NonprofitProfileUpdate`.
+
+    /// The nonprofit's web address (required), with `https://` added when no scheme was typed.
+    public static func website(_ raw: String?) throws(ValidationIssue) -> String {
+        try WebAddress.parse(raw, field: "website")
+    }
+
+    /// The optional description: cleaned, newlines kept, empty text counts as none.
+    public static func description(_ raw: String?) throws(ValidationIssue) -> String? {
+        try TextSanitizer.optional(raw, field: "description", max: descriptionMax, allowNewlines: true)
+    }
+
+    /// One to `maxCauses` causes from the fixed list, deduplicated and in list order; every
+    /// unknown cause is reported in `issues`.
+    public static func causes(_ raw: [String]?, issues: inout ValidationIssues) -> [Cause] {
+        guard let raw, !raw.isEmpty else {
+            issues.add("causes", "choose at least one cause")
+            return []
+        }
+        var parsed: [Cause] = []
+        for text in raw {
+            if let cause = issues.check({ () throws(ValidationIssue) in try Cause.parse(text) }), !parsed.contains(cause) {
+                parsed.append(cause)
+            }
+        }
+        if parsed.count > maxCauses {
+            issues.add("causes", "choose at most \(maxCauses) causes")
+        }
+        return parsed.sorted()
     }
 }
