@@ -23,6 +23,9 @@ struct SitePages: Sendable {
         addChallengeRoutes(to: router)
         addStoryRoutes(to: router)
         addAdminRoutes(to: router)
+        addConsoleRoutes(to: router)
+        addFormRoutes(to: router)
+        addProgramPageRoutes(to: router)
     }
 
     struct HomePage {

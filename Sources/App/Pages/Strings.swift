@@ -4,12 +4,24 @@ enum Strings {
     static let languageNames = ["en": "English", "fr": "Français", "it": "Italiano"]
 
     static func table(for language: String) -> [String: String] {
-        switch language {
-        case "fr": en.merging(fr) { _, translated in translated }
-        case "it": en.merging(it) { _, translated in translated }
-        default: en
-        }
+        tables[language] ?? tables["en"]!
     }
+
+    /// Each feature's words live in a file of their own (`Strings+Console.swift`, ...), as
+    /// (English, French, Italian) triples merged here once.
+    static let features: [(en: [String: String], fr: [String: String], it: [String: String])] = [
+        (en, fr, it), (consoleEn, consoleFr, consoleIt), (formsEn, formsFr, formsIt), (programsEn, programsFr, programsIt),
+    ]
+
+    static var allEnglish: [String: String] { features.reduce(into: [:]) { $0.merge($1.en) { first, _ in first } } }
+
+    private static let tables: [String: [String: String]] = {
+        let english = allEnglish
+        func merged(_ pick: ((en: [String: String], fr: [String: String], it: [String: String])) -> [String: String]) -> [String: String] {
+            features.reduce(into: english) { $0.merge(pick($1)) { _, translated in translated } }
+        }
+        return ["en": english, "fr": merged { $0.fr }, "it": merged { $0.it }]
+    }()
 
     static let en: [String: String] = [
         "myStickers": "My stickers", "iDonated": "I donated", "shareInStory": "Share in a story",
