@@ -60,8 +60,10 @@ def server():
     stop()
 
 
-def make_driver():
+def make_driver(download_dir=None):
     options = webdriver.ChromeOptions()
+    if download_dir:
+        options.add_experimental_option("prefs", {"download.default_directory": download_dir, "download.prompt_for_download": False})
     options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=420,900", "--lang=en-GB"):
         options.add_argument(argument)
@@ -76,8 +78,8 @@ def browsers(request):
     """Opens as many independent browsers (separate cookie jars) as a test asks for."""
     opened = []
 
-    def open_browser():
-        driver = make_driver()
+    def open_browser(download_dir=None):
+        driver = make_driver(download_dir)
         opened.append(driver)
         return driver
 

@@ -82,6 +82,8 @@ public struct DemoSeed: Sendable {
         try await seedGivingSzn(admin: admin, creators: creatorAccounts)
         try await seedChallenges(admin: admin, creators: creatorAccounts)
         try await seedStories(creators: creatorAccounts)
+        // The consoles show the demo's figures at once rather than after the first background pass.
+        try await services.analytics.rollup.run()
         return Result(seeded: true, adminHandle: Self.adminHandle, adminPassword: Self.adminPassword,
                       creatorPassword: Self.creatorPassword, creators: Self.creators.map(\.0))
     }
