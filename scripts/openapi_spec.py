@@ -439,7 +439,13 @@ paths = {
                              query("scope", string(), "challenge:<id>, live:<id> or fundraiser:<id> (default: the whole nonprofit)"),
                              query("format", string(enum=["json", "csv"]), "csv answers text/csv, as Accept: text/csv does")])},
     "/api/v1/lives": {"post": op("Create a live (optionally raising money for a verified nonprofit, or with a ticket price)", "lives",
-        {"201": ok(ref("Live"), "Created")}, secure=True, request="LiveInput")},
+        {"201": ok(ref("Live"), "Created")}, secure=True, request="LiveInput"),
+        "get": op("Discover lives: on now, then coming up; lives promoted with ad credits first (each listing counts an impression)", "lives",
+        {"200": ok({"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "required": ["live", "promoted"], "properties": {
+                "live": ref("Live"), "promoted": {"type": "boolean"}}}},
+            "page": integer(), "perPage": integer(), "total": integer()}}), "422": problem("A parameter is not valid")},
+        optional_auth=True, params=paging)},
     "/api/v1/lives/{liveId}": {"get": op("A live", "lives", {"200": ok(ref("Live"))}, optional_auth=True, params=[path_param("liveId")])},
     "/api/v1/lives/{liveId}/start": {"post": op("Start the live (its host)", "lives", {"200": ok(ref("Live")), "409": problem("Not possible now")},
         secure=True, params=[path_param("liveId")])},

@@ -39,6 +39,7 @@ public struct AppServices: Sendable {
     let promotions: PromotionService
     let programs: ProgramService
     let analytics: AnalyticsService
+    let liveDiscovery: LiveDiscovery
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
 
@@ -106,6 +107,7 @@ public struct AppServices: Sendable {
         programs = ProgramService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, idempotency: idempotency)
         promotions = PromotionService(db: db, clock: clock, nonprofits: nonprofits, challenges: challenges, lives: lives, idempotency: idempotency,
                                       rate: Int64(config.adCreditsPerImpression))
+        liveDiscovery = LiveDiscovery(db: db, clock: clock, lives: lives, impressions: impressions)
         analytics = AnalyticsService(db: db, clock: clock, nonprofits: nonprofits, rollup: AnalyticsRollup(db: db, clock: clock, logger: logger))
         webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
     }

@@ -49,6 +49,7 @@ func buildRouter(_ services: AppServices) -> Router<AppRequestContext> {
     PromotionController(promotions: services.promotions, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     ProgramController(programs: services.programs, maxBodyBytes: config.maxBodyBytes).addRoutes(to: api)
     AnalyticsController(analytics: services.analytics).addRoutes(to: api)
+    LiveDiscoveryController(discovery: services.liveDiscovery).addRoutes(to: api)
 
     // Uploaded media, with ranges.
     MediaController(videos: services.videos, stories: services.stories, media: services.media).addRoutes(to: router)

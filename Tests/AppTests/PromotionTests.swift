@@ -87,4 +87,40 @@ struct PromotionTests {
             #expect(try await balance(app, cause.nonprofit, token: cause.ownerToken) == 100)
         }
     }
+
+    @Test("a promoted live comes first in live discovery and pays per impression", arguments: DatabaseKind.enabled)
+    func promotedLive(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, configure: { $0.impressionsChargeSeconds = 3600 }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, host) = try await app.signUp("livehost")
+            var ids: [String] = []
+            for title in ["Older live", "Newer live"] {
+                let live = try await app.request(.post, "/api/v1/lives", json: """
+                    {"title":"\(title)","playbackUrl":"https://www.youtube.com/embed/abc","fundraiser":{"nonprofitId":"\(cause.nonprofit)","goal":{"amount":50000,"currency":"USD"}}}
+                    """, token: host).json()
+                ids.append(live["id"] as! String)
+            }
+            #expect(try await app.request(.post, "/api/v1/lives/\(ids[1])/start", token: host).status == .ok)
+            func listed(_ token: String? = nil) async throws -> [(String, Bool)] {
+                let items = try await app.request(.get, "/api/v1/lives", token: token).json()["items"] as! [[String: Any]]
+                return items.map { (($0["live"] as! [String: Any])["id"] as! String, $0["promoted"] as! Bool) }
+            }
+            // On now comes first, until the other is promoted.
+            #expect(try await listed().map(\.0) == [ids[1], ids[0]])
+            #expect(try await grant(app, cause.nonprofit, 2, admin: cause.adminToken).status == .created)
+            let ends = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+            let promotion = try await app.request(.post, "/api/v1/nonprofits/\(cause.nonprofit)/promotions", json: #"{"liveId":"\#(ids[0])","budget":2,"endsAt":"\#(ends)"}"#, token: cause.ownerToken)
+            #expect(promotion.status == .created, "\(promotion.text)")
+            var viewers: [String] = []
+            for index in 0..<3 { viewers.append(try await app.signUp("liveviewer\(index)").token) }
+            for (round, viewer) in viewers.enumerated() {
+                let seen = try await listed(viewer)
+                #expect(seen.first?.0 == (round < 2 ? ids[0] : ids[1]) && seen.first?.1 == (round < 2), "round \(round): \(seen)")
+                #expect(await app.services.promotions.charge(await app.services.impressions.take()).isEmpty)
+            }
+            let after = try await app.request(.get, "/api/v1/promotions/\(try promotion.json()["id"] as! String)", token: cause.ownerToken).json()
+            #expect(after["spent"] as? Int == 2 && after["impressions"] as? Int == 2)
+            #expect(try await app.request(.get, "/api/v1/lives?perPage=0").status == .unprocessableContent)
+        }
+    }
 }

@@ -147,19 +147,12 @@ struct ChallengeService: Sendable {
         return Page(items: items, page: query.page, perPage: query.perPage, total: total)
     }
 
-    /// 0 for a challenge with a promotion showing now, 1 for the others.
     static func promotedFirst(_ now: Date) -> SQLQueryString {
-        "CASE WHEN EXISTS (SELECT 1 FROM \(ident: "promotions") p WHERE p.\(ident: "challenge_id") = \(ident: "challenges").\(ident: "id") AND \(PromotionService.showing(now))) THEN 0 ELSE 1 END"
+        PromotionService.promotedFirst("challenges", target: "challenge_id", at: now)
     }
 
     /// The promotion showing now for each of these challenges that has one.
     func promotions(showing ids: [UUID]) async throws -> [UUID: UUID] {
-        guard !ids.isEmpty else { return [:] }
-        struct Row: Decodable { let id: UUID; let challenge_id: UUID }
-        let rows = try await db.reader.raw("SELECT p.id, p.challenge_id FROM promotions p WHERE p.challenge_id IN (\(binds: ids)) AND \(PromotionService.showing(clock.now()))")
-            .all(decoding: Row.self)
-        var result: [UUID: UUID] = [:]
-        for row in rows where result[row.challenge_id] == nil { result[row.challenge_id] = row.id }
-        return result
+        try await PromotionService.showing("challenge_id", ids: ids, on: db.reader, at: clock.now())
     }
 }

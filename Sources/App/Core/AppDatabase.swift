@@ -37,16 +37,27 @@ public struct AppDatabase: Sendable {
         await readDatabases?.shutdownAsync()
     }
 
+    /// Several times what our longest transaction takes (a view flush of 250,000 rows: about
+    /// 4 s on PostgreSQL here).
+    static let transactionDeadline: Duration = .seconds(20)
+
     public var isPostgres: Bool { (fluent as! any SQLDatabase).dialect.name == "postgresql" }
 
     /// Runs `body` in one transaction; SQLKit statements inside use the `SQLDatabase` passed in.
     /// Feed events it appends reach this node's viewers as soon as it commits.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let notes = FeedCommitNotes()
-        // Set inside the closure: Fluent runs it in a task of its own, made from an event loop
-        // callback, which inherits no task-local from here.
-        let result = try await fluent.transaction { db in
-            try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
+        let fluent = self.fluent
+        // A connection cut while a transaction is in flight (the database restarting) can leave
+        // its query unanswered for good; past the deadline the caller gets an outage error
+        // (503) and the stuck work is abandoned: it either never commits, or commits an outcome
+        // that the client's retry with its key finds.
+        let result = try await Deadline.run(after: Self.transactionDeadline) {
+            // Set inside the closure: Fluent runs it in a task of its own, made from an event
+            // loop callback, which inherits no task-local from here.
+            try await fluent.transaction { db in
+                try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
+            }
         }
         feedCommits.committed(notes.noted)
         return result

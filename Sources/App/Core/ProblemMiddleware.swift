@@ -21,6 +21,9 @@ struct ProblemMiddleware: RouterMiddleware {
             problem = Problem(Self.kind(for: error.status), status: error.status, detail: error.status.reasonPhrase)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error where error.isDatabaseOutage {
+            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            problem = Problem(.unavailable, detail: "the database is not answering; try again in a few seconds", headers: [.retryAfter: "5"])
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             problem = Problem(.internalError, detail: "something went wrong on our side; the request id is \(context.id)")

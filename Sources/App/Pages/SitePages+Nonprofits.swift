@@ -66,6 +66,10 @@ extension SitePages {
         let fundraisers: [FundraiserRow]
         let newFundraiserHref: String
         let moneyHref: String
+        let editHref: String
+        let payoutDetailsHref: String
+        let newLiveHref: String
+        let newChallengeHref: String
 
         struct MemberRow { let handle: String; let role: String }
         struct FundraiserRow { let href: String; let title: String; let raised: String; let goal: String }
@@ -99,7 +103,9 @@ extension SitePages {
             members: members.map { .init(handle: $0.handle, role: strings[$0.role.rawValue] ?? $0.role.rawValue) },
             addMemberHref: PagePath.addMember(idText), errors: FormErrors(errors),
             signInHref: "\(PagePath.signIn)?next=\(PagePath.nonprofit(idText))",
-            fundraisers: fundraisers, newFundraiserHref: PagePath.newFundraiser(idText), moneyHref: PagePath.money(idText)
+            fundraisers: fundraisers, newFundraiserHref: PagePath.newFundraiser(idText), moneyHref: PagePath.money(idText),
+            editHref: PagePath.editNonprofit(idText), payoutDetailsHref: PagePath.payoutDetails(idText),
+            newLiveHref: PagePath.newLive(nonprofit: idText), newChallengeHref: PagePath.newChallenge(nonprofit: idText)
         )
         return pages.render("nonprofits/profile", title: record.name, page: page, request: request, context: context, status: errors?.status ?? .ok)
     }

@@ -11,6 +11,23 @@ extension PromotionService {
         "\(ident: alias).\(ident: "status") = 'active' AND \(ident: alias).\(ident: "starts_at") <= \(bind: now) AND \(ident: alias).\(ident: "ends_at") > \(bind: now) AND \(ident: alias).\(ident: "spent") + \(ident: alias).\(ident: "rate") <= \(ident: alias).\(ident: "budget")"
     }
 
+    /// The promotion showing now for each of these challenges or lives (`target`: the
+    /// promotions' `challenge_id` or `live_id` column) that has one.
+    static func showing(_ target: String, ids: [UUID], on sql: any SQLDatabase, at now: Date) async throws -> [UUID: UUID] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { let id: UUID; let target: UUID }
+        let rows = try await sql.raw("SELECT p.id, p.\(ident: target) AS target FROM promotions p WHERE p.\(ident: target) IN (\(binds: ids)) AND \(showing(now))")
+            .all(decoding: Row.self)
+        var result: [UUID: UUID] = [:]
+        for row in rows where result[row.target] == nil { result[row.target] = row.id }
+        return result
+    }
+
+    /// 0 for a challenge or live (`table`) with a promotion showing now, 1 for the others.
+    static func promotedFirst(_ table: String, target: String, at now: Date) -> SQLQueryString {
+        "CASE WHEN EXISTS (SELECT 1 FROM \(ident: "promotions") p WHERE p.\(ident: target) = \(ident: table).\(ident: "id") AND \(showing(now))) THEN 0 ELSE 1 END"
+    }
+
     /// Charges counted impressions to their promotions, each capped at what its budget has left,
     /// each in its own transaction. Returns the counts it could not charge (to be tried again:
     /// only those, so that none committed is charged twice).
