@@ -28,8 +28,10 @@ struct FeedSocketRouter: Sendable {
     let lives: LiveService
     let accounts: AccountStore
     let hub: FeedHub
-    /// How long a viewer that overflowed gets to take its resync message before it is cut off.
-    var resyncGrace: Duration = .seconds(2)
+    /// How long a viewer that overflowed gets to take its resync message before it is cut off:
+    /// long enough for a phone that stalled a moment (or a busy machine) to read it; its queue is
+    /// gone already, so waiting costs a socket, not memory.
+    var resyncGrace: Duration = .seconds(8)
 
     func build() -> Router<FeedSocketContext> {
         let router = Router(context: FeedSocketContext.self)
