@@ -32,13 +32,29 @@ def call(base, method, path, body=None, token=None, key=None, timeout=10):
         return error.code, parsed, dict(error.headers)
 
 
+def read_body(handler):
+    """The body of a request a proxy received, with a Content-Length or chunked."""
+    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        body = b""
+        while True:
+            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return body
+            body += handler.rfile.read(size)
+            handler.rfile.readline()
+    length = int(handler.headers.get("Content-Length") or 0)
+    return handler.rfile.read(length) if length else b""
+
+
 class Deployment:
     """A server and a sandbox processor in a work directory of their own.
 
     `processor_port` is where the server sends its Stripe calls: the sandbox's own port, or a
     fault-injecting proxy in front of it."""
 
-    def __init__(self, binary, database_url=None, processor_port=None, extra_env=None, prefix="goodcast-drill-"):
+    def __init__(self, binary, database_url=None, processor_port=None, extra_env=None, prefix="goodcast-drill-", webhook_port=None):
         self.binary = os.path.abspath(binary)
         self.work = tempfile.mkdtemp(prefix=prefix)
         self.port, self.sandbox_port = free_port(), free_port()
@@ -49,7 +65,9 @@ class Deployment:
         env.update(GOODCAST_DATA_DIR=os.path.join(self.work, "data"), GOODCAST_LOG_LEVEL="warning", GOODCAST_BCRYPT_COST="4",
                    STRIPE_SECRET_KEY="sk_test_drill", STRIPE_API_BASE=f"http://127.0.0.1:{self.processor_port}",
                    STRIPE_WEBHOOK_SECRET=self.secret, GOODCAST_PROCESSOR_NAME="stripe", GOODCAST_RECONCILE_AFTER_SECONDS="5",
-                   GOODCAST_PROCESSOR_TIMEOUT_SECONDS="5")
+                   GOODCAST_PROCESSOR_TIMEOUT_SECONDS="5",
+                   # Each client gives as fast as it can: keep the abuse limits out of the drills' way.
+                   GOODCAST_SIGNUP_LIMIT_PER_ADDRESS="1000000", GOODCAST_DONATION_LIMIT_PER_ACCOUNT="1000000000")
         if database_url:
             env["DATABASE_URL"] = database_url
         env.update(extra_env or {})
@@ -59,7 +77,8 @@ class Deployment:
         self.logs = open(self.log_path, "a")
         self.server = None
         self.sandbox = subprocess.Popen([self.binary, "sandbox-processor", "--port", str(self.sandbox_port), "--webhook-secret", self.secret,
-                                         "--webhook-url", f"{self.base}/api/v1/payments/webhooks/stripe"], stdout=self.logs, stderr=subprocess.STDOUT)
+                                         "--webhook-url", f"http://127.0.0.1:{webhook_port or self.port}/api/v1/payments/webhooks/stripe"],
+                                        stdout=self.logs, stderr=subprocess.STDOUT)
         subprocess.run([self.binary, "admin", "create", "--handle", "drill", "--email", "drill@example.org", "--password", "drill password 1"],
                        env=self.env, cwd=self.work, check=True, stdout=subprocess.DEVNULL)
 
@@ -134,6 +153,7 @@ class DonationLoad:
         self.statuses = {}  # every status seen, for the report (e.g. how many 503s during an outage)
         self.problems = set()  # problem types seen on 5xx answers
         self.acked = {}  # key -> (donation id, net)
+        self.card = {}  # key -> the payment token it was sent with
         self.threads = [threading.Thread(target=self.client, args=(token,)) for token in tokens]
 
     def start(self):
@@ -149,6 +169,7 @@ class DonationLoad:
         while not self.stop_event.is_set():
             key = str(uuid.uuid4())
             body = {"amount": {"amount": random.randint(100, 50_000), "currency": "USD"}, "paymentToken": random.choice(self.payment_tokens)}
+            self.card[key] = body["paymentToken"]
             with self.lock:
                 self.stats["sent"] += 1
             while True:
@@ -173,8 +194,8 @@ class DonationLoad:
                     self.stats["retries"] += 1
                 time.sleep(0.1)
 
-    def check(self):
-        """Lost and doubled donations, the fundraiser's total and the sum it must equal."""
+    def succeeded(self):
+        """Every succeeded donation of every donor, as the API lists them."""
         seen = []
         for token in self.tokens:
             page = 1
@@ -184,6 +205,11 @@ class DonationLoad:
                 if page * 100 >= listing["total"]:
                     break
                 page += 1
+        return seen
+
+    def check(self):
+        """Lost and doubled donations, the fundraiser's total and the sum it must equal."""
+        seen = self.succeeded()
         ids = [d["id"] for d in seen]
         acked_ids = {value[0] for value in self.acked.values()}
         lost = len(acked_ids - set(ids))

@@ -21,7 +21,7 @@ Usage: bench/processor_fault_drill.py [--binary .build/debug/goodcast] [--databa
 import argparse, http.client, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from drill import Deployment, DonationLoad, free_port
+from drill import Deployment, DonationLoad, free_port, read_body
 
 PHASES = [("pass", 3), ("error-before", 2), ("pass", 2), ("error-after", 2), ("pass", 2),
           ("hang-after", 3), ("pass", 2), ("down", 2), ("pass", 4)]
@@ -44,8 +44,7 @@ class FaultProxy:
             def relay(self):
                 mode = proxy.mode
                 proxy.counts[mode] = proxy.counts.get(mode, 0) + 1
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
+                body = read_body(self) or None
                 if mode == "down":
                     self.close_connection = True
                     self.connection.close()
