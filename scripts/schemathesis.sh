@@ -9,9 +9,10 @@ PORT="${PORT:-18080}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-40}"
 WORK="$(mktemp -d /tmp/goodcast-st.XXXXXX)"
 export GOODCAST_DATA_DIR="$WORK/data" GOODCAST_LOG_LEVEL=warning GOODCAST_BCRYPT_COST=4
-# The fuzzer signs in far more often than a person: keep the limit out of its way here
-# (the limit itself is tested in the Swift suite).
+# The fuzzer signs in, signs up, gives and uploads far more often than a person: keep the limits out of its way here
+# (the limits themselves are tested in the Swift suite).
 export GOODCAST_SIGNIN_LIMIT_ACCOUNT=100000 GOODCAST_SIGNIN_LIMIT_ADDRESS=100000
+export GOODCAST_SIGNUP_LIMIT_PER_ADDRESS=100000 GOODCAST_DONATION_LIMIT_PER_ACCOUNT=100000 GOODCAST_UPLOAD_LIMIT_PER_ACCOUNT=100000
 "$BIN" serve --port "$PORT" --demo > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT

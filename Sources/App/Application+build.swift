@@ -53,6 +53,7 @@ public struct AppServices: Sendable {
             hasher: PasswordHasher(cost: UInt8(config.bcryptCost)),
             perAccountLimiter: RateLimiter(limit: config.signInLimitPerAccount, windowSeconds: config.signInWindowSeconds, clock: clock),
             perAddressLimiter: RateLimiter(limit: config.signInLimitPerAddress, windowSeconds: config.signInWindowSeconds, clock: clock),
+            signUpLimiter: RateLimiter(limit: config.signUpLimitPerAddress, windowSeconds: config.signUpWindowSeconds, clock: clock),
             sessionLifetime: TimeInterval(config.sessionLifetimeSeconds)
         )
         let nonprofitStore = NonprofitStore(db: db, clock: clock)
@@ -74,6 +75,9 @@ public struct AppServices: Sendable {
         let recorded = ExpiringCache<UUID, Bool>(ttl: 60)
         let fundraiserStore = FundraiserStore(db: db, clock: clock)
         let idempotency = IdempotencyStore(db: db)
+        // One count of payments per account for donations, tickets and pledges; one of uploads for videos and stories.
+        let paymentLimiter = RateLimiter(limit: config.donationLimitPerAccount, windowSeconds: config.donationWindowSeconds, clock: clock)
+        let uploadLimiter = RateLimiter(limit: config.uploadLimitPerAccount, windowSeconds: config.uploadWindowSeconds, clock: clock)
         fundraisers = FundraiserService(
             store: fundraiserStore, nonprofits: nonprofitStore, accounts: accounts, donations: donationStore,
             ledger: LedgerStore(db: db, clock: clock), clock: clock
@@ -81,13 +85,13 @@ public struct AppServices: Sendable {
         donations = DonationService(
             db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
             idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger,
-            writer: config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil
+            writer: config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil, limiter: paymentLimiter
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         lives = LiveService(db: db, clock: clock, fundraisers: fundraisers, accounts: accounts)
         liveHost = LiveHostService(db: db, clock: clock, lives: lives)
         campaigns = CampaignService(db: db, clock: clock, lives: lives, accounts: accounts, nonprofits: nonprofitStore)
-        tickets = TicketService(db: db, clock: clock, lives: lives, idempotency: idempotency, processor: processor, logger: logger)
+        tickets = TicketService(db: db, clock: clock, lives: lives, idempotency: idempotency, processor: processor, logger: logger, limiter: paymentLimiter)
         feedHub = FeedHub(db: db, settings: .init(
             pollInterval: .milliseconds(config.feedPollMilliseconds), viewersInterval: .seconds(config.feedViewersSeconds),
             maxPending: config.feedMaxPending, readGap: .milliseconds(config.feedBatchMilliseconds)
@@ -95,14 +99,14 @@ public struct AppServices: Sendable {
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
         media = try LocalMediaStore(root: config.mediaPath)
         videos = VideoService(db: db, clock: clock, media: media, tools: MediaTools.find(enabled: config.useFFmpeg), accounts: accounts,
-                              rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger)
+                              rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger, uploadLimiter: uploadLimiter)
         views = ViewRecorder(db: db, logger: logger)
         impressions = ImpressionCounter()
         challenges = ChallengeService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, impressions: impressions)
-        pledges = PledgeService(db: db, clock: clock, challenges: challenges, idempotency: idempotency, processor: processor, logger: logger)
+        pledges = PledgeService(db: db, clock: clock, challenges: challenges, idempotency: idempotency, processor: processor, logger: logger, limiter: paymentLimiter)
         stickers = StickerService(db: db)
         stories = StoryService(db: db, clock: clock, media: media, tools: videos.tools, stickers: stickers, accounts: accounts,
-                               maxVideoBytes: config.maxVideoBytes, logger: logger)
+                               maxVideoBytes: config.maxVideoBytes, logger: logger, uploadLimiter: uploadLimiter)
         accountFollows = AccountFollows(db: db, clock: clock, accounts: accounts)
         programs = ProgramService(db: db, clock: clock, nonprofits: nonprofitStore, accounts: accounts, idempotency: idempotency)
         promotions = PromotionService(db: db, clock: clock, nonprofits: nonprofits, challenges: challenges, lives: lives, idempotency: idempotency,

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// The in-process server the HTTP benchmarks measure: configured for load (no sign-in limits,
+/// The in-process server the HTTP benchmarks measure: configured for load (no sign-in, sign-up or payment limits,
 /// quiet logs), on a fresh SQLite folder or the given PostgreSQL.
 struct BenchServer {
     let config: AppConfig
@@ -16,6 +16,8 @@ struct BenchServer {
         config.logLevel = .error
         config.bcryptCost = 4
         config.signInLimitPerAddress = 1_000_000
+        config.signUpLimitPerAddress = 1_000_000
+        config.donationLimitPerAccount = 1_000_000_000
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         config.dataDirectory = folder.path

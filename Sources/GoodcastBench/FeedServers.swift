@@ -26,6 +26,8 @@ final class GoodcastUnderTest: @unchecked Sendable {
         environment["GOODCAST_LOG_LEVEL"] = "error"
         environment["GOODCAST_BCRYPT_COST"] = "4"
         environment["GOODCAST_SIGNIN_LIMIT_ADDRESS"] = "1000000"
+        environment["GOODCAST_SIGNUP_LIMIT_PER_ADDRESS"] = "1000000"
+        environment["GOODCAST_DONATION_LIMIT_PER_ACCOUNT"] = "1000000000"
         environment.removeValue(forKey: "DATABASE_URL")
         let admin = Process()
         admin.executableURL = URL(fileURLWithPath: binary)

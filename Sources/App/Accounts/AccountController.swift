@@ -19,7 +19,8 @@ struct AccountController: Sendable {
 
     @Sendable func signUp(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MeOutput> {
         let input = try await request.decodeJSON(SignUpInput.self, maxBytes: maxBodyBytes)
-        let account = try await service.signUp(handle: input.handle, email: input.email, password: input.password, displayName: input.displayName)
+        let account = try await service.signUp(handle: input.handle, email: input.email, password: input.password, displayName: input.displayName,
+                                               remoteAddress: context.remoteAddress)
         context.logger.info("account created", metadata: ["account": "\(account.id)"])
         return EditedResponse(status: .created, headers: [.location: "/api/v1/accounts/\(account.id)"], response: MeOutput(account))
     }

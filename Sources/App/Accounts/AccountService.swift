@@ -7,9 +7,13 @@ struct AccountService: Sendable {
     let hasher: PasswordHasher
     let perAccountLimiter: RateLimiter
     let perAddressLimiter: RateLimiter
+    /// Sign-ups per client address (the API's and the page's; the command line's are not limited).
+    let signUpLimiter: RateLimiter
     let sessionLifetime: TimeInterval
 
-    func signUp(handle: String?, email: String?, password: String?, displayName: String?, role: Role = .member) async throws -> AccountRecord {
+    /// `remoteAddress` is the client's, for requests: their sign-ups are limited per address once
+    /// the input is valid (typos cost nothing; taken handles and emails do, which also slows probing).
+    func signUp(handle: String?, email: String?, password: String?, displayName: String?, role: Role = .member, remoteAddress: String? = nil) async throws -> AccountRecord {
         var issues = ValidationIssues()
         let handle = issues.check { () throws(ValidationIssue) in try AccountRules.handle(handle) }
         let email = issues.check { () throws(ValidationIssue) in try AccountRules.email(email) }
@@ -18,6 +22,7 @@ struct AccountService: Sendable {
             try TextSanitizer.optional(displayName, field: "displayName", max: AccountRules.displayNameMax)
         }
         if !issues.isEmpty { throw Problem.validation(issues) }
+        if let remoteAddress { try await signUpLimiter.check(remoteAddress, what: "sign-ups from this address") }
         let hash = try await hasher.hash(password!)
         do {
             return try await store.create(

@@ -14,6 +14,8 @@ struct PledgeService: Sendable {
     let idempotency: IdempotencyStore
     let processor: any PaymentProcessor
     let logger: Logger
+    /// Payments started per account (shared with donations and tickets); nil for none.
+    var limiter: RateLimiter?
 
     /// A budget is at most a million major units (100,000,000.00 USD would be a typo).
     static func maxBudget(_ currency: Currency) -> Int64 { 1_000_000 * currency.minorPerMajor }
@@ -28,6 +30,8 @@ struct PledgeService: Sendable {
             case .resume(let id): return try await settlePayment(id, scope: scope, key: key)
             }
         }
+        // Only a new key counts: a retry must always learn its answer.
+        try await limiter?.check(sponsor.id.uuidString.lowercased(), what: "payments from this account")
         var issues = ValidationIssues()
         let perVideo = issues.check { () throws(ValidationIssue) in
             guard let raw = input.perVideo else { throw ValidationIssue(field: "perVideo", message: "is required, e.g. {\"amount\": 200, \"currency\": \"USD\"}") }

@@ -25,6 +25,16 @@ public struct AppConfig: Sendable {
     public var signInLimitPerAccount: Int = 10
     public var signInLimitPerAddress: Int = 100
     public var signInWindowSeconds: Int = 900
+    /// Sign-ups (API and page) allowed per client address per window.
+    public var signUpLimitPerAddress: Int = 20
+    public var signUpWindowSeconds: Int = 3600
+    /// Payments started per account per window: donations, tickets and pledges together. Only a
+    /// new Idempotency-Key counts: a retry of one already used is always answered.
+    public var donationLimitPerAccount: Int = 600
+    public var donationWindowSeconds: Int = 60
+    /// Video and story uploads (API and pages) allowed per account per window.
+    public var uploadLimitPerAccount: Int = 30
+    public var uploadWindowSeconds: Int = 3600
     /// Lifetime of a page session and of an API token, in seconds.
     public var sessionLifetimeSeconds: Int = 30 * 24 * 3600
     /// Set `Secure` on cookies; turn on behind HTTPS.
@@ -114,6 +124,12 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_SIGNIN_LIMIT_ACCOUNT"] { config.signInLimitPerAccount = try int(value, "GOODCAST_SIGNIN_LIMIT_ACCOUNT", 1...1_000_000) }
         if let value = env["GOODCAST_SIGNIN_LIMIT_ADDRESS"] { config.signInLimitPerAddress = try int(value, "GOODCAST_SIGNIN_LIMIT_ADDRESS", 1...1_000_000) }
         if let value = env["GOODCAST_SIGNIN_WINDOW_SECONDS"] { config.signInWindowSeconds = try int(value, "GOODCAST_SIGNIN_WINDOW_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_SIGNUP_LIMIT_PER_ADDRESS"] { config.signUpLimitPerAddress = try int(value, "GOODCAST_SIGNUP_LIMIT_PER_ADDRESS", 1...1_000_000) }
+        if let value = env["GOODCAST_SIGNUP_WINDOW_SECONDS"] { config.signUpWindowSeconds = try int(value, "GOODCAST_SIGNUP_WINDOW_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_DONATION_LIMIT_PER_ACCOUNT"] { config.donationLimitPerAccount = try int(value, "GOODCAST_DONATION_LIMIT_PER_ACCOUNT", 1...1_000_000_000) }
+        if let value = env["GOODCAST_DONATION_WINDOW_SECONDS"] { config.donationWindowSeconds = try int(value, "GOODCAST_DONATION_WINDOW_SECONDS", 1...86_400) }
+        if let value = env["GOODCAST_UPLOAD_LIMIT_PER_ACCOUNT"] { config.uploadLimitPerAccount = try int(value, "GOODCAST_UPLOAD_LIMIT_PER_ACCOUNT", 1...1_000_000) }
+        if let value = env["GOODCAST_UPLOAD_WINDOW_SECONDS"] { config.uploadWindowSeconds = try int(value, "GOODCAST_UPLOAD_WINDOW_SECONDS", 1...86_400) }
         if let value = env["GOODCAST_SESSION_SECONDS"] { config.sessionLifetimeSeconds = try int(value, "GOODCAST_SESSION_SECONDS", 60...(365 * 86_400)) }
         if let value = env["GOODCAST_SECURE_COOKIES"] { config.secureCookies = try bool(value, "GOODCAST_SECURE_COOKIES") }
         if let value = env["GOODCAST_AUTO_MIGRATE"] { config.autoMigrate = try bool(value, "GOODCAST_AUTO_MIGRATE") }

@@ -47,17 +47,10 @@ public struct AppDatabase: Sendable {
     /// Feed events it appends reach this node's viewers as soon as it commits.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let notes = FeedCommitNotes()
-        let fluent = self.fluent
-        // A connection cut while a transaction is in flight (the database restarting) can leave
-        // its query unanswered for good; past the deadline the caller gets an outage error
-        // (503) and the stuck work is abandoned: it either never commits, or commits an outcome
-        // that the client's retry with its key finds.
-        let result = try await Deadline.run(after: Self.transactionDeadline) {
-            // Set inside the closure: Fluent runs it in a task of its own, made from an event
-            // loop callback, which inherits no task-local from here.
-            try await fluent.transaction { db in
-                try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
-            }
+        // Set inside the closure: Fluent runs it in a task of its own, made from an event loop
+        // callback, which inherits no task-local from here.
+        let result = try await fluent.transaction { db in
+            try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
         }
         feedCommits.committed(notes.noted)
         return result

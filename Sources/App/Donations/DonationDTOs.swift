@@ -13,6 +13,30 @@ struct MoneyInput: Decodable, Sendable {
     }
 }
 
+extension MoneyInput {
+    enum CodingKeys: String, CodingKey { case amount, currency }
+
+    /// The amount exactly as written: JSONDecoder reads `9007199254740993.5` into an `Int64` as
+    /// 9007199254740993, where a `Decimal` keeps every digit and a fraction is refused (a 422).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let wholeNumber = DecodingError.typeMismatch(Int64.self, .init(codingPath: container.codingPath + [CodingKeys.amount], debugDescription: "not a whole number"))
+        let decimal: Decimal?
+        do {
+            decimal = try container.decodeIfPresent(Decimal.self, forKey: .amount)
+        } catch {
+            throw wholeNumber
+        }
+        if let decimal {
+            guard let whole = Int64(decimal.description) else { throw wholeNumber }
+            amount = whole
+        } else {
+            amount = nil
+        }
+        currency = try container.decodeIfPresent(String.self, forKey: .currency)
+    }
+}
+
 struct MoneyOutput: Codable, Sendable, Equatable {
     let amount: Int64
     let currency: String

@@ -34,6 +34,8 @@ struct DonationService: Sendable {
 
     /// Group commit for the hot path; nil writes each donation in its own transactions.
     var writer: DonationWriter?
+    /// Payments started per account (shared with tickets and pledges); nil for none.
+    var limiter: RateLimiter?
 
     static let messageMax = 280
 
@@ -43,6 +45,8 @@ struct DonationService: Sendable {
         if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
+        // Only a new key counts: a retry must always learn its answer.
+        try await limiter?.check(donor.id.uuidString.lowercased(), what: "donations from this account")
         let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         do {
             let now = clock.now()

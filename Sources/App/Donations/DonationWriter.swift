@@ -76,7 +76,13 @@ actor DonationWriter {
             let jobs = batch.map(\.job)
             let now = clock.now()
             do {
-                let records = try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
+                // A batch on a connection cut mid-transaction (the database restarting) can wait
+                // for an answer that never comes; every later donation would queue behind it. Past
+                // the deadline the batch's donations get an outage error (503) and stay pending,
+                // for the client's retry with its key or for reconciliation.
+                let records = try await Deadline.run(after: AppDatabase.transactionDeadline) { [db] in
+                    try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
+                }
                 commits += 1
                 self.jobs += batch.count
                 for record in records { if let donation = record.record, donation.status == .succeeded { await recorded.set(donation.id, true) } }
@@ -85,7 +91,9 @@ actor DonationWriter {
                 // Split: each job alone, so one bad job fails alone.
                 for waiting in batch {
                     do {
-                        let record = try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
+                        let record = try await Deadline.run(after: AppDatabase.transactionDeadline) { [db] in
+                            try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
+                        }
                         commits += 1
                         waiting.continuation.resume(returning: record.first ?? Written(record: nil, answerStored: false))
                     } catch {

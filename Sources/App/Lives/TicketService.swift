@@ -14,6 +14,8 @@ struct TicketService: Sendable {
     let idempotency: IdempotencyStore
     let processor: any PaymentProcessor
     let logger: Logger
+    /// Payments started per account (shared with donations and pledges); nil for none.
+    var limiter: RateLimiter?
 
     struct TicketRow: Decodable, Sendable {
         let id: UUID
@@ -42,6 +44,8 @@ struct TicketService: Sendable {
             case .resume(let id): return try await settle(id, scope: scope, key: key)
             }
         }
+        // Only a new key counts: a retry must always learn its answer.
+        try await limiter?.check(account.id.uuidString.lowercased(), what: "payments from this account")
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
         if let issue = DonationService.checkPaymentToken(token) { throw Problem.validation(issue) }
         guard let live = try await lives.find(liveID) else { throw Problem.notFound("live \(liveID)") }

@@ -82,7 +82,7 @@ extension SitePages {
         }
         do {
             _ = try await services.videos.upload(request, by: account)
-        } catch let problem as Problem where problem.status.code < 500 {
+        } catch let problem as Problem where problem.status.code < 500 && problem.kind != .rateLimited {
             return try await renderChallenge(request, context, challenge, errors: problem)
         }
         return PageRenderer.redirect(PagePath.challenge(challenge.hashtag))

@@ -104,7 +104,7 @@ extension SitePages {
             }
             let detail = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])?["detail"] as? String ?? "the payment failed"
             return try await renderFundraiser(request, context, errors: Problem(.paymentDeclined, status: .init(code: stored.status), detail: detail), form: form)
-        } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
+        } catch let problem as Problem where (problem.status.code < 500 && problem.kind != .rateLimited) || problem.kind == .paymentOutcomeUnknown {
             return try await renderFundraiser(request, context, errors: problem, form: form)
         }
     }

@@ -167,7 +167,7 @@ extension SitePages {
         do {
             let story = try await services.stories.post(request, by: account)
             return PageRenderer.redirect(PagePath.story(story.id.uuidString.lowercased()))
-        } catch let problem as Problem where problem.status.code < 500 {
+        } catch let problem as Problem where problem.status.code < 500 && problem.kind != .rateLimited {
             return try await renderComposer(request, context, account: account, chosen: nil, errors: problem)
         }
     }

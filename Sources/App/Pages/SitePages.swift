@@ -57,7 +57,8 @@ struct SitePages: Sendable {
     @Sendable func signUp(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         do {
-            let account = try await services.accountService.signUp(handle: form["handle"], email: form["email"], password: form["password"], displayName: form["displayName"])
+            let account = try await services.accountService.signUp(handle: form["handle"], email: form["email"], password: form["password"], displayName: form["displayName"],
+                                                                   remoteAddress: context.remoteAddress)
             let token = try await services.accounts.issueToken(for: account.id, kind: .session, lifetime: TimeInterval(services.config.sessionLifetimeSeconds))
             return signedIn(token: token, next: safeNext(form["next"]))
         } catch let problem as Problem where problem.status.code < 500 && problem.kind != .rateLimited {

@@ -86,13 +86,27 @@ struct StripeProcessor: PaymentProcessor {
     }
 
     static func charge(_ object: [String: Any]) -> ProcessorCharge? {
-        guard let id = object["id"] as? String, let amount = (object["amount"] as? NSNumber)?.int64Value,
+        guard let id = object["id"] as? String, let amount = wholeNumber(object["amount"]),
               let code = object["currency"] as? String, let currency = Currency.supported[code.uppercased()] else { return nil }
         let latest = object["latest_charge"] as? [String: Any]
-        let fee = ((latest?["balance_transaction"] as? [String: Any])?["fee"] as? NSNumber)?.int64Value ?? 0
+        let feeValue = (latest?["balance_transaction"] as? [String: Any])?["fee"]
+        guard let fee = feeValue == nil ? 0 : wholeNumber(feeValue) else { return nil }
         return ProcessorCharge(
             id: id, amount: Money(amount, currency), fee: Money(fee, currency),
             succeeded: object["status"] as? String == "succeeded", metadata: object["metadata"] as? [String: String] ?? [:]
         )
+    }
+
+    /// A JSON number that is exactly a whole `Int64`, else nil. `NSNumber.int64Value` wraps and
+    /// truncates: 1.5 was 1, 1e30 and 2^63 were Int64.min, 2^64 - 1 was -1, and `true` was 1.
+    static func wholeNumber(_ value: Any?) -> Int64? {
+        // JSON's true and false are the only numbers of type "c" (char) that JSONSerialization makes.
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        // Integers, and big ones kept as decimals, print exactly.
+        if let exact = Int64(number.stringValue) { return exact }
+        // `1e2` and `100.0` are doubles: whole and below 2^53, they are taken as written.
+        let double = number.doubleValue
+        guard double.magnitude < 9_007_199_254_740_992, let whole = Int64(exactly: double) else { return nil }
+        return whole
     }
 }

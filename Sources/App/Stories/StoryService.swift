@@ -16,9 +16,13 @@ struct StoryService: Sendable {
     let accounts: AccountStore
     let maxVideoBytes: Int
     let logger: Logger
+    /// Uploads per account (shared with videos); nil for none. Files imported on this machine are not counted.
+    var uploadLimiter: RateLimiter?
 
     func post(_ request: Request, by owner: AccountRecord) async throws -> StoryRecord {
-        try await create(try await MultipartUpload.read(request, fileField: "media", textFields: ["stickers": 4000, "highlight": 5, "shared": 5],
+        // Before a byte is read: the limit spares the disk as well as the database.
+        try await uploadLimiter?.check(owner.id.uuidString.lowercased(), what: "uploads from this account")
+        return try await create(try await MultipartUpload.read(request, fileField: "media", textFields: ["stickers": 4000, "highlight": 5, "shared": 5],
                                                         maxBytes: max(maxVideoBytes, StoryRules.maxImageBytes), store: media), by: owner)
     }
 

@@ -20,6 +20,9 @@ final class MultipartStream {
     private let delimiter: [UInt8]
     private var buffer: [UInt8] = [13, 10]
     private var state = State.preamble
+    /// Where the search for the end of a part's headers resumes (what came before has no end).
+    private var headerScan = 0
+    /// The most bytes a part's headers may take, whatever pieces the body arrives in.
     static let maxHeaderBytes = 16 * 1024
 
     init(boundary: String) {
@@ -50,6 +53,7 @@ final class MultipartStream {
                 guard buffer[0] == 13, buffer[1] == 10 else { throw Malformed(reason: "a boundary is not followed by a line break") }
                 buffer.removeFirst(2)
                 state = .headers
+                headerScan = 0
             case .headers:
                 if buffer.count >= 2, buffer[0] == 13, buffer[1] == 10 { // a part without headers
                     buffer.removeFirst(2)
@@ -57,10 +61,14 @@ final class MultipartStream {
                     state = .body
                     continue
                 }
-                guard let at = find([13, 10, 13, 10]) else {
-                    if buffer.count > Self.maxHeaderBytes { throw Malformed(reason: "a part's headers are too long") }
+                guard let at = find([13, 10, 13, 10], from: headerScan) else {
+                    // Headers that end at or before the limit are found once 4 bytes past it
+                    // have come: the same answer in one piece or in a thousand.
+                    if buffer.count > Self.maxHeaderBytes + 3 { throw Malformed(reason: "a part's headers are too long") }
+                    headerScan = max(0, buffer.count - 3)
                     return
                 }
+                guard at <= Self.maxHeaderBytes else { throw Malformed(reason: "a part's headers are too long") }
                 let headers = Self.headers(buffer[..<at])
                 buffer.removeFirst(at + 4)
                 try emit(.part(headers: headers))
@@ -90,10 +98,10 @@ final class MultipartStream {
         if buffer.count > count { buffer.removeFirst(buffer.count - count) }
     }
 
-    /// Where `needle` first starts in the buffer.
-    private func find(_ needle: [UInt8]) -> Int? {
+    /// Where `needle` first starts in the buffer, at `start` or after.
+    private func find(_ needle: [UInt8], from start: Int = 0) -> Int? {
         guard let first = needle.first, buffer.count >= needle.count else { return nil }
-        var index = 0
+        var index = start
         let last = buffer.count - needle.count
         while index <= last {
             if buffer[index] == first {
@@ -110,10 +118,25 @@ final class MultipartStream {
     }
 
     /// `Name: value` lines; names lowercased; bytes that are not UTF-8 become replacement characters.
+    /// Split on bytes: a value that starts with a combining mark makes one `Character` with the
+    /// colon, which a search by character did not find (the header was dropped).
     private static func headers(_ block: ArraySlice<UInt8>) -> [(name: String, value: String)] {
-        String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n").compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (line[..<colon].trimmingCharacters(in: .whitespaces).lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        var lines: [ArraySlice<UInt8>] = []
+        var start = block.startIndex, index = block.startIndex
+        while index < block.endIndex {
+            if block[index] == 13, index + 1 < block.endIndex, block[index + 1] == 10 {
+                lines.append(block[start..<index])
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(block[start..<block.endIndex])
+        return lines.compactMap { line in
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let name = String(decoding: line[..<colon], as: UTF8.self), value = String(decoding: line[(colon + 1)...], as: UTF8.self)
+            return (name.trimmingCharacters(in: .whitespaces).lowercased(), value.trimmingCharacters(in: .whitespaces))
         }
     }
 }

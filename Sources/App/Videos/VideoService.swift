@@ -16,9 +16,13 @@ struct VideoService: Sendable {
     let rules: PledgeRules
     let maxBytes: Int
     let logger: Logger
+    /// Uploads per account (shared with stories); nil for none. Files imported on this machine are not counted.
+    var uploadLimiter: RateLimiter?
 
     func upload(_ request: Request, by owner: AccountRecord) async throws -> VideoRecord {
-        try await create(try await MultipartUpload.read(request, fileField: "file", textFields: ["caption": Self.captionMax], maxBytes: maxBytes, store: media), by: owner)
+        // Before a byte is read: the limit spares the disk as well as the database.
+        try await uploadLimiter?.check(owner.id.uuidString.lowercased(), what: "uploads from this account")
+        return try await create(try await MultipartUpload.read(request, fileField: "file", textFields: ["caption": Self.captionMax], maxBytes: maxBytes, store: media), by: owner)
     }
 
     /// A video from a file on this machine (the demo's samples), through the same checks.

@@ -47,10 +47,10 @@ public struct CaptionTags: Equatable, Sendable {
             let text = String(body)
             if sigil == "@" {
                 if let handle = try? AccountRules.handle(text), seenMentions.insert(handle).inserted { mentions.append(handle) }
-            } else if !text.isEmpty, text.unicodeScalars.count <= Self.maxHashtagLength,
-                      text.unicodeScalars.contains(where: { !Self.isDigit($0) }) {
+            } else if !text.isEmpty, text.unicodeScalars.count <= Self.maxHashtagLength {
+                // Digits alone are judged on the key: `#①` and `#²⁰²⁶` are `1` and `2026`.
                 let tag = Hashtag(display: text)
-                if seenTags.insert(tag.key).inserted { hashtags.append(tag) }
+                if tag.key.unicodeScalars.contains(where: { !Self.isDigit($0) }), seenTags.insert(tag.key).inserted { hashtags.append(tag) }
             }
             index = end
         }
@@ -58,12 +58,22 @@ public struct CaptionTags: Equatable, Sendable {
 
     /// The key a hashtag is stored and matched by (with or without its `#`).
     public static func matchKey(_ tag: String) -> String {
-        var text = tag
-        if text.hasPrefix("#") || text.hasPrefix("＃") { text.removeFirst() }
-        return text.precomposedStringWithCompatibilityMapping.lowercased().precomposedStringWithCanonicalMapping
+        // By scalar: a tag may start with a combining mark, which makes one character with the sign.
+        var text = tag.unicodeScalars[...]
+        if text.first == "#" || text.first == "＃" { text.removeFirst() }
+        return String(text).precomposedStringWithCompatibilityMapping.lowercased().precomposedStringWithCanonicalMapping
     }
 
+    /// A tag character whose compatibility form is tag characters too: `ﷺ` (a letter whose
+    /// form holds spaces), `⑴` (brackets), `½` (a fraction slash) end a tag as punctuation
+    /// does, so that every key is itself a tag that finds itself.
     static func continuesTag(_ scalar: Unicode.Scalar) -> Bool {
+        guard isTagCharacter(scalar) else { return false }
+        if scalar.isASCII || !scalar.properties.changesWhenNFKCCaseFolded { return true }
+        return String(scalar).decomposedStringWithCompatibilityMapping.unicodeScalars.allSatisfy(isTagCharacter)
+    }
+
+    private static func isTagCharacter(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "_" { return true }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,

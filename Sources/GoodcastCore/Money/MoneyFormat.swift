@@ -54,30 +54,42 @@ public enum MoneyFormat {
 
     /// Reads an amount typed by a person in the given language ("12.50", "1,234.5" in en;
     /// "12,50", "1 234,5" in fr; "1.234,50" in it) into exact minor units. More decimals than
-    /// the currency has, letters, or a sign are refused.
+    /// the currency has, letters, or a sign are refused, and so is a grouping mark anywhere but
+    /// between thousands: "12,50" on an English page is a mistake to point out, not $1,250.00.
     public static func parse(_ text: String, currency: Currency, language: String, field: String = "amount") throws(ValidationIssue) -> Money {
         let style = style(language)
-        var cleaned = ""
+        func misplaced() -> ValidationIssue { ValidationIssue(field: field, message: "write the amount such as \(example(currency, language))") }
+        var whole = "", fraction = ""
+        var sawDecimal = false
+        // Digits in each group of the whole part, when it is grouped.
+        var groups = [0]
         for character in text.trimmingWhitespace() {
-            if character == style.decimal || character.isASCII && character.isNumber {
-                cleaned.append(character)
+            if character.isASCII && character.isNumber {
+                if sawDecimal { fraction.append(character) } else {
+                    whole.append(character)
+                    groups[groups.count - 1] += 1
+                }
+            } else if character == style.decimal {
+                guard !sawDecimal else { throw misplaced() }
+                sawDecimal = true
             } else if String(character) == style.grouping || character == " " || character == "\u{00A0}" || character == "\u{202F}"
                         || (language == "it" && character == ".") || (language == "en" && character == ",") {
-                continue
+                guard !sawDecimal else { throw misplaced() }
+                groups.append(0)
             } else {
                 throw ValidationIssue(field: field, message: "write the amount with digits only, such as \(example(currency, language))")
             }
         }
-        let parts = cleaned.split(separator: style.decimal, omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !(whole.isEmpty && (parts.count == 1 || parts[1].isEmpty)) else {
-            throw ValidationIssue(field: field, message: "write the amount such as \(example(currency, language))")
+        guard !(whole.isEmpty && fraction.isEmpty) else { throw misplaced() }
+        if groups.count > 1 {
+            guard (1...3).contains(groups[0]), groups.dropFirst().allSatisfy({ $0 == 3 }), whole.first != "0" else { throw misplaced() }
         }
-        let fraction = parts.count == 2 ? parts[1] : ""
         guard fraction.count <= currency.exponent else {
             throw ValidationIssue(field: field, message: "\(currency.code) has \(currency.exponent) decimal places at most")
         }
+        // 15 digits: 10^15 major units times at most 10^3 minor units stays far inside Int64.
         guard whole.count <= 15 else { throw ValidationIssue(field: field, message: "is too large") }
-        let major = Int64(whole.isEmpty ? "0" : String(whole))!
+        let major = Int64(whole.isEmpty ? "0" : whole)!
         let minor = Int64(fraction.isEmpty ? "0" : fraction + String(repeating: "0", count: currency.exponent - fraction.count))!
         return Money(major * currency.minorPerMajor + minor, currency)
     }

@@ -23,6 +23,8 @@ func withTestApp<T: Sendable>(
     config.bcryptCost = 4
     config.logLevel = ProcessInfo.processInfo.environment["GOODCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     config.sandboxNoAnswerSeconds = 0
+    // Every test client signs up from the same address, many times a test; `RateLimitTests` sets its own limit.
+    config.signUpLimitPerAddress = 100_000
     // Uploaded media in a folder of the test's own, never the developer's data directory.
     let mediaFolder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-test-media-\(UUID().uuidString)").path
     config.mediaDirectory = mediaFolder
