@@ -31,6 +31,20 @@ struct CommonOptions: ParsableArguments {
         return dotEnvAndProcess
     }
 
+    /// Opens the application's services as `serve` would, runs `body`, and always shuts them down.
+    func withCommands<T>(_ body: (AppCommands) async throws -> T) async throws -> T {
+        let config = try config()
+        let commands = try await AppCommands.open(config, logger: logger(config))
+        do {
+            let value = try await body(commands)
+            await commands.shutdown()
+            return value
+        } catch {
+            await commands.shutdown()
+            throw error
+        }
+    }
+
     func logger(_ config: AppConfig) -> Logger {
         var logger = Logger(label: "goodcast")
         logger.logLevel = config.logLevel
@@ -138,16 +152,7 @@ struct LedgerCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let config = try common.config()
-            let commands = try await AppCommands.open(config, logger: common.logger(config))
-            let result: (clean: Bool, checked: [String], violations: [String])
-            do {
-                result = try await commands.verifyLedger()
-            } catch {
-                await commands.shutdown()
-                throw error
-            }
-            await commands.shutdown()
+            let result: (clean: Bool, checked: [String], violations: [String]) = try await common.withCommands { commands in try await commands.verifyLedger() }
             for line in result.checked { print("checked: \(line)") }
             if result.clean {
                 print("ledger verify: clean")
@@ -198,16 +203,7 @@ struct PayoutsCommand: AsyncParsableCommand {
         @Option(help: "The period, as a day (YYYY-MM-DD); today (UTC) by default.") var period: String?
 
         func run() async throws {
-            let config = try common.config()
-            let commands = try await AppCommands.open(config, logger: common.logger(config))
-            let lines: [String]
-            do {
-                lines = try await commands.runPayouts(period: period)
-            } catch {
-                await commands.shutdown()
-                throw error
-            }
-            await commands.shutdown()
+            let lines: [String] = try await common.withCommands { commands in try await commands.runPayouts(period: period) }
             lines.forEach { print($0) }
             print("\(lines.count) payout(s) made")
         }
@@ -224,16 +220,7 @@ struct ChallengesCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let config = try common.config()
-            let commands = try await AppCommands.open(config, logger: common.logger(config))
-            let settled: Int
-            do {
-                settled = try await commands.settleChallenges()
-            } catch {
-                await commands.shutdown()
-                throw error
-            }
-            await commands.shutdown()
+            let settled: Int = try await common.withCommands { commands in try await commands.settleChallenges() }
             print("\(settled) challenge(s) settled")
         }
     }
@@ -251,16 +238,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
         var rebuild = false
 
         func run() async throws {
-            let config = try common.config()
-            let commands = try await AppCommands.open(config, logger: common.logger(config))
-            let outcome: (days: Int, figures: Int)
-            do {
-                outcome = try await commands.rollUpAnalytics(rebuild: rebuild)
-            } catch {
-                await commands.shutdown()
-                throw error
-            }
-            await commands.shutdown()
+            let outcome: (days: Int, figures: Int) = try await common.withCommands { commands in try await commands.rollUpAnalytics(rebuild: rebuild) }
             print("\(outcome.days) day(s) rolled up, \(outcome.figures) figure(s) stored")
         }
     }
