@@ -66,7 +66,7 @@ struct StripeProcessor: PaymentProcessor {
             request.body = .bytes(ByteBuffer(string: form.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let response = try await HTTPClient.payments.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: 4 << 20)
             let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             return (Int(response.status.code), object)

@@ -55,7 +55,7 @@ public struct WebhookDeliverer: Service {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: "Stripe-Signature", value: WebhookSignature.header(payload: event.payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970)))
                 request.body = .bytes(ByteBuffer(bytes: event.payload))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let response = try await HTTPClient.payments.execute(request, timeout: .seconds(10))
                 _ = try? await response.body.collect(upTo: 1 << 16)
                 if (200..<300).contains(response.status.code) { return }
                 logger.debug("webhook refused", metadata: ["event": "\(event.id)", "status": "\(response.status.code)", "attempt": "\(attempt)"])
