@@ -26,6 +26,9 @@ struct ParserFuzzTests {
                 == "c89214b5b5da833daed6f0b8c5bb6bd58cea9022bd80ccc78230f3942d632925")
         let header = "t=1700000000,v1=c89214b5b5da833daed6f0b8c5bb6bd58cea9022bd80ccc78230f3942d632925"
         try WebhookSignature.verify(header: header, payload: payload, secret: "whsec_test", now: Self.now)
+        // The hex digits themselves, for every byte, against Foundation's formatting.
+        #expect(Secrets.hex((0...255).map(UInt8.init)) == (0...255).map { String(format: "%02x", $0) }.joined())
+        #expect(Secrets.hex([UInt8]()) == "")
     }
 
     @Test("Stripe-Signature: any header and payload are refused with the error the format says, never verified")

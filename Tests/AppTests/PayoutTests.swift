@@ -59,6 +59,17 @@ struct PayoutTests {
             #expect(!report.clean)
             #expect(report.violations.contains { $0.contains("does not balance in USD") })
             #expect(report.violations.contains { $0.contains("ledger total") })
+            // The running totals that the feed and the pages read are checked against the history.
+            let drifted = try await app.withCommands { commands in
+                try await commands.services.db.sql.raw("UPDATE fundraiser_ledger_totals SET amount = amount + 7").run()
+                try await commands.services.db.sql.raw("UPDATE fundraiser_donor_counts SET donors = donors + 1").run()
+                let report = try await commands.verifyLedger()
+                try await commands.services.db.sql.raw("UPDATE fundraiser_ledger_totals SET amount = amount - 7").run()
+                try await commands.services.db.sql.raw("UPDATE fundraiser_donor_counts SET donors = donors - 1").run()
+                return report
+            }
+            #expect(drifted.violations.contains { $0.contains("running total") })
+            #expect(drifted.violations.contains { $0.contains("the running count says 2") })
         }
     }
 }

@@ -46,6 +46,7 @@ enum AppMigrations {
             CreateAnalyticsDaily(),
             CreateAnalyticsRollups(),
             AddNonprofitPayoutDetails(),
+            CreateFundraiserTotals(),
         ]
     }
 }

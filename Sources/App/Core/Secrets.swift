@@ -21,7 +21,16 @@ enum Secrets {
 
     /// Lowercase hexadecimal, as digests and signatures are written.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        // Not String(format:) per byte: every gift hashes its request and the sandbox signs and
+        // the server checks its webhook, and formatting was a tenth of a donation's CPU time.
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Comparison whose time does not depend on where the strings first differ.

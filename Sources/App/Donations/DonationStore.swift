@@ -91,6 +91,7 @@ struct DonationStore: Sendable {
             )
         }
         try await LedgerStore.write(postings, on: sql, at: now)
+        try await FundraiserTotals.addDonors(records.map { ($0.record.fundraiserId, $0.record.donorId) }, on: sql)
         struct Donor: Decodable { let id: UUID; let display_name: String }
         let names = try await sql.select().columns("id", "display_name").from("accounts")
             .where("id", .in, SQLBind.group(Array(Set(records.map(\.record.donorId))))).all(decoding: Donor.self)
@@ -151,12 +152,7 @@ struct DonationStore: Sendable {
     }
 
     func donorCount(fundraiser: UUID) async throws -> Int {
-        struct Row: Decodable { let n: Int }
-        return try await db.reader.select()
-            .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("donor_id"))), as: "n").from("donations")
-            .where("fundraiser_id", .equal, SQLBind(fundraiser))
-            .where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
-            .first(decoding: Row.self)?.n ?? 0
+        Int(try await FundraiserTotals.donors(fundraisers: [fundraiser], on: db.reader)[fundraiser] ?? 0)
     }
 
     func donations(toNonprofit nonprofit: UUID, limit: Int = 200) async throws -> [DonationRecord] {

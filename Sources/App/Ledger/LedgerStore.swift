@@ -18,38 +18,32 @@ struct LedgerStore: Sendable {
                 [SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)]
             }).run()
         var rows: [[any SQLExpression]] = []
+        var tagged: [(fundraiser: UUID, currency: String, amount: Int64)] = []
         for (id, transaction) in zip(ids, transactions) {
             for entry in transaction.entries {
+                let fundraiser = entry.fundraiser.flatMap(UUID.init(uuidString:))
                 rows.append([SQLBind(UUID()), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
-                             SQLBind(entry.amount.amount), SQLBind(entry.fundraiser.flatMap(UUID.init(uuidString:)))])
+                             SQLBind(entry.amount.amount), SQLBind(fundraiser)])
+                if let fundraiser { tagged.append((fundraiser, entry.amount.currency.code, entry.amount.amount)) }
             }
         }
         try await sql.insert(into: "ledger_entries")
             .columns("id", "transaction_id", "account", "currency", "amount", "fundraiser_id")
             .rows(rows).run()
+        // Every entry is written here, so the running totals cannot miss one.
+        try await FundraiserTotals.add(entries: tagged, on: sql)
     }
 
     struct Total: Decodable, Sendable { let currency: String; let total: Int64 }
 
     /// A fundraiser's net raised per currency, from its tagged entries (credits are negative).
     func raised(fundraiser: UUID, on sql: (any SQLDatabase)? = nil) async throws -> [String: Int64] {
-        let rows = try await (sql ?? db.reader).select()
-            .column("currency").column(sqlSum("amount"), as: "total")
-            .from("ledger_entries").where("fundraiser_id", .equal, SQLBind(fundraiser))
-            .groupBy("currency").all(decoding: Total.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.currency, -$0.total) })
+        try await FundraiserTotals.raised(fundraisers: [fundraiser], on: sql ?? db.reader)[fundraiser] ?? [:]
     }
 
     /// Net raised per fundraiser and currency, for several fundraisers at once.
     static func raised(fundraisers: [UUID], on sql: any SQLDatabase) async throws -> [UUID: [String: Int64]] {
-        struct Row: Decodable { let fundraiser_id: UUID; let currency: String; let total: Int64 }
-        let rows = try await sql.select()
-            .column("fundraiser_id").column("currency").column(sqlSum("amount"), as: "total")
-            .from("ledger_entries").where("fundraiser_id", .in, SQLBind.group(fundraisers))
-            .groupBy("fundraiser_id").groupBy("currency").all(decoding: Row.self)
-        var result: [UUID: [String: Int64]] = [:]
-        for row in rows { result[row.fundraiser_id, default: [:]][row.currency] = -row.total }
-        return result
+        try await FundraiserTotals.raised(fundraisers: fundraisers, on: sql)
     }
 
 }

@@ -91,7 +91,31 @@ struct LedgerVerifier: Sendable {
                 report.violations.append("fundraiser \(fundraiser) \(currency): ledger total \(fromLedger[currency] ?? 0) but its donations net \(fromDonations[currency] ?? 0)")
             }
         }
-        report.checked.append("every fundraiser total equals its ledger sum")
+        // The running totals that pages and the feed read must equal the history they sum.
+        let running = try await FundraiserTotals.raised(fundraisers: Array(Set(ledgerRaised.keys).union(expectedRaised.keys)), on: sql)
+        for fundraiser in Set(ledgerRaised.keys).union(running.keys) {
+            let fromLedger = ledgerRaised[fundraiser] ?? [:], kept = running[fundraiser] ?? [:]
+            for currency in Set(fromLedger.keys).union(kept.keys) where (fromLedger[currency] ?? 0) != (kept[currency] ?? 0) {
+                report.violations.append("fundraiser \(fundraiser) \(currency): running total \(kept[currency] ?? 0) but its ledger entries sum to \(fromLedger[currency] ?? 0)")
+            }
+        }
+        struct DonorCount: Decodable { let fundraiser_id: UUID; let n: Int64 }
+        let counted = try await sql.select().column("fundraiser_id")
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("donor_id"))), as: "n").from("donations")
+            .where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue)).groupBy("fundraiser_id").all(decoding: DonorCount.self)
+        let donorsFromDonations = Dictionary(uniqueKeysWithValues: counted.map { ($0.fundraiser_id, $0.n) })
+        let donorsKept = try await FundraiserTotals.donors(fundraisers: Array(donorsFromDonations.keys), on: sql)
+        struct Listed: Decodable { let fundraiser_id: UUID; let n: Int64 }
+        let listed = try await sql.select().column("fundraiser_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("fundraiser_donors").groupBy("fundraiser_id").all(decoding: Listed.self)
+        let donorsListed = Dictionary(uniqueKeysWithValues: listed.map { ($0.fundraiser_id, $0.n) })
+        for fundraiser in Set(donorsFromDonations.keys).union(donorsListed.keys) {
+            let expected = donorsFromDonations[fundraiser] ?? 0
+            if (donorsKept[fundraiser] ?? 0) != expected || (donorsListed[fundraiser] ?? 0) != expected {
+                report.violations.append("fundraiser \(fundraiser): \(expected) donors gave, but the running count says \(donorsKept[fundraiser] ?? 0) and the list holds \(donorsListed[fundraiser] ?? 0)")
+            }
+        }
+        report.checked.append("every fundraiser total equals its ledger sum, and its running totals (net raised, donors) equal its history")
 
         // 4b. Tickets: a paid ticket has one sale posting, and one refund posting once refunded.
         struct TicketRow: Decodable { let id: UUID; let status: String }

@@ -12,12 +12,7 @@ enum FeedTotals {
         let goals = try await sql.select().columns("id", "goal_amount", "currency").from("fundraisers")
             .where("id", .in, SQLBind.group(ids)).all(decoding: Goal.self)
         let raised = try await LedgerStore.raised(fundraisers: ids, on: sql)
-        struct Donors: Decodable { let fundraiser_id: UUID; let n: Int64 }
-        let donors = try await sql.select().column("fundraiser_id")
-            .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("donor_id"))), as: "n").from("donations")
-            .where("fundraiser_id", .in, SQLBind.group(ids)).where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
-            .groupBy("fundraiser_id").all(decoding: Donors.self)
-        let donorsByID = Dictionary(uniqueKeysWithValues: donors.map { ($0.fundraiser_id, $0.n) })
+        let donorsByID = try await FundraiserTotals.donors(fundraisers: ids, on: sql)
         var events: [FeedLog.NewEvent] = []
         var reached: [UUID] = []
         for goal in goals.sorted(by: { $0.id.uuidString < $1.id.uuidString }) {

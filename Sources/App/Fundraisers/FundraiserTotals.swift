@@ -1,0 +1,74 @@
+import Foundation
+import SQLKit
+
+/// A fundraiser's running totals (`CreateFundraiserTotals`): net raised per currency and the
+/// number of distinct donors, each one row, kept in the transactions that change them.
+/// Rows are written in fundraiser order, so two transactions touching the same fundraisers
+/// take their locks in the same order (PostgreSQL).
+enum FundraiserTotals {
+    /// Adds ledger entries tagged with fundraisers to their totals (credits are negative).
+    static func add(entries: [(fundraiser: UUID, currency: String, amount: Int64)], on sql: any SQLDatabase) async throws {
+        var sums: [Key: Int64] = [:]
+        for entry in entries { sums[Key(fundraiser: entry.fundraiser, currency: entry.currency), default: 0] += entry.amount }
+        guard !sums.isEmpty else { return }
+        var query: SQLQueryString = "INSERT INTO \(ident: "fundraiser_ledger_totals") (\(ident: "fundraiser_id"), \(ident: "currency"), \(ident: "amount")) VALUES "
+        for (index, (key, amount)) in sums.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { query += ", " }
+            query += "(\(bind: key.fundraiser), \(bind: key.currency), \(bind: amount))"
+        }
+        query += " ON CONFLICT (\(ident: "fundraiser_id"), \(ident: "currency")) DO UPDATE SET \(ident: "amount") = \(ident: "fundraiser_ledger_totals").\(ident: "amount") + \(ident: "excluded").\(ident: "amount")"
+        try await sql.raw(query).run()
+    }
+
+    /// Records who gave (succeeded donations) and counts the donors new to each fundraiser.
+    static func addDonors(_ gifts: [(fundraiser: UUID, donor: UUID)], on sql: any SQLDatabase) async throws {
+        let pairs = Set(gifts.map { Pair(fundraiser: $0.fundraiser, donor: $0.donor) }).sorted()
+        guard !pairs.isEmpty else { return }
+        struct Row: Decodable { let fundraiser_id: UUID }
+        let added = try await sql.insert(into: "fundraiser_donors").columns("fundraiser_id", "donor_id")
+            .rows(pairs.map { [SQLBind($0.fundraiser), SQLBind($0.donor)] })
+            .ignoringConflicts().returning("fundraiser_id").all(decoding: Row.self)
+        var newDonors: [UUID: Int64] = [:]
+        for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
+        guard !newDonors.isEmpty else { return }
+        var query: SQLQueryString = "INSERT INTO \(ident: "fundraiser_donor_counts") (\(ident: "fundraiser_id"), \(ident: "donors")) VALUES "
+        for (index, (fundraiser, count)) in newDonors.sorted(by: { $0.key.uuidString < $1.key.uuidString }).enumerated() {
+            if index > 0 { query += ", " }
+            query += "(\(bind: fundraiser), \(bind: count))"
+        }
+        query += " ON CONFLICT (\(ident: "fundraiser_id")) DO UPDATE SET \(ident: "donors") = \(ident: "fundraiser_donor_counts").\(ident: "donors") + \(ident: "excluded").\(ident: "donors")"
+        try await sql.raw(query).run()
+    }
+
+    /// Net raised per fundraiser and currency (positive: money in).
+    static func raised(fundraisers: [UUID], on sql: any SQLDatabase) async throws -> [UUID: [String: Int64]] {
+        guard !fundraisers.isEmpty else { return [:] }
+        struct Row: Decodable { let fundraiser_id: UUID; let currency: String; let amount: Int64 }
+        let rows = try await sql.select().columns("fundraiser_id", "currency", "amount").from("fundraiser_ledger_totals")
+            .where("fundraiser_id", .in, SQLBind.group(fundraisers)).all(decoding: Row.self)
+        var result: [UUID: [String: Int64]] = [:]
+        for row in rows { result[row.fundraiser_id, default: [:]][row.currency] = -row.amount }
+        return result
+    }
+
+    /// Distinct donors with at least one succeeded donation, per fundraiser.
+    static func donors(fundraisers: [UUID], on sql: any SQLDatabase) async throws -> [UUID: Int64] {
+        guard !fundraisers.isEmpty else { return [:] }
+        struct Row: Decodable { let fundraiser_id: UUID; let donors: Int64 }
+        let rows = try await sql.select().columns("fundraiser_id", "donors").from("fundraiser_donor_counts")
+            .where("fundraiser_id", .in, SQLBind.group(fundraisers)).all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.fundraiser_id, $0.donors) })
+    }
+
+    private struct Key: Hashable, Comparable {
+        let fundraiser: UUID
+        let currency: String
+        static func < (a: Key, b: Key) -> Bool { (a.fundraiser.uuidString, a.currency) < (b.fundraiser.uuidString, b.currency) }
+    }
+
+    private struct Pair: Hashable, Comparable {
+        let fundraiser: UUID
+        let donor: UUID
+        static func < (a: Pair, b: Pair) -> Bool { (a.fundraiser.uuidString, a.donor.uuidString) < (b.fundraiser.uuidString, b.donor.uuidString) }
+    }
+}
