@@ -73,6 +73,7 @@ public struct AppServices: Sendable {
         }
         let donationStore = DonationStore(db: db, clock: clock)
         let recorded = ExpiringCache<UUID, Bool>(ttl: 60)
+        let donationWriter = config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil
         let fundraiserStore = FundraiserStore(db: db, clock: clock)
         let idempotency = IdempotencyStore(db: db)
         // One count of payments per account for donations, tickets and pledges; one of uploads for videos and stories.
@@ -85,7 +86,7 @@ public struct AppServices: Sendable {
         donations = DonationService(
             db: db, clock: clock, donations: donationStore, fundraisers: fundraiserStore, nonprofits: nonprofitStore,
             idempotency: idempotency, processor: processor, fees: config.sandboxFee, limits: config.donationLimits, logger: logger,
-            writer: config.groupCommit ? DonationWriter(db: db, clock: clock, recorded: recorded) : nil, limiter: paymentLimiter
+            writer: donationWriter, limiter: paymentLimiter
         )
         refunds = RefundService(db: db, clock: clock, donations: donationStore, idempotency: idempotency, processor: processor, logger: logger)
         lives = LiveService(db: db, clock: clock, fundraisers: fundraisers, accounts: accounts)
@@ -113,7 +114,8 @@ public struct AppServices: Sendable {
                                       rate: Int64(config.adCreditsPerImpression))
         liveDiscovery = LiveDiscovery(db: db, clock: clock, lives: lives, impressions: impressions)
         analytics = AnalyticsService(db: db, clock: clock, nonprofits: nonprofits, rollup: AnalyticsRollup(db: db, clock: clock, logger: logger))
-        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger, recorded: recorded)
+        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger,
+                                  recorded: recorded, writer: donationWriter)
     }
 }
 

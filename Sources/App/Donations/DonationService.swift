@@ -98,7 +98,7 @@ struct DonationService: Sendable {
             case .success(let charge):
                 // Success, its ledger postings and the answer to replay: one commit.
                 if let writer {
-                    let written = try await writer.succeed(.init(id: id, charge: charge, scope: scope, key: key), processor: processor.name)
+                    let written = try await writer.succeed(.init(id: id, charge: charge), processor: processor.name)
                     answerStored = written.answerStored
                     if let record = written.record, record.status == .succeeded {
                         let response = try Self.response(for: record)

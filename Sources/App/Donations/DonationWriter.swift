@@ -8,11 +8,11 @@ import SQLKit
 /// A batch that fails (a duplicate key, rare) is split and written one by one, so that only
 /// the offending donation fails.
 actor DonationWriter {
+    /// A charge that succeeded, from the API call or the processor's webhook; the batch stores
+    /// the answer for the key that made the donation.
     struct Success: Sendable {
         let id: UUID
         let charge: ProcessorCharge
-        let scope: String
-        let key: String
     }
 
     private enum Job: Sendable {
