@@ -63,7 +63,7 @@ struct DonationService: Sendable {
             guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: true)
         }
-        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()))
+        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()), donorName: donor.displayName)
     }
 
     private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String, concurrent: Bool = false) async throws -> IdempotencyStore.StoredResponse {
@@ -78,7 +78,7 @@ struct DonationService: Sendable {
     }
 
     /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
-    func settle(_ id: UUID, scope: String, key: String, known: DonationRecord? = nil) async throws -> IdempotencyStore.StoredResponse {
+    func settle(_ id: UUID, scope: String, key: String, known: DonationRecord? = nil, donorName: String? = nil) async throws -> IdempotencyStore.StoredResponse {
         // A donation this request has just written needs no read; a resumed one does.
         let found = if let known { known } else { try await donations.find(id) }
         guard var donation = found else { throw Problem.notFound("donation \(id)") }
@@ -98,7 +98,7 @@ struct DonationService: Sendable {
             case .success(let charge):
                 // Success, its ledger postings and the answer to replay: one commit.
                 if let writer {
-                    let written = try await writer.succeed(.init(id: id, charge: charge), processor: processor.name)
+                    let written = try await writer.succeed(.init(id: id, charge: charge, donorName: donorName), processor: processor.name)
                     answerStored = written.answerStored
                     if let record = written.record, record.status == .succeeded {
                         let response = try Self.response(for: record)

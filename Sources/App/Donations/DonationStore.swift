@@ -78,7 +78,8 @@ struct DonationStore: Sendable {
     /// The one place a success is written, for one donation or a batch: the rows, their ledger
     /// postings and their feed events, in the caller's transaction. `records` are the donations
     /// as `DonationRecord.succeeded` makes them.
-    static func recordSuccesses(_ records: [(record: DonationRecord, processor: String)], on sql: any SQLDatabase, at now: Date) async throws {
+    static func recordSuccesses(_ records: [(record: DonationRecord, processor: String)], on sql: any SQLDatabase, at now: Date,
+                                donorNames: [UUID: String] = [:]) async throws {
         guard !records.isEmpty else { return }
         try await markSucceeded(records.map(\.record), on: sql)
         // Donation rows first, then the feeds: the order every writer takes its locks in.
@@ -93,9 +94,12 @@ struct DonationStore: Sendable {
         try await LedgerStore.write(postings, on: sql, at: now)
         try await FundraiserTotals.addDonors(records.map { ($0.record.fundraiserId, $0.record.donorId) }, on: sql)
         struct Donor: Decodable { let id: UUID; let display_name: String }
-        let names = try await sql.select().columns("id", "display_name").from("accounts")
-            .where("id", .in, SQLBind.group(Array(Set(records.map(\.record.donorId))))).all(decoding: Donor.self)
-        let nameByID = Dictionary(uniqueKeysWithValues: names.map { ($0.id, $0.display_name) })
+        var nameByID = donorNames
+        let unknown = Set(records.map(\.record.donorId)).subtracting(donorNames.keys)
+        if !unknown.isEmpty {
+            for donor in try await sql.select().columns("id", "display_name").from("accounts")
+                .where("id", .in, SQLBind.group(Array(unknown))).all(decoding: Donor.self) { nameByID[donor.id] = donor.display_name }
+        }
         let gifts: [FeedLog.NewEvent] = records.map { record, _ in
             (record.fundraiserId, .donation, FeedLog.donation(record, donorName: nameByID[record.donorId] ?? ""))
         }

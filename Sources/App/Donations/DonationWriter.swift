@@ -13,6 +13,8 @@ actor DonationWriter {
     struct Success: Sendable {
         let id: UUID
         let charge: ProcessorCharge
+        /// The donor's display name for the feed, when the caller knows it (one read fewer).
+        var donorName: String?
     }
 
     private enum Job: Sendable {
@@ -135,7 +137,8 @@ actor DonationWriter {
                 updated.append((record.succeeded(charge: success.charge, at: now), success, processor))
             }
             if !updated.isEmpty {
-                try await DonationStore.recordSuccesses(updated.map { ($0.0, $0.2) }, on: sql, at: now)
+                let names = Dictionary(updated.compactMap { record, success, _ in success.donorName.map { (record.donorId, $0) } }, uniquingKeysWith: { first, _ in first })
+                try await DonationStore.recordSuccesses(updated.map { ($0.0, $0.2) }, on: sql, at: now, donorNames: names)
                 try await IdempotencyStore.complete(updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }, on: sql)
                 for (record, _, _) in updated { done[record.id] = Written(record: record, answerStored: true) }
             }

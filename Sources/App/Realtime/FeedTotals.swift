@@ -8,19 +8,27 @@ enum FeedTotals {
     static func events(for fundraisers: Set<UUID>, on sql: any SQLDatabase) async throws -> [FeedLog.NewEvent] {
         guard !fundraisers.isEmpty else { return [] }
         let ids = Array(fundraisers)
-        struct Goal: Decodable { let id: UUID; let goal_amount: Int64; let currency: String }
-        let goals = try await sql.select().columns("id", "goal_amount", "currency").from("fundraisers")
-            .where("id", .in, SQLBind.group(ids)).all(decoding: Goal.self)
-        let raised = try await LedgerStore.raised(fundraisers: ids, on: sql)
-        let donorsByID = try await FundraiserTotals.donors(fundraisers: ids, on: sql)
+        // One statement for the goal, the running total in the goal's currency and the donors:
+        // it runs in every group-commit batch.
+        struct Goal: Decodable { let id: UUID; let goal_amount: Int64; let currency: String; let amount: Int64?; let donors: Int64? }
+        let goals = try await sql.select()
+            .column(SQLColumn("id", table: "f")).column(SQLColumn("goal_amount", table: "f")).column(SQLColumn("currency", table: "f"))
+            .column(SQLColumn("amount", table: "t")).column(SQLColumn("donors", table: "c"))
+            .from(SQLAlias(SQLIdentifier("fundraisers"), as: SQLIdentifier("f")))
+            .join(SQLAlias(SQLIdentifier("fundraiser_ledger_totals"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
+                  on: SQLBinaryExpression(SQLBinaryExpression(SQLColumn("fundraiser_id", table: "t"), .equal, SQLColumn("id", table: "f")),
+                                          .and, SQLBinaryExpression(SQLColumn("currency", table: "t"), .equal, SQLColumn("currency", table: "f"))))
+            .join(SQLAlias(SQLIdentifier("fundraiser_donor_counts"), as: SQLIdentifier("c")), method: SQLJoinMethod.left,
+                  on: SQLColumn("fundraiser_id", table: "c"), .equal, SQLColumn("id", table: "f"))
+            .where(SQLColumn("id", table: "f"), .in, SQLBind.group(ids)).all(decoding: Goal.self)
         var events: [FeedLog.NewEvent] = []
         var reached: [UUID] = []
         for goal in goals.sorted(by: { $0.id.uuidString < $1.id.uuidString }) {
-            let total = raised[goal.id]?[goal.currency] ?? 0
+            let total = -(goal.amount ?? 0)
             let progress = goal.goal_amount > 0 ? max(0, total) * 100 / goal.goal_amount : 0
             events.append((goal.id, .total, [
                 "raised": .number(total), "currency": .text(goal.currency), "goal": .number(goal.goal_amount),
-                "donors": .number(donorsByID[goal.id] ?? 0), "goalProgress": .number(progress),
+                "donors": .number(goal.donors ?? 0), "goalProgress": .number(progress),
             ]))
             if goal.goal_amount > 0, total >= goal.goal_amount { reached.append(goal.id) }
         }
@@ -32,7 +40,7 @@ enum FeedTotals {
                 .where("feed_id", .in, SQLBind.group(reached)).where("kind", .equal, SQLBind(FeedKind.goalReached.rawValue))
                 .all(decoding: Row.self).map(\.feed_id))
             for goal in goals where reached.contains(goal.id) && !announced.contains(goal.id) {
-                let total = raised[goal.id]?[goal.currency] ?? 0
+                let total = -(goal.amount ?? 0)
                 events.append((goal.id, .goalReached, ["raised": .number(total), "currency": .text(goal.currency), "goal": .number(goal.goal_amount)]))
             }
         }
