@@ -3,146 +3,147 @@ import FoundationXML
 #endif
 import Foundation
 import GoodcastCore
-import XCTest
+import Testing
 
-final class SVGChartTests: XCTestCase {
+@Suite("SVG charts")
+struct SVGChartTests {
     let week = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]
 
     // MARK: Ticks
 
-    func testTicksForSeveralMaxima() {
-        XCTAssertEqual(ChartTicks.ticks(upTo: 0), [0, 1])
-        XCTAssertEqual(ChartTicks.ticks(upTo: -40), [0, 1])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 1), [0, 1])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 3), [0, 1, 2, 3])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 7), [0, 2, 4, 6, 8])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 10), [0, 2, 4, 6, 8, 10])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 11), [0, 5, 10, 15])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 100), [0, 20, 40, 60, 80, 100])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 101), [0, 50, 100, 150])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 123_456), [0, 50_000, 100_000, 150_000])
-        XCTAssertEqual(ChartTicks.ticks(upTo: 999_999), [0, 200_000, 400_000, 600_000, 800_000, 1_000_000])
+    @Test func ticksForSeveralMaxima() {
+        #expect(ChartTicks.ticks(upTo: 0) == [0, 1])
+        #expect(ChartTicks.ticks(upTo: -40) == [0, 1])
+        #expect(ChartTicks.ticks(upTo: 1) == [0, 1])
+        #expect(ChartTicks.ticks(upTo: 3) == [0, 1, 2, 3])
+        #expect(ChartTicks.ticks(upTo: 7) == [0, 2, 4, 6, 8])
+        #expect(ChartTicks.ticks(upTo: 10) == [0, 2, 4, 6, 8, 10])
+        #expect(ChartTicks.ticks(upTo: 11) == [0, 5, 10, 15])
+        #expect(ChartTicks.ticks(upTo: 100) == [0, 20, 40, 60, 80, 100])
+        #expect(ChartTicks.ticks(upTo: 101) == [0, 50, 100, 150])
+        #expect(ChartTicks.ticks(upTo: 123_456) == [0, 50_000, 100_000, 150_000])
+        #expect(ChartTicks.ticks(upTo: 999_999) == [0, 200_000, 400_000, 600_000, 800_000, 1_000_000])
     }
 
-    func testTicksAreFourToSixNiceStepsCoveringTheMaximum() {
+    @Test func ticksAreFourToSixNiceStepsCoveringTheMaximum() {
         for largest: Int64 in [3, 4, 9, 13, 26, 49, 51, 777, 12_345, 1_000_001, 98_765_432_101] {
             let ticks = ChartTicks.ticks(upTo: largest)
-            XCTAssertTrue((4...6).contains(ticks.count), "\(largest): \(ticks)")
-            XCTAssertGreaterThanOrEqual(ticks.last!, largest)
+            #expect((4...6).contains(ticks.count), "\(largest): \(ticks)")
+            #expect(ticks.last! >= largest)
             var step = ticks[1]
             while step % 10 == 0 { step /= 10 }
-            XCTAssertTrue([1, 2, 5].contains(step), "\(largest): \(ticks)")
+            #expect([1, 2, 5].contains(step), "\(largest): \(ticks)")
         }
     }
 
-    func testTicksNearInt64MaxDoNotOverflow() {
-        XCTAssertEqual(ChartTicks.ticks(upTo: Int64.max / 2), [0, 1, 2, 3, 4, 5].map { $0 * 1_000_000_000_000_000_000 })
-        XCTAssertEqual(ChartTicks.ticks(upTo: Int64.max), [0, 2, 4, 6, 8].map { $0 * 1_000_000_000_000_000_000 })
-        XCTAssertEqual(ChartAxis(largest: .max, kind: .count, language: "en").top, Int64.max)
+    @Test func ticksNearInt64MaxDoNotOverflow() {
+        #expect(ChartTicks.ticks(upTo: Int64.max / 2) == [0, 1, 2, 3, 4, 5].map { $0 * 1_000_000_000_000_000_000 })
+        #expect(ChartTicks.ticks(upTo: Int64.max) == [0, 2, 4, 6, 8].map { $0 * 1_000_000_000_000_000_000 })
+        #expect(ChartAxis(largest: .max, kind: .count, language: "en").top == Int64.max)
     }
 
     // MARK: Labels
 
-    func testIntegersAreGroupedPerLanguage() {
-        XCTAssertEqual(ChartFormat.integer(12_345, language: "en"), "12,345")
-        XCTAssertEqual(ChartFormat.integer(12_345, language: "fr"), "12\u{202F}345")
-        XCTAssertEqual(ChartFormat.integer(12_345, language: "it"), "12.345")
-        XCTAssertEqual(ChartFormat.integer(1_234_567, language: "en"), "1,234,567")
-        XCTAssertEqual(ChartFormat.integer(999, language: "it"), "999")
-        XCTAssertEqual(ChartFormat.integer(0, language: "fr"), "0")
-        XCTAssertEqual(ChartFormat.integer(-1_000, language: "en"), "-1,000")
-        XCTAssertEqual(ChartFormat.integer(.min, language: "en"), "-9,223,372,036,854,775,808")
+    @Test func integersAreGroupedPerLanguage() {
+        #expect(ChartFormat.integer(12_345, language: "en") == "12,345")
+        #expect(ChartFormat.integer(12_345, language: "fr") == "12\u{202F}345")
+        #expect(ChartFormat.integer(12_345, language: "it") == "12.345")
+        #expect(ChartFormat.integer(1_234_567, language: "en") == "1,234,567")
+        #expect(ChartFormat.integer(999, language: "it") == "999")
+        #expect(ChartFormat.integer(0, language: "fr") == "0")
+        #expect(ChartFormat.integer(-1_000, language: "en") == "-1,000")
+        #expect(ChartFormat.integer(.min, language: "en") == "-9,223,372,036,854,775,808")
     }
 
-    func testMoneyLabelsUseMoneyFormat() {
-        XCTAssertEqual(ChartFormat.value(123_456, kind: .money(.usd), language: "en"), "$1,234.56")
-        XCTAssertEqual(ChartFormat.value(123_456, kind: .money(.eur), language: "fr"), "1\u{202F}234,56\u{00A0}€")
-        XCTAssertEqual(ChartFormat.value(500, kind: .money(.jpy), language: "it"), "500\u{00A0}¥")
+    @Test func moneyLabelsUseMoneyFormat() {
+        #expect(ChartFormat.value(123_456, kind: .money(.usd), language: "en") == "$1,234.56")
+        #expect(ChartFormat.value(123_456, kind: .money(.eur), language: "fr") == "1\u{202F}234,56\u{00A0}€")
+        #expect(ChartFormat.value(500, kind: .money(.jpy), language: "it") == "500\u{00A0}¥")
     }
 
-    func testDayLabelsPerLanguage() {
-        XCTAssertEqual(ChartFormat.shortDay("2026-11-25", language: "en"), "Nov 25")
-        XCTAssertEqual(ChartFormat.shortDay("2026-11-25", language: "fr"), "25 nov.")
-        XCTAssertEqual(ChartFormat.shortDay("2026-11-25", language: "it"), "25 nov")
-        XCTAssertEqual(ChartFormat.shortDay("2026-02-01", language: "fr"), "1 févr.")
-        XCTAssertEqual(ChartFormat.shortDay("2026-05-09", language: "it"), "9 mag")
-        XCTAssertEqual(ChartFormat.longDay("2026-11-25", language: "en"), "25 November 2026")
-        XCTAssertEqual(ChartFormat.longDay("2026-11-25", language: "fr"), "25 novembre 2026")
-        XCTAssertEqual(ChartFormat.longDay("2026-11-25", language: "it"), "25 novembre 2026")
-        XCTAssertEqual(ChartFormat.longDay("2028-02-29", language: "fr"), "29 février 2028")
-        XCTAssertEqual(ChartFormat.tooltip(day: "2026-08-03", value: 4_200, kind: .count, language: "fr"), "3 août 2026\u{202F}: 4\u{202F}200")
+    @Test func dayLabelsPerLanguage() {
+        #expect(ChartFormat.shortDay("2026-11-25", language: "en") == "Nov 25")
+        #expect(ChartFormat.shortDay("2026-11-25", language: "fr") == "25 nov.")
+        #expect(ChartFormat.shortDay("2026-11-25", language: "it") == "25 nov")
+        #expect(ChartFormat.shortDay("2026-02-01", language: "fr") == "1 févr.")
+        #expect(ChartFormat.shortDay("2026-05-09", language: "it") == "9 mag")
+        #expect(ChartFormat.longDay("2026-11-25", language: "en") == "25 November 2026")
+        #expect(ChartFormat.longDay("2026-11-25", language: "fr") == "25 novembre 2026")
+        #expect(ChartFormat.longDay("2026-11-25", language: "it") == "25 novembre 2026")
+        #expect(ChartFormat.longDay("2028-02-29", language: "fr") == "29 février 2028")
+        #expect(ChartFormat.tooltip(day: "2026-08-03", value: 4_200, kind: .count, language: "fr") == "3 août 2026\u{202F}: 4\u{202F}200")
     }
 
-    func testInvalidDaysAreShownAsGiven() {
+    @Test func invalidDaysAreShownAsGiven() {
         for text in ["2026-13-01", "2026-02-29", "2026-11-31", "26-11-25", "2026-1-25", "yesterday", ""] {
-            XCTAssertEqual(ChartFormat.shortDay(text, language: "en"), text)
+            #expect(ChartFormat.shortDay(text, language: "en") == text)
         }
     }
 
-    func testDayLabelsAreThinnedToEight() {
+    @Test func dayLabelsAreThinnedToEight() {
         let month = (1...30).map { String(format: "2026-11-%02d", $0) }
         let labels = ChartDayLabel.thinned(month, language: "en")
-        XCTAssertEqual(labels.map(\.index), [0, 4, 8, 12, 16, 20, 24, 28])
-        XCTAssertEqual(labels.first?.text, "Nov 1")
-        XCTAssertEqual(ChartDayLabel.thinned(week, language: "en").count, 7)
+        #expect(labels.map(\.index) == [0, 4, 8, 12, 16, 20, 24, 28])
+        #expect(labels.first?.text == "Nov 1")
+        #expect(ChartDayLabel.thinned(week, language: "en").count == 7)
     }
 
     // MARK: SVG
 
-    func testLineChartIsAccessibleWellFormedSVG() throws {
+    @Test func lineChartIsAccessibleWellFormedSVG() throws {
         let svg = SVGChart.line(
             title: "Donations", description: "Donations per day", days: week,
             series: [ChartSeries(name: "Gross", points: [0, 1_500, 2_500, 0, 9_900, 100, 42]),
                      ChartSeries(name: "Net", points: [0, 1_400, 2_300, 0, 9_500, 90, 40])],
             values: .money(.usd), language: "en", idPrefix: "donations", emptyMessage: "No donations yet")
         let document = try parse(svg)
-        XCTAssertEqual(document.root, "svg")
-        XCTAssertEqual(document.rootAttributes["role"], "img")
-        XCTAssertEqual(document.rootAttributes["aria-labelledby"], "donations-title donations-desc")
-        XCTAssertEqual(document.rootAttributes["viewBox"], "0 0 640 240")
-        XCTAssertEqual(document.ids, ["donations-title", "donations-desc"])
-        XCTAssertEqual(document.texts["title"]?.first, "Donations")
-        XCTAssertEqual(document.texts["desc"], ["Donations per day"])
-        XCTAssertEqual(document.count("polyline"), 2)
-        XCTAssertEqual(document.count("circle"), 14)
-        XCTAssertEqual(document.classes.filter { $0 == "chart-line series-1" }.count, 1)
-        XCTAssertTrue(document.texts["title"]!.contains("Gross — 27 November 2026: $99.00"))
-        XCTAssertTrue(document.texts["text"]!.contains("$100.00"), "the top tick: \(document.texts["text"]!)")
-        XCTAssertTrue(document.texts["text"]!.contains("Nov 25"))
-        XCTAssertNoInlineStyleOrScript(svg)
+        #expect(document.root == "svg")
+        #expect(document.rootAttributes["role"] == "img")
+        #expect(document.rootAttributes["aria-labelledby"] == "donations-title donations-desc")
+        #expect(document.rootAttributes["viewBox"] == "0 0 640 240")
+        #expect(document.ids == ["donations-title", "donations-desc"])
+        #expect(document.texts["title"]?.first == "Donations")
+        #expect(document.texts["desc"] == ["Donations per day"])
+        #expect(document.count("polyline") == 2)
+        #expect(document.count("circle") == 14)
+        #expect(document.classes.filter { $0 == "chart-line series-1" }.count == 1)
+        #expect(document.texts["title"]!.contains("Gross — 27 November 2026: $99.00"))
+        #expect(document.texts["text"]!.contains("$100.00"), "the top tick: \(document.texts["text"]!)")
+        #expect(document.texts["text"]!.contains("Nov 25"))
+        expectNoInlineStyleOrScript(svg)
     }
 
-    func testBarChartHasABarPerDay() throws {
+    @Test func barChartHasABarPerDay() throws {
         let svg = SVGChart.bar(
             title: "Pledges", description: "Pledges per day", days: week,
             series: ChartSeries(name: "Pledges", points: [3, 0, 12, 7, 1, 0, 5]),
             values: .count, language: "fr", idPrefix: "p", emptyMessage: "Rien")
         let document = try parse(svg)
-        XCTAssertEqual(document.count("rect"), 7)
-        XCTAssertEqual(document.count("polyline"), 0)
-        XCTAssertEqual(document.texts["title"]?.dropFirst().first, "23 novembre 2026\u{202F}: 3")
-        XCTAssertTrue(document.texts["text"]!.contains("25 nov."))
-        XCTAssertEqual(document.texts["text"]!.prefix(4), ["0", "5", "10", "15"])
-        XCTAssertNoInlineStyleOrScript(svg)
+        #expect(document.count("rect") == 7)
+        #expect(document.count("polyline") == 0)
+        #expect(document.texts["title"]?.dropFirst().first == "23 novembre 2026\u{202F}: 3")
+        #expect(document.texts["text"]!.contains("25 nov."))
+        #expect(document.texts["text"]!.prefix(4) == ["0", "5", "10", "15"])
+        expectNoInlineStyleOrScript(svg)
     }
 
-    func testTextIsEscaped() throws {
+    @Test func textIsEscaped() throws {
         let title = "<Tom & \"Jerry\">"
         let svg = SVGChart.bar(
             title: title, description: "it's </desc><script>alert(1)</script>", days: week,
             series: ChartSeries(name: "x", points: [1, 2, 3, 4, 5, 6, 7]), values: .count,
             language: "en", idPrefix: "a\" onload=\"x", emptyMessage: "none")
-        XCTAssertTrue(svg.contains("&lt;Tom &amp; &quot;Jerry&quot;&gt;"))
-        XCTAssertFalse(svg.contains(title))
+        #expect(svg.contains("&lt;Tom &amp; &quot;Jerry&quot;&gt;"))
+        #expect(!svg.contains(title))
         let document = try parse(svg)
-        XCTAssertEqual(document.texts["title"]?.first, title)
-        XCTAssertEqual(document.texts["desc"], ["it's </desc><script>alert(1)</script>"])
-        XCTAssertNil(document.rootAttributes["onload"])
-        XCTAssertEqual(document.ids.first, "a--onload--x-title")
-        XCTAssertNoInlineStyleOrScript(svg)
+        #expect(document.texts["title"]?.first == title)
+        #expect(document.texts["desc"] == ["it's </desc><script>alert(1)</script>"])
+        #expect(document.rootAttributes["onload"] == nil)
+        #expect(document.ids.first == "a--onload--x-title")
+        expectNoInlineStyleOrScript(svg)
     }
 
-    func testEmptyChartShowsTheMessage() throws {
+    @Test func emptyChartShowsTheMessage() throws {
         for svg in [
             SVGChart.line(title: "T", description: "D", days: [], series: [ChartSeries(name: "a", points: [])],
                           values: .count, language: "en", idPrefix: "e", emptyMessage: "Nothing yet"),
@@ -152,58 +153,58 @@ final class SVGChartTests: XCTestCase {
                          values: .count, language: "en", idPrefix: "e", emptyMessage: "Nothing yet"),
         ] {
             let document = try parse(svg)
-            XCTAssertEqual(document.rootAttributes["role"], "img")
-            XCTAssertEqual(document.texts["text"], ["Nothing yet"])
-            XCTAssertEqual(document.count("circle") + document.count("rect") + document.count("polyline"), 0)
+            #expect(document.rootAttributes["role"] == "img")
+            #expect(document.texts["text"] == ["Nothing yet"])
+            #expect(document.count("circle") + document.count("rect") + document.count("polyline") == 0)
         }
     }
 
-    func testAllZeroSingleDayAndHugeValues() throws {
+    @Test func allZeroSingleDayAndHugeValues() throws {
         let zeros = SVGChart.line(title: "T", description: "D", days: week, series: [ChartSeries(name: "a", points: Array(repeating: 0, count: 7))],
                                   values: .count, language: "it", idPrefix: "z", emptyMessage: "-")
-        XCTAssertEqual(try parse(zeros).count("circle"), 7)
-        XCTAssertEqual(try parse(zeros).texts["text"]?.prefix(2), ["0", "1"])
+        #expect(try parse(zeros).count("circle") == 7)
+        #expect(try parse(zeros).texts["text"]?.prefix(2) == ["0", "1"])
 
         let single = SVGChart.bar(title: "T", description: "D", days: ["2026-11-25"], series: ChartSeries(name: "a", points: [5]),
                                   values: .count, language: "en", idPrefix: "s", emptyMessage: "-")
-        XCTAssertEqual(try parse(single).count("rect"), 1)
+        #expect(try parse(single).count("rect") == 1)
         let oneDayLine = SVGChart.line(title: "T", description: "D", days: ["2026-11-25"], series: [ChartSeries(name: "a", points: [5])],
                                        values: .count, language: "en", idPrefix: "s", emptyMessage: "-")
-        XCTAssertTrue(oneDayLine.contains("<circle class=\"chart-point series-0\" cx=\"324\" cy=\"12\""), oneDayLine)
+        #expect(oneDayLine.contains("<circle class=\"chart-point series-0\" cx=\"324\" cy=\"12\""), Comment(rawValue: oneDayLine))
 
         for big in [Int64.max / 2, Int64.max, Int64.min] {
             let svg = SVGChart.line(title: "T", description: "D", days: week, series: [ChartSeries(name: "a", points: [0, big, big / 3, 1, big, 0, big])],
                                     values: .money(.eur), language: "fr", idPrefix: "b", emptyMessage: "-")
             let document = try parse(svg)
-            XCTAssertEqual(document.count("circle"), 7)
-            XCTAssertFalse(svg.contains("e+"), "no exponent in coordinates")
-            XCTAssertFalse(svg.contains("nan") || svg.contains("inf"))
+            #expect(document.count("circle") == 7)
+            #expect(!(svg.contains("e+")), "no exponent in coordinates")
+            #expect(!(svg.contains("nan") || svg.contains("inf")))
         }
     }
 
-    func testOutputIsDeterministicWithOneDecimalAtMost() throws {
+    @Test func outputIsDeterministicWithOneDecimalAtMost() throws {
         func draw() -> String {
             SVGChart.line(title: "T", description: "D", days: week, series: [ChartSeries(name: "a", points: [1, 7, 3, 9, 2, 8, 5])],
                           values: .count, language: "en", idPrefix: "d", emptyMessage: "-", width: 333, height: 177)
         }
-        XCTAssertEqual(draw(), draw())
+        #expect(draw() == draw())
         let numbers = try NSRegularExpression(pattern: "[0-9]\\.[0-9]{2}")
         let svg = draw()
-        XCTAssertEqual(numbers.numberOfMatches(in: svg, range: NSRange(svg.startIndex..., in: svg)), 0, svg)
-        XCTAssertTrue(svg.contains("viewBox=\"0 0 333 177\""))
+        #expect(numbers.numberOfMatches(in: svg, range: NSRange(svg.startIndex..., in: svg)) == 0, Comment(rawValue: svg))
+        #expect(svg.contains("viewBox=\"0 0 333 177\""))
     }
 
-    func testSeriesShorterThanTheDaysDrawsWhatItHas() throws {
+    @Test func seriesShorterThanTheDaysDrawsWhatItHas() throws {
         let svg = SVGChart.line(title: "T", description: "D", days: week, series: [ChartSeries(name: "a", points: [1, 2, 3])],
                                 values: .count, language: "en", idPrefix: "s", emptyMessage: "-")
-        XCTAssertEqual(try parse(svg).count("circle"), 3)
+        #expect(try parse(svg).count("circle") == 3)
     }
 
     // MARK: Helpers
 
-    private func XCTAssertNoInlineStyleOrScript(_ svg: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(svg.contains("style="), file: file, line: line)
-        XCTAssertFalse(svg.lowercased().contains("<script"), file: file, line: line)
+    private func expectNoInlineStyleOrScript(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!svg.contains("style="), sourceLocation: sourceLocation)
+        #expect(!svg.lowercased().contains("<script"), sourceLocation: sourceLocation)
     }
 
     private func parse(_ svg: String) throws -> ParsedSVG {
