@@ -91,6 +91,11 @@ struct ParserFuzzTests {
         }
         #expect(outcome(header: nil, payload: payload, secret: Self.secret) == .failure(.missing))
         #expect(outcome(header: ",,,", payload: payload, secret: Self.secret) == .failure(.malformed))
+        // An empty key is no key: "=t=…" names no timestamp (found by `anySignatureHeader`).
+        #expect(outcome(header: "v1=\(signature),=t=1700000000,", payload: payload, secret: Self.secret) == .failure(.malformed))
+        #expect(outcome(header: "=t=1700000000,v1=\(signature)", payload: payload, secret: Self.secret) == .failure(.malformed))
+        // An empty value does not replace an earlier one.
+        #expect(outcome(header: "t=1700000000,t=,v1=\(signature)", payload: payload, secret: Self.secret) == .ok)
     }
 
     private func outcome(header: String?, payload: Data, secret: String) -> Outcome {

@@ -23,9 +23,13 @@ enum WebhookSignature {
         var timestamp: Int?
         var signatures: [String] = []
         for part in header.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2 else { continue }
-            if pair[0] == "t" { timestamp = Int(pair[1]) } else if pair[0] == "v1" { signatures.append(pair[1]) }
+            // Key up to the first "=": not `split`, which drops an empty key and would read
+            // "=t=…" as a timestamp (found by the property test).
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            let key = part[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = part[part.index(after: equals)...]
+            guard !key.isEmpty, !value.isEmpty else { continue }
+            if key == "t" { timestamp = Int(value.trimmingCharacters(in: .whitespaces)) } else if key == "v1" { signatures.append(value.trimmingCharacters(in: .whitespaces)) }
         }
         guard let timestamp, !signatures.isEmpty else { throw .malformed }
         let expected = hmac(payload: payload, secret: secret, timestamp: timestamp)
