@@ -34,15 +34,7 @@ struct CommonOptions: ParsableArguments {
     /// Opens the application's services as `serve` would, runs `body`, and always shuts them down.
     func withCommands<T>(_ body: (AppCommands) async throws -> T) async throws -> T {
         let config = try config()
-        let commands = try await AppCommands.open(config, logger: logger(config))
-        do {
-            let value = try await body(commands)
-            await commands.shutdown()
-            return value
-        } catch {
-            await commands.shutdown()
-            throw error
-        }
+        return try await AppCommands.with(config, logger: logger(config), body)
     }
 
     func logger(_ config: AppConfig) -> Logger {

@@ -17,6 +17,19 @@ public struct AppCommands: Sendable {
         await services.db.shutdown()
     }
 
+    /// Opens the services, runs `body`, and always shuts them down.
+    public static func with<T>(_ config: AppConfig, logger: Logger, _ body: (AppCommands) async throws -> T) async throws -> T {
+        let commands = try await open(config, logger: logger)
+        do {
+            let value = try await body(commands)
+            await commands.shutdown()
+            return value
+        } catch {
+            await commands.shutdown()
+            throw error
+        }
+    }
+
     /// Creates a platform admin, or promotes an existing account with that handle.
     public func createAdmin(handle: String, email: String, password: String) async throws -> (id: UUID, created: Bool) {
         if let existing = try await services.accounts.find(handle: handle.lowercased()) {

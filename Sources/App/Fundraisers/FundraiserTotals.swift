@@ -11,13 +11,8 @@ enum FundraiserTotals {
         var sums: [Key: Int64] = [:]
         for entry in entries { sums[Key(fundraiser: entry.fundraiser, currency: entry.currency), default: 0] += entry.amount }
         guard !sums.isEmpty else { return }
-        var query: SQLQueryString = "INSERT INTO \(ident: "fundraiser_ledger_totals") (\(ident: "fundraiser_id"), \(ident: "currency"), \(ident: "amount")) VALUES "
-        for (index, (key, amount)) in sums.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { query += ", " }
-            query += "(\(bind: key.fundraiser), \(bind: key.currency), \(bind: amount))"
-        }
-        query += " ON CONFLICT (\(ident: "fundraiser_id"), \(ident: "currency")) DO UPDATE SET \(ident: "amount") = \(ident: "fundraiser_ledger_totals").\(ident: "amount") + \(ident: "excluded").\(ident: "amount")"
-        try await sql.raw(query).run()
+        let rows: [[any SQLExpression]] = sums.sorted(by: { $0.key < $1.key }).map { [SQLBind($0.key.fundraiser), SQLBind($0.key.currency), SQLBind($0.value)] }
+        try await addOnConflict(into: "fundraiser_ledger_totals", keys: ["fundraiser_id", "currency"], adding: "amount", rows: rows, on: sql)
     }
 
     /// Records who gave (succeeded donations) and counts the donors new to each fundraiser.
@@ -31,13 +26,8 @@ enum FundraiserTotals {
         var newDonors: [UUID: Int64] = [:]
         for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
         guard !newDonors.isEmpty else { return }
-        var query: SQLQueryString = "INSERT INTO \(ident: "fundraiser_donor_counts") (\(ident: "fundraiser_id"), \(ident: "donors")) VALUES "
-        for (index, (fundraiser, count)) in newDonors.sorted(by: { $0.key.uuidString < $1.key.uuidString }).enumerated() {
-            if index > 0 { query += ", " }
-            query += "(\(bind: fundraiser), \(bind: count))"
-        }
-        query += " ON CONFLICT (\(ident: "fundraiser_id")) DO UPDATE SET \(ident: "donors") = \(ident: "fundraiser_donor_counts").\(ident: "donors") + \(ident: "excluded").\(ident: "donors")"
-        try await sql.raw(query).run()
+        let rows: [[any SQLExpression]] = newDonors.sorted(by: { $0.key.uuidString < $1.key.uuidString }).map { [SQLBind($0.key), SQLBind($0.value)] }
+        try await addOnConflict(into: "fundraiser_donor_counts", keys: ["fundraiser_id"], adding: "donors", rows: rows, on: sql)
     }
 
     /// Net raised per fundraiser and currency (positive: money in).
@@ -58,6 +48,13 @@ enum FundraiserTotals {
         let rows = try await sql.select().columns("fundraiser_id", "donors").from("fundraiser_donor_counts")
             .where("fundraiser_id", .in, SQLBind.group(fundraisers)).all(decoding: Row.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.fundraiser_id, $0.donors) })
+    }
+
+    /// Inserts the rows (keys first, the amount last), or adds the amount to the row already there.
+    private static func addOnConflict(into table: String, keys: [String], adding column: String, rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: table).columns(keys + [column]).rows(rows)
+            .onConflict(with: keys) { $0.set(column, to: SQLBinaryExpression(SQLColumn(column, table: table), .add, SQLExcludedColumn(column))) }
+            .run()
     }
 
     private struct Key: Hashable, Comparable {

@@ -76,15 +76,7 @@ struct TestHarness: Sendable {
     func withCommands<T: Sendable>(_ body: (AppCommands) async throws -> T) async throws -> T {
         var logger = Logger(label: "test-commands")
         logger.logLevel = .error
-        let commands = try await AppCommands.open(config, logger: logger)
-        do {
-            let value = try await body(commands)
-            await commands.shutdown()
-            return value
-        } catch {
-            await commands.shutdown()
-            throw error
-        }
+        return try await AppCommands.with(config, logger: logger, body)
     }
 
     struct Reply: Sendable {
