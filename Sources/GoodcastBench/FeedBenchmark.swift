@@ -48,6 +48,10 @@ struct FeedBenchmark: AsyncParsableCommand {
             print(String(format: "| %@ | %.0f | %.2f%% | %.1f | %.1f | %.1f |", result.name, result.messagesPerSecond, result.completeness * 100,
                          result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
         }
+        // Where the latency comes from: the publish path (for Goodcast the whole donation) or the fan-out.
+        for result in results {
+            print(String(format: "%@: publish answered p50 %.1f ms, p99 %.1f ms", result.name, result.acknowledged(0.5), result.acknowledged(0.99)))
+        }
         if results.count == 2 {
             print(String(format: "\nGoodcast / nchan: delivered messages %.2f, gift events %.2f; p99 latency %.2f",
                          results[0].messagesPerSecond / max(1, results[1].messagesPerSecond),
@@ -62,6 +66,10 @@ func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
 /// One system under the same load: connect the viewers, publish gifts at the rate, count.
 struct FeedRun {
+    /// Connections the gifts are sent on, for both systems. Every gift comes from its own donor:
+    /// with 64 connections (until 2026-11-26) gifts queued in the bench's client pool as soon
+    /// as a donation took more than 320 ms, and that queue, not the server, grew the latency.
+    static let publisherConnections = 512
     let name: String
     let viewers: Int
     let rate: Int
@@ -74,11 +82,16 @@ struct FeedRun {
         let giftEventsPerSecond: Double
         let completeness: Double
         let latenciesMicros: [UInt32]
+        /// Gift sent → its publish answered (for Goodcast: the donation's 201), sorted.
+        let acknowledgedMicros: [UInt32]
 
-        func percentile(_ p: Double) -> Double {
-            guard !latenciesMicros.isEmpty else { return .nan }
-            let index = min(latenciesMicros.count - 1, Int(Double(latenciesMicros.count - 1) * p))
-            return Double(latenciesMicros[index]) / 1000
+        func percentile(_ p: Double) -> Double { Self.percentile(p, of: latenciesMicros) }
+        func acknowledged(_ p: Double) -> Double { Self.percentile(p, of: acknowledgedMicros) }
+
+        static func percentile(_ p: Double, of sorted: [UInt32]) -> Double {
+            guard !sorted.isEmpty else { return .nan }
+            let index = min(sorted.count - 1, Int(Double(sorted.count - 1) * p))
+            return Double(sorted[index]) / 1000
         }
     }
 
@@ -114,6 +127,7 @@ struct FeedRun {
         window.start.store(start, ordering: .relaxed)
         let sentInWindow = NIOLockedValueBox(0)
         let failures = NIOLockedValueBox(0)
+        let acknowledged = NIOLockedValueBox([UInt32]())
         await withTaskGroup(of: Void.self) { group in
             var index = 0
             while true {
@@ -125,6 +139,10 @@ struct FeedRun {
                 let number = index
                 group.addTask {
                     if await !publish(number, sent) { failures.withLockedValue { $0 += 1 } }
+                    if sent >= start && sent < end {
+                        let micros = UInt32(min(UInt64(UInt32.max), (monotonicNanos() - sent) / 1000))
+                        acknowledged.withLockedValue { $0.append(micros) }
+                    }
                 }
                 if sent >= start && sent < end { sentInWindow.withLockedValue { $0 += 1 } }
                 index += 1
@@ -145,7 +163,8 @@ struct FeedRun {
         let expected = sentInWindow.withLockedValue { $0 } * viewers
         if failures.withLockedValue({ $0 }) > 0 { print("\(name): \(failures.withLockedValue { $0 }) publishes failed") }
         return Result(name: name, messagesPerSecond: Double(messages) / measured, giftEventsPerSecond: Double(gifts) / measured,
-                      completeness: expected == 0 ? 0 : Double(gifts) / Double(expected), latenciesMicros: latencies)
+                      completeness: expected == 0 ? 0 : Double(gifts) / Double(expected), latenciesMicros: latencies,
+                      acknowledgedMicros: acknowledged.withLockedValue { $0 }.sorted())
     }
 
     /// The send time a gift's message carries (`"message":"t<nanoseconds>"`), if this is one.

@@ -52,7 +52,7 @@ final class GoodcastUnderTest: @unchecked Sendable {
         }
         guard let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else { throw ValidationError("no address in: \(text)") }
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: FeedRun.publisherConnections)
         return GoodcastUnderTest(process: process, base: String(text[range]), http: HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration))
     }
 
@@ -121,7 +121,7 @@ final class NchanUnderTest: @unchecked Sendable {
     private init(process: Process, port: Int) {
         self.process = process
         self.port = port
-        http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: FeedRun.publisherConnections)))
     }
 
     var viewerURL: String { "ws://127.0.0.1:\(port)/sub" }

@@ -31,6 +31,15 @@ struct ParserFuzzTests {
         #expect(Secrets.hex([UInt8]()) == "")
     }
 
+    @Test("UUID text: the fast lower-case form is Foundation's, for any id")
+    func uuidText() {
+        let extremes = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                        UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for id in extremes + (0..<2000).map({ _ in UUID() }) {
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+
     @Test("Stripe-Signature: any header and payload are refused with the error the format says, never verified")
     func anySignatureHeader() async {
         await propertyCheck(count: 4000, input: Noise.signatureRecipe, Noise.payload) { recipe, payload in

@@ -59,7 +59,8 @@ struct RefundTests {
             let (_, donor) = try await app.signUp("disputer")
             let donation = try await app.donate(cause.fundraiser, token: donor, amount: 2_000).json()
             let intent = try #require(await app.bank.intents.values.first)
-            func send(_ type: String, _ object: [String: any Sendable], id: String, secret: String = "whsec_sandbox") async throws -> TestHarness.Reply {
+            func send(_ type: String, _ wire: some Encodable, id: String, secret: String = "whsec_sandbox") async throws -> TestHarness.Reply {
+                let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(wire))
                 let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": type, "data": ["object": object]] as [String: Any])
                 let signature = WebhookSignature.header(payload: payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970))
                 let response = try await app.client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
@@ -67,22 +68,22 @@ struct RefundTests {
                                                                    body: ByteBuffer(data: payload))
                 return .init(status: response.status, headers: response.headers, body: response.body)
             }
-            let dispute = SandboxBank.disputeJSON(intent, status: "needs_response")
+            let dispute = SandboxBank.disputeWire(intent, status: "needs_response")
             // A dispute for a charge whose donation is not recorded yet is refused, not swallowed:
             // the processor delivers it again, and the same event then takes effect.
             var early = dispute
-            early["payment_intent"] = "pi_not_recorded_yet"
+            early.paymentIntent = "pi_not_recorded_yet"
             let refused = try await send("charge.dispute.created", early, id: "evt_early")
             #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] != nil, "\(refused.text)")
             #expect(try await send("charge.dispute.created", dispute, id: "evt_forged", secret: "wrong").status == .badRequest)
             let unsigned = try await app.request(.post, "/api/v1/payments/webhooks/sandbox", json: "{}")
             #expect(unsigned.status == .badRequest)
             // The close arrives before the opening, then both again.
-            #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
+            #expect(try await send("charge.dispute.closed", SandboxBank.disputeWire(intent, status: "lost"), id: "evt_close").status == .ok)
             #expect(try await send("charge.dispute.created", dispute, id: "evt_early").status == .ok)
-            #expect(try await send("charge.dispute.closed", SandboxBank.disputeJSON(intent, status: "lost"), id: "evt_close").status == .ok)
-            #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid").status == .ok)
-            #expect(try await send("payment_intent.succeeded", SandboxBank.json(intent), id: "evt_paid_again").status == .ok)
+            #expect(try await send("charge.dispute.closed", SandboxBank.disputeWire(intent, status: "lost"), id: "evt_close").status == .ok)
+            #expect(try await send("payment_intent.succeeded", SandboxBank.wire(intent), id: "evt_paid").status == .ok)
+            #expect(try await send("payment_intent.succeeded", SandboxBank.wire(intent), id: "evt_paid_again").status == .ok)
             let after = try await app.request(.get, "/api/v1/donations/\(donation["id"] as! String)", token: donor).json()
             #expect(after["dispute"] as? String == "lost")
             // A lost dispute takes the gift back; the fee stays spent.

@@ -75,7 +75,7 @@ public struct AppCommands: Sendable {
             }
         }
         return try await services.payouts.run(period: day).map {
-            "\($0.period) nonprofit \($0.nonprofit_id.uuidString.lowercased()) \(MoneyFormat.format($0.money, language: "en"))"
+            "\($0.period) nonprofit \($0.nonprofit_id.lowercasedString) \(MoneyFormat.format($0.money, language: "en"))"
         }
     }
 

@@ -41,8 +41,8 @@ enum ChallengeEntries {
             try await sql.update("pledges").set("accrued", to: SQLBinaryExpression(SQLColumn("accrued"), .add, SQLBind(amount.amount)))
                 .where("id", .equal, SQLBind(pledge.id)).run()
             transactions.append(try PostingRules.pledgeAccrual(
-                reference: "pledge-accrual:\(accrualID.uuidString.lowercased())", amount: amount,
-                pledge: pledge.id.uuidString.lowercased(), nonprofit: nonprofit.uuidString.lowercased()
+                reference: "pledge-accrual:\(accrualID.lowercasedString)", amount: amount,
+                pledge: pledge.id.lowercasedString, nonprofit: nonprofit.lowercasedString
             ))
         }
         try await LedgerStore.write(transactions, on: sql, at: now)
@@ -71,8 +71,8 @@ enum ChallengeEntries {
             try await sql.update("pledges").set("accrued", to: SQLBinaryExpression(SQLColumn("accrued"), .subtract, SQLBind(accrual.amount)))
                 .where("id", .equal, SQLBind(pledge.id)).run()
             transactions.append(try PostingRules.pledgeReversal(
-                reference: "pledge-reversal:\(accrual.id.uuidString.lowercased())", amount: Money(accrual.amount, pledge.money),
-                pledge: pledge.id.uuidString.lowercased(), nonprofit: nonprofit.uuidString.lowercased()
+                reference: "pledge-reversal:\(accrual.id.lowercasedString)", amount: Money(accrual.amount, pledge.money),
+                pledge: pledge.id.lowercasedString, nonprofit: nonprofit.lowercasedString
             ))
         }
         try await LedgerStore.write(transactions, on: sql, at: now)

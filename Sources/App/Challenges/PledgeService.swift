@@ -22,8 +22,8 @@ struct PledgeService: Sendable {
 
     func pledge(hashtag: String, by sponsor: AccountRecord, key: String, body: Data, input: PledgeInput) async throws -> IdempotencyStore.StoredResponse {
         let challenge = try await challenges.find(hashtag: hashtag)
-        let scope = "pledge:\(sponsor.id.uuidString.lowercased())"
-        let fingerprint = DonationService.fingerprint("POST /challenges/\(challenge.id.uuidString.lowercased())/pledges", body)
+        let scope = "pledge:\(sponsor.id.lowercasedString)"
+        let fingerprint = DonationService.fingerprint("POST /challenges/\(challenge.id.lowercasedString)/pledges", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
             switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "pledge") {
             case .replay(let response): return response
@@ -31,7 +31,7 @@ struct PledgeService: Sendable {
             }
         }
         // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(sponsor.id.uuidString.lowercased(), what: "payments from this account")
+        try await limiter?.check(sponsor.id.lowercasedString, what: "payments from this account")
         var issues = ValidationIssues()
         let perVideo = issues.check { () throws(ValidationIssue) in
             guard let raw = input.perVideo else { throw ValidationIssue(field: "perVideo", message: "is required, e.g. {\"amount\": 200, \"currency\": \"USD\"}") }
@@ -87,8 +87,8 @@ struct PledgeService: Sendable {
             let outcome: Result<ProcessorCharge, PaymentFailure>
             do {
                 outcome = .success(try await processor.charge(ChargeRequest(
-                    amount: pledge.budgetMoney, token: pledge.paymentToken, idempotencyKey: "pledge-\(id.uuidString.lowercased())",
-                    description: "Goodcast per-video pledge", metadata: ["pledge_id": id.uuidString.lowercased()]
+                    amount: pledge.budgetMoney, token: pledge.paymentToken, idempotencyKey: "pledge-\(id.lowercasedString)",
+                    description: "Goodcast per-video pledge", metadata: ["pledge_id": id.lowercasedString]
                 )))
             } catch {
                 outcome = .failure(error)
@@ -101,8 +101,8 @@ struct PledgeService: Sendable {
                     guard try await StatusClaim.move("pledges", id: id, from: "pending", to: "active", on: sql) else { return }
                     try await sql.update("pledges").set("charge_id", to: SQLBind(charge.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
-                    let reference = "pledge:\(id.uuidString.lowercased())"
-                    var postings = [try PostingRules.pledgeFunding(reference: reference, budget: budget, processor: processor.name, pledge: id.uuidString.lowercased())]
+                    let reference = "pledge:\(id.lowercasedString)"
+                    var postings = [try PostingRules.pledgeFunding(reference: reference, budget: budget, processor: processor.name, pledge: id.lowercasedString)]
                     if charge.fee.isPositive { postings.append(try PostingRules.pledgeFundingFee(reference: reference, fee: charge.fee)) }
                     try await LedgerStore.write(postings, on: sql, at: now)
                 }
@@ -139,7 +139,7 @@ struct PledgeService: Sendable {
         // by the pledge, so asking again returns the same refund.
         let pledges = try await db.reader.select().columns(PledgeRecord.columns.map { SQLColumn($0) }).from("pledges")
             .where("challenge_id", .equal, SQLBind(challenge.id)).where("status", .in, SQLBind.group(["active", "settling"])).all(decoding: PledgeRecord.self)
-        let nonprofit = challenge.nonprofitId?.uuidString.lowercased()
+        let nonprofit = challenge.nonprofitId?.lowercasedString
         var settled = 0
         var returned: [String: Int64] = [:]
         for candidate in pledges {
@@ -159,7 +159,7 @@ struct PledgeService: Sendable {
             var refundID: String?
             if remaining.isPositive, let charge = pledge.chargeId {
                 do {
-                    refundID = try await processor.refund(chargeID: charge, amount: remaining, idempotencyKey: "pledge-release-\(id.uuidString.lowercased())").id
+                    refundID = try await processor.refund(chargeID: charge, amount: remaining, idempotencyKey: "pledge-release-\(id.lowercasedString)").id
                 } catch {
                     // Left `settling`: the next pass asks again with the same key.
                     logger.warning("pledge release refund failed; will retry", metadata: ["pledge": "\(id)", "error": "\(error)"])
@@ -168,14 +168,14 @@ struct PledgeService: Sendable {
             }
             let now = clock.now()
             let refund = refundID ?? ""
-            let sponsor = pledge.sponsorId.uuidString.lowercased()
+            let sponsor = pledge.sponsorId.lowercasedString
             let processorName = processor.name
             let won: Bool = try await db.transaction { sql in
                 // Of two settlements at once, one finishes; the other posts nothing.
                 guard try await StatusClaim.move("pledges", id: id, from: "settling", to: "settled", on: sql) else { return false }
                 try await sql.update("pledges").set("released", to: SQLBind(remaining.amount)).set("settled_at", to: SQLBind(now))
                     .where("id", .equal, SQLBind(id)).run()
-                let pledgeName = id.uuidString.lowercased()
+                let pledgeName = id.lowercasedString
                 var postings: [LedgerTransaction] = []
                 if pledge.accrued > 0, let nonprofit {
                     postings.append(try PostingRules.pledgeSettlement(reference: "pledge-settlement:\(pledgeName)", amount: pledge.accruedMoney, nonprofit: nonprofit))

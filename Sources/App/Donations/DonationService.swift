@@ -40,13 +40,13 @@ struct DonationService: Sendable {
     static let messageMax = 280
 
     func donate(fundraiserID: UUID, donor: AccountRecord, key: String, body: Data, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
-        let scope = "donation:\(donor.id.uuidString.lowercased())"
-        let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.uuidString.lowercased())/donations", body)
+        let scope = "donation:\(donor.id.lowercasedString)"
+        let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.lowercasedString)/donations", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
         // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(donor.id.uuidString.lowercased(), what: "donations from this account")
+        try await limiter?.check(donor.id.lowercasedString, what: "donations from this account")
         let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         do {
             let now = clock.now()
@@ -87,9 +87,9 @@ struct DonationService: Sendable {
             let outcome: Result<ProcessorCharge, PaymentFailure>
             do {
                 outcome = .success(try await processor.charge(ChargeRequest(
-                    amount: donation.gross, token: donation.paymentToken, idempotencyKey: "donation-\(id.uuidString.lowercased())",
-                    description: "Goodcast donation \(id.uuidString.lowercased())",
-                    metadata: ["donation_id": id.uuidString.lowercased(), "fundraiser_id": donation.fundraiserId.uuidString.lowercased()]
+                    amount: donation.gross, token: donation.paymentToken, idempotencyKey: "donation-\(id.lowercasedString)",
+                    description: "Goodcast donation \(id.lowercasedString)",
+                    metadata: ["donation_id": id.lowercasedString, "fundraiser_id": donation.fundraiserId.lowercasedString]
                 )))
             } catch {
                 outcome = .failure(error)
@@ -101,7 +101,7 @@ struct DonationService: Sendable {
                     let written = try await writer.succeed(.init(id: id, charge: charge, donorName: donorName), processor: processor.name)
                     answerStored = written.answerStored
                     if let record = written.record, record.status == .succeeded {
-                        let response = try Self.response(for: record)
+                        let response = try written.response ?? Self.response(for: record)
                         if !answerStored { try await idempotency.complete(scope: scope, key: key, response: response) }
                         return response
                     }
@@ -208,7 +208,7 @@ struct DonationService: Sendable {
         var settled = 0
         for donation in try await donations.stalePending(olderThan: age) {
             do {
-                if let charge = try await processor.findCharge(donationID: donation.id.uuidString.lowercased()) {
+                if let charge = try await processor.findCharge(donationID: donation.id.lowercasedString) {
                     if try await donations.markSucceeded(donation.id, charge: charge, processor: processor.name) { settled += 1 }
                 } else {
                     // Never charged (the crash came before the processor was asked). A retry of the

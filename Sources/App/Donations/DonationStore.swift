@@ -87,8 +87,8 @@ struct DonationStore: Sendable {
         var postings: [LedgerTransaction] = []
         for (record, processor) in records {
             postings += try PostingRules.donation(
-                reference: "donation:\(record.id.uuidString.lowercased())", gross: record.gross, fee: Money(record.fee, record.currency),
-                processor: processor, nonprofit: record.nonprofitId.uuidString.lowercased(), fundraiser: record.fundraiserId.uuidString
+                reference: "donation:\(record.id.lowercasedString)", gross: record.gross, fee: Money(record.fee, record.currency),
+                processor: processor, nonprofit: record.nonprofitId.lowercasedString, fundraiser: record.fundraiserId.uuidString
             )
         }
         try await LedgerStore.write(postings, on: sql, at: now)

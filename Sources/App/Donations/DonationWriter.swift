@@ -26,6 +26,8 @@ actor DonationWriter {
     struct Written: Sendable {
         let record: DonationRecord?
         let answerStored: Bool
+        /// The answer stored with it, when it was (encoded once per gift).
+        var response: IdempotencyStore.StoredResponse?
     }
 
     private struct Waiting {
@@ -139,8 +141,9 @@ actor DonationWriter {
             if !updated.isEmpty {
                 let names = Dictionary(updated.compactMap { record, success, _ in success.donorName.map { (record.donorId, $0) } }, uniquingKeysWith: { first, _ in first })
                 try await DonationStore.recordSuccesses(updated.map { ($0.0, $0.2) }, on: sql, at: now, donorNames: names)
-                try await IdempotencyStore.complete(updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }, on: sql)
-                for (record, _, _) in updated { done[record.id] = Written(record: record, answerStored: true) }
+                let answers: [(resource: UUID, response: IdempotencyStore.StoredResponse)] = try updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }
+                try await IdempotencyStore.complete(answers, on: sql)
+                for ((record, _, _), (_, answer)) in zip(updated, answers) { done[record.id] = Written(record: record, answerStored: true, response: answer) }
             }
             for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }
         }

@@ -14,7 +14,7 @@ extension AppCommands {
             id: UUID(), fundraiser: fundraiser, donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
             message: nil, visibility: .public, paymentToken: "tok_visa", processor: "sandbox"
         )
-        let scope = "bench:\(donor.uuidString.lowercased())"
+        let scope = "bench:\(donor.lowercasedString)"
         let now = Date()
         try await db.transaction { sql in
             try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: key, resource: donation.id, at: now, on: sql)

@@ -15,8 +15,8 @@ struct RefundService: Sendable {
     let logger: Logger
 
     func refund(donationID: UUID, by account: AccountRecord, key: String, body: Data, input: RefundInput) async throws -> IdempotencyStore.StoredResponse {
-        let scope = "refund:\(account.id.uuidString.lowercased())"
-        let fingerprint = DonationService.fingerprint("POST /donations/\(donationID.uuidString.lowercased())/refunds", body)
+        let scope = "refund:\(account.id.lowercasedString)"
+        let fingerprint = DonationService.fingerprint("POST /donations/\(donationID.lowercasedString)/refunds", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
             switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "refund") {
             case .replay(let response): return response
@@ -89,7 +89,7 @@ struct RefundService: Sendable {
             let reserved = refund.amount
             let outcome: Result<ProcessorRefund, PaymentFailure>
             do {
-                outcome = .success(try await processor.refund(chargeID: donation.chargeId ?? "", amount: amount, idempotencyKey: "refund-\(refundID.uuidString.lowercased())"))
+                outcome = .success(try await processor.refund(chargeID: donation.chargeId ?? "", amount: amount, idempotencyKey: "refund-\(refundID.lowercasedString)"))
             } catch {
                 outcome = .failure(error)
             }
@@ -102,11 +102,11 @@ struct RefundService: Sendable {
                     try await sql.update("refunds").set("processor_refund_id", to: SQLBind(done.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(refundID)).run()
                     try await LedgerStore.write([PostingRules.refund(
-                        reference: "refund:\(refundID.uuidString.lowercased())", amount: amount, processor: donation.processor,
-                        nonprofit: donation.nonprofitId.uuidString.lowercased(), fundraiser: donation.fundraiserId.uuidString
+                        reference: "refund:\(refundID.lowercasedString)", amount: amount, processor: donation.processor,
+                        nonprofit: donation.nonprofitId.lowercasedString, fundraiser: donation.fundraiserId.uuidString
                     )], on: sql, at: now)
                     let refunded: FeedLog.NewEvent = (donation.fundraiserId, .refund, [
-                        "donationId": .text(donation.id.uuidString.lowercased()), "amount": .number(amount.amount), "currency": .text(amount.currency.code),
+                        "donationId": .text(donation.id.lowercasedString), "amount": .number(amount.amount), "currency": .text(amount.currency.code),
                     ])
                     try await FeedLog.append([refunded] + FeedTotals.events(for: [donation.fundraiserId], on: sql), on: sql, at: now)
                 }

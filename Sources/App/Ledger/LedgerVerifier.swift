@@ -67,7 +67,7 @@ struct LedgerVerifier: Sendable {
         let refunded = Dictionary(uniqueKeysWithValues: refunds.map { ($0.donation_id, $0.total) })
         var expectedRaised: [UUID: [String: Int64]] = [:]
         for donation in donations {
-            let count = postingCount["donation:\(donation.id.uuidString.lowercased())"] ?? 0
+            let count = postingCount["donation:\(donation.id.lowercasedString)"] ?? 0
             if donation.status == DonationStatus.succeeded.rawValue {
                 if count != 1 { report.violations.append("succeeded donation \(donation.id) has \(count) donation postings (expected 1)") }
                 let kept = donation.dispute == "open" || donation.dispute == "lost" ? 0 : donation.amount - (refunded[donation.id] ?? 0)
@@ -130,7 +130,7 @@ struct LedgerVerifier: Sendable {
         var refundCount: [String: Int] = [:]
         for row in ticketRefunds { refundCount[String(row.reference.split(separator: ":")[1]), default: 0] += 1 }
         for ticket in tickets {
-            let id = ticket.id.uuidString.lowercased()
+            let id = ticket.id.lowercasedString
             let paid = ["active", "refunded", "revoked"].contains(ticket.status)
             let sold = saleCount["ticket:\(id)"] ?? 0
             if sold != (paid ? 1 : 0) { report.violations.append("\(ticket.status) ticket \(id) has \(sold) sale postings (expected \(paid ? 1 : 0))") }
@@ -153,7 +153,7 @@ struct LedgerVerifier: Sendable {
             .where("status", .equal, SQLBind("accrued")).groupBy("pledge_id").all(decoding: Accrued.self)
         let accruedRows = Dictionary(uniqueKeysWithValues: accrualSums.map { ($0.pledge_id, $0.total) })
         for pledge in pledges {
-            let id = pledge.id.uuidString.lowercased()
+            let id = pledge.id.lowercasedString
             let funded = ["active", "settling", "settled"].contains(pledge.status)
             let count = fundingCount["pledge:\(id)"] ?? 0
             if count != (funded ? 1 : 0) { report.violations.append("\(pledge.status) pledge \(id) has \(count) funding postings (expected \(funded ? 1 : 0))") }
@@ -174,7 +174,7 @@ struct LedgerVerifier: Sendable {
             WHERE p.status IN ('active', 'settling') AND c.nonprofit_id IS NOT NULL GROUP BY c.nonprofit_id, p.currency
             """).all(decoding: Pledged.self)
         var expectedPledged: [String: Int64] = [:]
-        for row in pledged { expectedPledged["nonprofit:\(row.nonprofit_id.uuidString.lowercased()):pledged|\(row.currency)"] = row.total }
+        for row in pledged { expectedPledged["nonprofit:\(row.nonprofit_id.lowercasedString):pledged|\(row.currency)"] = row.total }
         for key in Set(expectedPledged.keys).union(recomputed.keys.filter { $0.hasSuffix("|XCR") == false && $0.contains(":pledged|") }) {
             let held = -(recomputed[key] ?? 0)
             if held != (expectedPledged[key] ?? 0) { report.violations.append("\(key): holds \(held) of unsettled pledge accruals, \(expectedPledged[key] ?? 0) expected") }
@@ -185,14 +185,14 @@ struct LedgerVerifier: Sendable {
         // negative; each promotion's budget account holds what it has not spent (nothing once closed).
         struct CreditRow: Decodable { let nonprofit_id: UUID; let balance: Int64 }
         for row in try await sql.select().columns("nonprofit_id", "balance").from("nonprofit_ad_credits").all(decoding: CreditRow.self) {
-            let id = row.nonprofit_id.uuidString.lowercased()
+            let id = row.nonprofit_id.lowercasedString
             let ledger = -(recomputed["ad-credits:\(id)|XCR"] ?? 0)
             if row.balance < 0 { report.violations.append("nonprofit \(id) has a negative ad credit balance: \(row.balance)") }
             if ledger != row.balance { report.violations.append("nonprofit \(id): \(row.balance) ad credits, but its ledger account holds \(ledger)") }
         }
         struct PromotionRow: Decodable { let id: UUID; let status: String; let budget: Int64; let spent: Int64 }
         for row in try await sql.select().columns("id", "status", "budget", "spent").from("promotions").all(decoding: PromotionRow.self) {
-            let id = row.id.uuidString.lowercased()
+            let id = row.id.lowercasedString
             let left = -(recomputed["promotion:\(id):budget|XCR"] ?? 0)
             let expected = row.status == "active" ? row.budget - row.spent : 0
             if row.spent < 0 || row.spent > row.budget { report.violations.append("promotion \(id) spent \(row.spent) of a budget of \(row.budget)") }
@@ -204,7 +204,7 @@ struct LedgerVerifier: Sendable {
         // to creators and not yet given; grants add up to what the ledger granted.
         struct ProgramRow: Decodable { let id: UUID; let currency: String; let budget: Int64; let unassigned: Int64 }
         for row in try await sql.select().columns("id", "currency", "budget", "unassigned").from("programs").all(decoding: ProgramRow.self) {
-            let id = row.id.uuidString.lowercased()
+            let id = row.id.lowercasedString
             struct Sum: Decodable { let total: Int64? }
             let granted = try await sql.select().column(sqlSum("amount"), as: "total").from("program_grants").where("program_id", .equal, SQLBind(row.id))
                 .first(decoding: Sum.self)?.total ?? 0
@@ -224,7 +224,7 @@ struct LedgerVerifier: Sendable {
                     guard let donationID = charge.metadata["donation_id"] else { continue }
                     let matches = byCharge[charge.id] ?? []
                     if matches.count != 1 || matches.first?.status != DonationStatus.succeeded.rawValue
-                        || matches.first?.id.uuidString.lowercased() != donationID.lowercased() {
+                        || matches.first?.id.lowercasedString != donationID.lowercased() {
                         report.violations.append("charge \(charge.id) at the processor (donation \(donationID)) has \(matches.filter { $0.status == "succeeded" }.count) succeeded donations (expected 1)")
                     }
                 }

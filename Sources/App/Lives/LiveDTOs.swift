@@ -65,7 +65,7 @@ struct OverlayOutput: ResponseCodable {
     let showAmounts: Bool
 
     init(_ live: LiveRecord) {
-        url = "/overlay/lives/\(live.id.uuidString.lowercased())?key=\(live.overlayKey ?? "")"
+        url = "/overlay/lives/\(live.id.lowercasedString)?key=\(live.overlayKey ?? "")"
         minAmount = live.overlayMinAmount ?? 0
         showAmounts = live.overlayShowAmounts ?? true
     }

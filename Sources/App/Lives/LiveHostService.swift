@@ -32,7 +32,7 @@ struct LiveHostService: Sendable {
         if let message = message ?? nil { data["message"] = .text(message) }
         if let donationID {
             let donation = try await supporter(donationID, of: live)
-            data["donationId"] = .text(donationID.uuidString.lowercased())
+            data["donationId"] = .text(donationID.lowercasedString)
             data["donor"] = .text(donation.publicName)
         } else {
             data["everyone"] = .text("true")
@@ -55,7 +55,7 @@ struct LiveHostService: Sendable {
         guard !donation.hidden else { return }
         let now = clock.now()
         let feed = live.feedId
-        let idText = donationID.uuidString.lowercased()
+        let idText = donationID.lowercasedString
         try await db.transaction { sql in
             try await sql.update("donations").set("message_hidden", to: SQLBind(true)).where("id", .equal, SQLBind(donationID)).run()
             struct Row: Decodable { let seq: Int64; let payload: String }

@@ -89,7 +89,7 @@ struct LiveService: Sendable {
                 guard current?.status == live.statusName else { return }
                 try await sql.update("lives").set("status", to: SQLBind(status.rawValue)).set(SQLIdentifier(column), to: SQLBind(now))
                     .where("id", .equal, SQLBind(id)).run()
-                try await FeedLog.append([(live.feedId, kind, ["liveId": .text(id.uuidString.lowercased()), "title": .text(live.title)])], on: sql, at: now)
+                try await FeedLog.append([(live.feedId, kind, ["liveId": .text(id.lowercasedString), "title": .text(live.title)])], on: sql, at: now)
             }
         }
         switch (live.status, status) {

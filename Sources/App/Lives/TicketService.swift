@@ -36,8 +36,8 @@ struct TicketService: Sendable {
     }
 
     func buy(liveID: UUID, by account: AccountRecord, key: String, body: Data, input: TicketInput) async throws -> IdempotencyStore.StoredResponse {
-        let scope = "ticket:\(account.id.uuidString.lowercased())"
-        let fingerprint = DonationService.fingerprint("POST /lives/\(liveID.uuidString.lowercased())/tickets", body)
+        let scope = "ticket:\(account.id.lowercasedString)"
+        let fingerprint = DonationService.fingerprint("POST /lives/\(liveID.lowercasedString)/tickets", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
             switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "ticket") {
             case .replay(let response): return response
@@ -45,7 +45,7 @@ struct TicketService: Sendable {
             }
         }
         // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(account.id.uuidString.lowercased(), what: "payments from this account")
+        try await limiter?.check(account.id.lowercasedString, what: "payments from this account")
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
         if let issue = DonationService.checkPaymentToken(token) { throw Problem.validation(issue) }
         guard let live = try await lives.find(liveID) else { throw Problem.notFound("live \(liveID)") }
@@ -86,9 +86,9 @@ struct TicketService: Sendable {
             let outcome: Result<ProcessorCharge, PaymentFailure>
             do {
                 outcome = .success(try await processor.charge(ChargeRequest(
-                    amount: ticket.price, token: ticket.payment_token, idempotencyKey: "ticket-\(id.uuidString.lowercased())",
+                    amount: ticket.price, token: ticket.payment_token, idempotencyKey: "ticket-\(id.lowercasedString)",
                     description: "Goodcast ticket: \(live.title)",
-                    metadata: ["ticket_id": id.uuidString.lowercased(), "live_id": live.id.uuidString.lowercased()]
+                    metadata: ["ticket_id": id.lowercasedString, "live_id": live.id.lowercasedString]
                 )))
             } catch {
                 outcome = .failure(error)
@@ -102,7 +102,7 @@ struct TicketService: Sendable {
                     try await sql.update("live_tickets").set("charge_id", to: SQLBind(charge.id))
                         .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
                     try await LedgerStore.write(PostingRules.ticket(
-                        reference: "ticket:\(id.uuidString.lowercased())", gross: price, fee: charge.fee,
+                        reference: "ticket:\(id.lowercasedString)", gross: price, fee: charge.fee,
                         processor: processor.name, payee: Self.payee(live)
                     ), on: sql, at: now)
                 }
@@ -128,8 +128,8 @@ struct TicketService: Sendable {
     }
 
     static func payee(_ live: LiveRecord) -> TicketPayee {
-        if let nonprofit = live.ticketNonprofitId { return .nonprofit(nonprofit.uuidString.lowercased()) }
-        return .host(live.hostId.uuidString.lowercased())
+        if let nonprofit = live.ticketNonprofitId { return .nonprofit(nonprofit.lowercasedString) }
+        return .host(live.hostId.lowercasedString)
     }
 
     /// The live's tickets, for its host.
@@ -160,7 +160,7 @@ struct TicketService: Sendable {
             try await db.transaction { sql in
                 try await sql.update("lives").set("status", to: SQLBind(LiveStatus.cancelled.rawValue)).set("ended_at", to: SQLBind(now))
                     .where("id", .equal, SQLBind(live.id)).run()
-                try await FeedLog.append([(live.feedId, .liveEnded, ["liveId": .text(live.id.uuidString.lowercased()), "title": .text(live.title), "cancelled": .text("true")])],
+                try await FeedLog.append([(live.feedId, .liveEnded, ["liveId": .text(live.id.lowercasedString), "title": .text(live.title), "cancelled": .text("true")])],
                                          on: sql, at: now)
             }
         }
@@ -181,7 +181,7 @@ struct TicketService: Sendable {
         guard let charge = ticket.charge_id else { return }
         let done: ProcessorRefund
         do {
-            done = try await processor.refund(chargeID: charge, amount: ticket.price, idempotencyKey: "ticket-refund-\(ticket.id.uuidString.lowercased())")
+            done = try await processor.refund(chargeID: charge, amount: ticket.price, idempotencyKey: "ticket-refund-\(ticket.id.lowercasedString)")
         } catch {
             throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not refund the ticket (\(error)); try again", headers: [.retryAfter: "2"])
         }
@@ -191,7 +191,7 @@ struct TicketService: Sendable {
             try await sql.update("live_tickets").set("completed_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(ticket.id)).run()
             try await LedgerStore.write([PostingRules.ticketRefund(
-                reference: "ticket-refund:\(ticket.id.uuidString.lowercased()):\(done.id)", amount: ticket.price,
+                reference: "ticket-refund:\(ticket.id.lowercasedString):\(done.id)", amount: ticket.price,
                 processor: processor.name, payee: Self.payee(live)
             )], on: sql, at: now)
         }

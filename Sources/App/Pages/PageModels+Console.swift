@@ -44,7 +44,7 @@ struct ConsolePage {
     init(record: NonprofitRecord, report: AnalyticsOutput, items: [AnalyticsOutput.ScopeRef], credits: AdCreditsOutput,
          hasPayoutDetails: Bool, hasFundraiser: Bool, language: String, strings: [String: String],
          rangeErrors: Problem?, promotionErrors: Problem?, promotionForm: FormData?, now: Date) {
-        let idText = record.id.uuidString.lowercased()
+        let idText = record.id.lowercasedString
         let console = PagePath.console(idText)
         func t(_ key: String) -> String { strings["console" + key.prefix(1).uppercased() + key.dropFirst()] ?? key }
         nonprofitName = record.name
@@ -72,10 +72,10 @@ struct ConsolePage {
 
         from = report.from
         to = report.to
-        let selected = report.scope.kind == "nonprofit" ? "" : "\(report.scope.kind):\(report.scope.id.uuidString.lowercased())"
+        let selected = report.scope.kind == "nonprofit" ? "" : "\(report.scope.kind):\(report.scope.id.lowercasedString)"
         scopes = [ScopeOption(value: "", label: t("wholeNonprofit"), selected: selected.isEmpty)]
             + items.map { item in
-                let value = "\(item.kind):\(item.id.uuidString.lowercased())"
+                let value = "\(item.kind):\(item.id.lowercasedString)"
                 return ScopeOption(value: value, label: "\(t("scope." + item.kind)) · \(item.title)", selected: value == selected)
             }
         scopeTitle = report.scope.kind == "nonprofit" ? record.name : "\(t("scope." + report.scope.kind)) · \(report.scope.title)"
@@ -111,7 +111,7 @@ struct ConsolePage {
             var href = URLComponents()
             href.path = console
             href.queryItems = [URLQueryItem(name: "from", value: report.from), URLQueryItem(name: "to", value: report.to),
-                               URLQueryItem(name: "scope", value: "\(item.kind):\(item.id.uuidString.lowercased())")]
+                               URLQueryItem(name: "scope", value: "\(item.kind):\(item.id.lowercasedString)")]
             let summary: String = item.totals.filter { $0.total != 0 }.map { (total: AnalyticsOutput.TotalOutput) -> String in
                 let valueKind = total.currency.flatMap { Currency.supported[$0] }.map(ChartValueKind.money) ?? .count
                 return "\(t("metric." + total.metric)) \(ChartFormat.value(total.total, kind: valueKind, language: language))"
@@ -124,15 +124,15 @@ struct ConsolePage {
 
         balance = ChartFormat.integer(credits.balance, language: language)
         promotions = credits.promotions.map { promotion in
-            Promotion(id: promotion.id.uuidString.lowercased(), target: promotion.target.kind == "challenge" ? "#\(promotion.target.name)" : promotion.target.name,
+            Promotion(id: promotion.id.lowercasedString, target: promotion.target.kind == "challenge" ? "#\(promotion.target.name)" : promotion.target.name,
                       budget: promotion.budget, spent: promotion.spent, impressions: promotion.impressions,
                       status: t("promotion." + promotion.status), ends: SitePages.dateText(promotion.endsAt, language: language),
-                      active: promotion.status == "active", stopHref: "\(console)/promotions/\(promotion.id.uuidString.lowercased())/stop")
+                      active: promotion.status == "active", stopHref: "\(console)/promotions/\(promotion.id.lowercasedString)/stop")
         }
         noPromotions = promotions.isEmpty
         let chosen = promotionForm?["target"] ?? ""
         targets = items.filter { $0.kind == "challenge" || $0.kind == "live" }.map { item in
-            let value = item.kind == "challenge" ? "challenge:\(item.title.dropFirst())" : "live:\(item.id.uuidString.lowercased())"
+            let value = item.kind == "challenge" ? "challenge:\(item.title.dropFirst())" : "live:\(item.id.lowercasedString)"
             return ScopeOption(value: value, label: "\(t("scope." + item.kind)) · \(item.title)", selected: value == chosen)
         }
         canPromote = credits.balance > 0 && !targets.isEmpty

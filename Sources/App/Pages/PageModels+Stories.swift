@@ -41,7 +41,7 @@ struct StoryThumb {
 
     /// A fundraiser's stories are all for one nonprofit; a campaign's name theirs.
     init(_ item: SharedStoryOutput, from: String, language: String, namingCause: Bool) {
-        id = item.storyId.uuidString.lowercased()
+        id = item.storyId.lowercasedString
         href = PagePath.story(id, from: from)
         mediaUrl = item.mediaUrl
         isVideo = item.kind == "video"
@@ -51,7 +51,7 @@ struct StoryThumb {
     }
 
     init(_ story: StoryOutput) {
-        id = story.id.uuidString.lowercased()
+        id = story.id.lowercasedString
         href = PagePath.story(id)
         mediaUrl = story.mediaUrl
         isVideo = story.kind == "video"

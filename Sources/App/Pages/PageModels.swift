@@ -31,7 +31,7 @@ struct NonprofitCard {
 
     init(_ record: NonprofitRecord, language: String) {
         let strings = Strings.table(for: language)
-        id = record.id.uuidString.lowercased()
+        id = record.id.lowercasedString
         href = PagePath.nonprofit(id)
         name = record.name
         country = record.country
@@ -123,7 +123,7 @@ struct VideoTile {
     let rank: Int
 
     init(_ video: VideoOutput, rank: Int = 0) {
-        id = video.id.uuidString.lowercased()
+        id = video.id.lowercasedString
         owner = video.owner
         caption = video.caption
         mediaUrl = video.mediaUrl

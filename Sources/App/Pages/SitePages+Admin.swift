@@ -44,7 +44,7 @@ extension SitePages {
         formatter.timeStyle = .short
         for record in result.items {
             let applicant = try await services.accounts.find(id: record.applicantId)
-            let id = record.id.uuidString.lowercased()
+            let id = record.id.lowercasedString
             items.append(.init(
                 card: NonprofitCard(record, language: context.language), applicant: applicant.map { "@\($0.handle)" } ?? "",
                 appliedAt: formatter.string(from: record.createdAt),

@@ -37,7 +37,7 @@ extension SitePages {
         day.dateFormat = "d MMMM yyyy"
         func entry(_ live: CampaignOutput.ProgramLive) -> CampaignPage.Entry {
             let when = live.scheduledAt ?? live.startedAt
-            return .init(href: "/lives/\(live.id.uuidString.lowercased())", title: live.title, host: live.host, status: live.status,
+            return .init(href: "/lives/\(live.id.lowercasedString)", title: live.title, host: live.host, status: live.status,
                          iso: when.map(iso.string) ?? "", utcText: when.map(utc.string) ?? "")
         }
         let page = CampaignPage(
@@ -46,7 +46,7 @@ extension SitePages {
             endsIso: iso.string(from: output.endsAt), endsText: day.string(from: output.endsAt),
             raised: output.raised.compactMap { money in Currency.supported[money.currency].map { MoneyFormat.format(Money(money.amount, $0), language: context.language) } },
             onNow: output.onNow.map(entry), program: output.program.map(entry),
-            nonprofits: output.nonprofits.map { .init(href: PagePath.nonprofit($0.id.uuidString.lowercased()), name: $0.name) },
+            nonprofits: output.nonprofits.map { .init(href: PagePath.nonprofit($0.id.lowercasedString), name: $0.name) },
             sharedStory: try await sharedStrip(.campaign(campaign.id), from: "campaign:\(campaign.slug)",
                                                moreHref: PagePath.campaignStory(campaign.slug), language: context.language)
         )

@@ -161,13 +161,13 @@ extension SitePages {
         let page = ChallengePage(
             hashtag: output.hashtag, title: output.title, description: output.description.flatMap { $0.isEmpty ? nil : $0 },
             rules: output.rules.flatMap { $0.isEmpty ? nil : $0 }, effect: output.effect.flatMap { $0.isEmpty ? nil : $0 },
-            nonprofitName: output.nonprofit?.name, nonprofitHref: output.nonprofit.map { PagePath.nonprofit($0.id.uuidString.lowercased()) },
+            nonprofitName: output.nonprofit?.name, nonprofitHref: output.nonprofit.map { PagePath.nonprofit($0.id.lowercasedString) },
             causes: causes, statusLabel: strings["challenge.\(output.status)"] ?? output.status, isActive: output.status == "active",
             dates: DateRange(output.startsAt, output.endsAt),
             videos: output.stats.videos, views: output.stats.views, participants: output.stats.participants, followersGained: output.stats.followersGained,
             pledges: (output.pledges ?? []).map { pledge in
                 let accrued = money(pledge.accrued), budget = money(pledge.budget)
-                return .init(id: pledge.id.uuidString.lowercased(), sponsor: pledge.sponsor,
+                return .init(id: pledge.id.lowercasedString, sponsor: pledge.sponsor,
                              perVideo: MoneyFormat.format(money(pledge.perVideo), language: language),
                              accrued: MoneyFormat.format(accrued, language: language), budget: MoneyFormat.format(budget, language: language),
                              accruedMinor: accrued.amount, budgetMinor: budget.amount, symbol: budget.currency.symbol, exponent: budget.currency.exponent)

@@ -81,7 +81,7 @@ extension SitePages {
         } catch let problem as Problem where problem.status.code < 500 && problem.kind != .forbidden && problem.kind != .notFound {
             return try await renderConsole(request, context, promotionErrors: problem, promotionForm: form)
         }
-        return PageRenderer.redirect(PagePath.console(id.uuidString.lowercased()) + "#credits")
+        return PageRenderer.redirect(PagePath.console(id.lowercasedString) + "#credits")
     }
 
     @Sendable func stopPromotionFromConsole(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -90,7 +90,7 @@ extension SitePages {
         let promotion = try context.parameters.requireUUID("promotionId")
         guard let record = try await services.promotions.find(promotion), record.nonprofitId == id else { throw Problem.notFound("promotion \(promotion)") }
         _ = try await services.promotions.stop(promotion, by: account)
-        return PageRenderer.redirect(PagePath.console(id.uuidString.lowercased()) + "#credits")
+        return PageRenderer.redirect(PagePath.console(id.lowercasedString) + "#credits")
     }
 }
 

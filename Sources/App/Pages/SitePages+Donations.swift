@@ -32,7 +32,7 @@ extension SitePages {
     func row(_ donation: DonationRecord, language: String, nonprofit: String = "", donor: String = "") -> DonationRow {
         let currency = donation.currency
         let output = DonationOutput(donation)
-        let id = donation.id.uuidString.lowercased()
+        let id = donation.id.lowercasedString
         return DonationRow(
             id: id, href: PagePath.donation(id), refundHref: PagePath.refund(id), donor: donor, nonprofit: nonprofit,
             amount: MoneyFormat.format(donation.gross, language: language),
@@ -91,13 +91,13 @@ extension SitePages {
         let donor = try await services.accounts.find(id: donation.donorId)
         var stickerHref: String?
         if donation.donorId == account.id, try await services.stickers.stickers(of: account.id).contains(where: { $0.id == donation.id && $0.available }) {
-            stickerHref = PagePath.newStory(sticker: donation.id.uuidString.lowercased())
+            stickerHref = PagePath.newStory(sticker: donation.id.lowercasedString)
         }
         let page = ReceiptPage(
             donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: donation.status == .succeeded,
             nonprofitName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country,
             donorName: donor?.displayName ?? "", taxStatement: TaxStatement.text(country: nonprofit.country),
-            fundraiserTitle: fundraiser?.title ?? "", fundraiserHref: PagePath.fundraiser(donation.fundraiserId.uuidString.lowercased()),
+            fundraiserTitle: fundraiser?.title ?? "", fundraiserHref: PagePath.fundraiser(donation.fundraiserId.lowercasedString),
             fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language), stickerHref: stickerHref
         )
         return pages.render("donations/receipt", title: Strings.table(for: context.language)["receipt"]!, page: page, request: request, context: context)
@@ -131,7 +131,7 @@ extension SitePages {
             MoneyPage.PayoutRow(period: $0.period, amount: MoneyFormat.format($0.money, language: context.language),
                                 date: Self.dateText($0.createdAt, language: context.language))
         }
-        let page = MoneyPage(nonprofitName: record.name, nonprofitHref: PagePath.nonprofit(nonprofitID.uuidString.lowercased()),
+        let page = MoneyPage(nonprofitName: record.name, nonprofitHref: PagePath.nonprofit(nonprofitID.lowercasedString),
                              donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors))
         return pages.render("nonprofits/money", title: Strings.table(for: context.language)["money"]!, page: page, request: request, context: context,
                             status: errors?.status ?? .ok)
@@ -160,7 +160,7 @@ extension SitePages {
                 let detail = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])?["detail"] as? String ?? "the refund failed"
                 throw Problem(.paymentRejected, status: .init(code: stored.status), detail: detail)
             }
-            return PageRenderer.redirect(PagePath.money(donation.nonprofitId.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.money(donation.nonprofitId.lowercasedString))
         } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
             return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem)
         }

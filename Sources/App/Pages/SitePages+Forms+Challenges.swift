@@ -50,7 +50,7 @@ extension SitePages {
             rules: form?["rules"] ?? "", effect: form?["effect"] ?? "",
             startsAt: form?["startsAt"] ?? UTCFormTime.field(now), endsAt: form?["endsAt"] ?? UTCFormTime.field(now.addingTimeInterval(14 * 86_400)),
             nonprofits: (isAdmin ? [FormChoice(value: "", label: strings["formNoChallengeNonprofit"]!, selected: selected == nil)] : [])
-                + nonprofits.map { .init(value: $0.id.uuidString.lowercased(), label: $0.name, selected: $0.id == selected) },
+                + nonprofits.map { .init(value: $0.id.lowercasedString, label: $0.name, selected: $0.id == selected) },
             branded: form.map { $0["branded"] == "on" } ?? true, mayLaunchUnbranded: isAdmin,
             errors: FormIssues(errors, labels: Self.challengeFieldLabels, language: context.language)
         )

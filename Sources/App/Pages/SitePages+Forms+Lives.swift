@@ -61,10 +61,10 @@ extension SitePages {
             languages: LiveService.languages.sorted().map { .init(value: $0, label: Self.liveLanguageNames[$0] ?? $0, selected: $0 == liveLanguage) },
             scheduledAt: form?["scheduledAt"] ?? "", playbackUrl: form?["playbackUrl"] ?? "",
             nonprofits: [FormChoice(value: "", label: strings["formNoFundraiser"]!, selected: chosenRecord == nil)]
-                + nonprofits.map { .init(value: $0.id.uuidString.lowercased(), label: $0.name, selected: $0.id == chosenRecord?.id) },
+                + nonprofits.map { .init(value: $0.id.lowercasedString, label: $0.name, selected: $0.id == chosenRecord?.id) },
             goal: form?["goal"] ?? "", ticketPrice: form?["ticketPrice"] ?? "",
             ticketPayees: [FormChoice(value: "", label: strings["formTicketPayeeHost"]!, selected: payee.isEmpty)]
-                + nonprofits.map { .init(value: $0.id.uuidString.lowercased(), label: $0.name, selected: $0.id.uuidString.lowercased() == payee.lowercased()) },
+                + nonprofits.map { .init(value: $0.id.lowercasedString, label: $0.name, selected: $0.id.lowercasedString == payee.lowercased()) },
             currencies: Currency.supported.keys.sorted().map { .init(value: $0, label: $0, selected: $0 == currency.code) },
             amountExample: MoneyFormat.format(Money(1000 * currency.minorPerMajor, currency), language: language, symbol: false),
             errors: FormIssues(errors, labels: Self.liveFieldLabels, language: language)
@@ -77,7 +77,7 @@ extension SitePages {
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         do {
             let live = try await services.lives.create(try Self.liveInput(form, language: context.language), by: account)
-            return PageRenderer.redirect(PagePath.liveHost(live.id.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.liveHost(live.id.lowercasedString))
         } catch let problem as Problem where problem.kind == .validationFailed {
             return try await renderNewLive(request, context, account: account, form: form, nonprofit: form["fundraiserNonprofitId"], errors: problem)
         }

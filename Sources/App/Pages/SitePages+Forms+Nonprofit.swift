@@ -25,7 +25,7 @@ extension SitePages {
     }
 
     func renderEditNonprofit(_ request: Request, _ context: AppRequestContext, record: NonprofitRecord, form: FormData?, errors: Problem?) -> Response {
-        let id = record.id.uuidString.lowercased()
+        let id = record.id.lowercasedString
         let page = EditNonprofitPage(
             name: record.name, action: PagePath.editNonprofit(id), cancelHref: PagePath.nonprofit(id),
             description: form?["description"] ?? record.description ?? "", website: form?["website"] ?? record.website,
@@ -45,7 +45,7 @@ extension SitePages {
             _ = try await services.nonprofits.updateProfile(id, description: form["description"] ?? "", website: form["website"] ?? "",
                                                             causes: form.all("causes"), by: account)
             context.logger.info("nonprofit profile edited", metadata: ["nonprofit": "\(id)"])
-            return PageRenderer.redirect(PagePath.nonprofit(id.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.nonprofit(id.lowercasedString))
         } catch let problem as Problem where problem.kind == .validationFailed {
             let record = try await services.nonprofits.requireOwner(id, account: account, to: "edit its profile")
             return renderEditNonprofit(request, context, record: record, form: form, errors: problem)
@@ -84,7 +84,7 @@ extension SitePages {
             throw Problem.forbidden("only the nonprofit's members may see its payout details")
         }
         let summary = try await services.nonprofits.store.payoutDetails(of: id)
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         let method = form?["method"] ?? (summary?.method ?? (record.country == "US" ? .usBank : .iban)).rawValue
         let updated = DateFormatter()
         updated.locale = Locale(identifier: context.language == "en" ? "en_GB" : context.language)
@@ -117,7 +117,7 @@ extension SitePages {
             )
             // The method only: the account, even masked, stays out of the logs.
             context.logger.info("nonprofit payout details set", metadata: ["nonprofit": "\(id)", "method": "\(summary.method.rawValue)"])
-            return PageRenderer.redirect(PagePath.payoutDetails(id.uuidString.lowercased()) + "?saved=1")
+            return PageRenderer.redirect(PagePath.payoutDetails(id.lowercasedString) + "?saved=1")
         } catch let problem as Problem where problem.kind == .validationFailed {
             // What was typed comes back except the account numbers: they are typed again.
             return try await renderPayoutDetails(request, context, account: account, form: form, errors: problem)

@@ -52,10 +52,10 @@ extension SitePages {
         let strings = Strings.table(for: language)
         let currency = record.currency
         let progress = min(100, max(0, output.goalProgress))
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         let page = FundraiserPage(
             id: idText, title: record.title, description: record.description.flatMap { $0.isEmpty ? nil : $0 },
-            nonprofitName: output.nonprofit.name, nonprofitHref: PagePath.nonprofit(record.nonprofitId.uuidString.lowercased()),
+            nonprofitName: output.nonprofit.name, nonprofitHref: PagePath.nonprofit(record.nonprofitId.lowercasedString),
             owner: output.owner.handle,
             raised: MoneyFormat.format(Money(output.raised.amount, currency), language: language),
             goal: MoneyFormat.format(record.goal, language: language),
@@ -133,7 +133,7 @@ extension SitePages {
         }
         let chosen = form?["currency"] ?? (record.country == "GB" ? "GBP" : ["FR", "IT", "DE", "ES", "NL", "IE"].contains(record.country) ? "EUR" : "USD")
         let page = NewFundraiserPage(
-            nonprofitId: id.uuidString.lowercased(), nonprofitName: record.name, title: form?["title"] ?? "", goal: form?["goal"] ?? "",
+            nonprofitId: id.lowercasedString, nonprofitName: record.name, title: form?["title"] ?? "", goal: form?["goal"] ?? "",
             currencies: Currency.supported.keys.sorted().map { .init(code: $0, selected: $0 == chosen) }, errors: FormErrors(errors)
         )
         return pages.render("fundraisers/new", title: Strings.table(for: context.language)["startFundraiser"]!, page: page,
@@ -155,7 +155,7 @@ extension SitePages {
             let input = FundraiserInput(nonprofitId: form["nonprofitId"], title: form["title"], description: form["description"],
                                         goal: MoneyInput(amount: goal.amount, currency: currency.code), endsAt: form["endsAt"].flatMap { $0.isEmpty ? nil : $0 })
             let record = try await services.fundraisers.create(input, by: account)
-            return PageRenderer.redirect(PagePath.fundraiser(record.id.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.fundraiser(record.id.lowercasedString))
         } catch let problem as Problem where problem.kind == .validationFailed {
             return try await renderNewFundraiser(request, context, nonprofit: form["nonprofitId"], form: form, errors: problem)
         }

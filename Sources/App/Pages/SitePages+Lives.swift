@@ -73,10 +73,10 @@ extension SitePages {
         let figures = try await goalFigures(live, language: context.language)
         let playback = output.playbackUrl
         let isStream = playback.map { [".m3u8", ".mp4", ".webm"].contains(where: $0.lowercased().hasSuffix) } ?? false
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         var sharedStory: SharedStoryStrip?
         if let fundraiserID = live.fundraiserId {
-            let fundraiser = fundraiserID.uuidString.lowercased()
+            let fundraiser = fundraiserID.lowercasedString
             sharedStory = try await sharedStrip(.fundraiser(fundraiserID), from: "fundraiser:\(fundraiser)",
                                                 moreHref: PagePath.fundraiserStory(fundraiser), language: context.language)
         }
@@ -84,7 +84,7 @@ extension SitePages {
             id: idText, title: live.title, host: output.host, status: live.statusName, viewers: try await viewerCount(live),
             isHost: account?.id == live.hostId, hostHref: "/lives/\(idText)/host", locked: !mayWatch,
             embedUrl: isStream ? nil : playback, streamUrl: isStream ? playback : nil,
-            fundraiserHref: live.fundraiserId.map { PagePath.fundraiser($0.uuidString.lowercased()) },
+            fundraiserHref: live.fundraiserId.map { PagePath.fundraiser($0.lowercasedString) },
             raised: figures?.raised ?? "", goal: figures?.goal ?? "", progress: figures?.progress ?? 0, goalReached: figures?.reached ?? false,
             feedUrl: mayWatch ? "/api/v1/lives/\(idText)/feed?after=0" : nil,
             ticketPrice: mayWatch ? nil : live.ticketPrice.map { MoneyFormat.format($0, language: context.language) },
@@ -106,7 +106,7 @@ extension SitePages {
         let key = try IdempotencyStore.key(from: form["idempotencyKey"])
         let token = form["paymentToken"] ?? ""
         let stored = try await services.tickets.buy(liveID: id, by: account, key: key, body: Data(token.utf8), input: TicketInput(paymentToken: token))
-        let page = "/lives/\(id.uuidString.lowercased())"
+        let page = "/lives/\(id.lowercasedString)"
         return PageRenderer.redirect(stored.status == 201 ? page : page + "?ticket=failed")
     }
 
@@ -146,7 +146,7 @@ extension SitePages {
         let supporters = try await services.liveHost.supporters(live.id, by: account)
         let figures = try await goalFigures(live, language: context.language)
         let currency = figures?.currency ?? live.ticketPrice?.currency ?? .usd
-        let idText = live.id.uuidString.lowercased()
+        let idText = live.id.lowercasedString
         let origin = request.head.authority.map { "http://\($0)" } ?? ""
         let page = HostPage(
             title: live.title, status: live.statusName, viewers: try await viewerCount(live), liveHref: "/lives/\(idText)",
@@ -157,7 +157,7 @@ extension SitePages {
             supporters: supporters.map { row in
                 let output = SupporterOutput(row)
                 return HostPage.Row(
-                    id: row.id.uuidString.lowercased(), donor: output.donor,
+                    id: row.id.lowercasedString, donor: output.donor,
                     amount: output.amount.map { MoneyFormat.format(Money($0.amount, Currency.supported[$0.currency] ?? .usd), language: context.language) } ?? "—",
                     message: output.message ?? "", hidden: row.hidden, canHide: !row.hidden && row.message != nil
                 )
@@ -174,7 +174,7 @@ extension SitePages {
         let id = try context.parameters.requireUUID("liveId")
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
         try await body(account, id, form)
-        return PageRenderer.redirect("/lives/\(id.uuidString.lowercased())/host")
+        return PageRenderer.redirect("/lives/\(id.lowercasedString)/host")
     }
 
     @Sendable func startFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -240,7 +240,7 @@ extension SitePages {
         let last = try await FeedLog.lastSeq(feed: live.feedId, on: services.db.reader)
         let encodedKey = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? ""
         let page = OverlayPage(
-            feedUrl: "/api/v1/lives/\(id.uuidString.lowercased())/feed?after=\(last)&key=\(encodedKey)",
+            feedUrl: "/api/v1/lives/\(id.lowercasedString)/feed?after=\(last)&key=\(encodedKey)",
             minAmount: live.overlayMinAmount ?? 0, showAmounts: live.overlayShowAmounts ?? true,
             hasFundraiser: figures != nil, raised: figures?.raised ?? "", goal: figures?.goal ?? "", progress: figures?.progress ?? 0
         )

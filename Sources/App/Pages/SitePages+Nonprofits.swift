@@ -87,11 +87,11 @@ extension SitePages {
         let showTeam = services.nonprofits.canSeePrivate(role: role, account: account)
         let members = showTeam ? try await services.nonprofits.store.members(of: id) : []
         let following = if let account { try await services.nonprofits.store.isFollowing(account.id, id) } else { false }
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         var fundraisers: [ProfilePage.FundraiserRow] = []
         for fundraiser in try await services.fundraisers.store.list(nonprofit: id) {
             let raised = try await services.fundraisers.ledger.raised(fundraiser: fundraiser.id)[fundraiser.currencyCode] ?? 0
-            fundraisers.append(.init(href: PagePath.fundraiser(fundraiser.id.uuidString.lowercased()), title: fundraiser.title,
+            fundraisers.append(.init(href: PagePath.fundraiser(fundraiser.id.lowercasedString), title: fundraiser.title,
                                      raised: MoneyFormat.format(Money(raised, fundraiser.currency), language: context.language),
                                      goal: MoneyFormat.format(fundraiser.goal, language: context.language)))
         }
@@ -121,10 +121,10 @@ extension SitePages {
     private func setFollowing(_ following: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("nonprofitId")
         guard case .success(let account) = requireAccount(request, context) else {
-            return PageRenderer.redirect("\(PagePath.signIn)?next=\(PagePath.nonprofit(id.uuidString.lowercased()))")
+            return PageRenderer.redirect("\(PagePath.signIn)?next=\(PagePath.nonprofit(id.lowercasedString))")
         }
         _ = try await services.nonprofits.follow(following, id: id, by: account)
-        return PageRenderer.redirect(PagePath.nonprofit(id.uuidString.lowercased()))
+        return PageRenderer.redirect(PagePath.nonprofit(id.lowercasedString))
     }
 
     @Sendable func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -136,7 +136,7 @@ extension SitePages {
         } catch let problem as Problem where problem.kind == .validationFailed || problem.kind == .conflict {
             return try await renderProfile(request, context, errors: problem)
         }
-        return PageRenderer.redirect(PagePath.nonprofit(id.uuidString.lowercased()))
+        return PageRenderer.redirect(PagePath.nonprofit(id.lowercasedString))
     }
 
     struct ApplyPage {
@@ -170,7 +170,7 @@ extension SitePages {
                 throw Problem.validation(error)
             }
             let record = try await services.nonprofits.apply(application, by: account)
-            return PageRenderer.redirect(PagePath.nonprofit(record.id.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.nonprofit(record.id.lowercasedString))
         } catch let problem as Problem where problem.kind == .validationFailed || problem.kind == .conflict {
             let page = ApplyPage(
                 name: form["name"] ?? "", country: form["country"] ?? "", registrationNumber: form["registrationNumber"] ?? "",

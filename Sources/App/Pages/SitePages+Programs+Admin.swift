@@ -71,7 +71,7 @@ extension SitePages {
         query.status = .verified
         query.perPage = 500
         return try await services.nonprofits.store.search(query).items.map {
-            let id = $0.id.uuidString.lowercased()
+            let id = $0.id.lowercasedString
             return ProgramOption(value: id, label: "\($0.name) (\($0.country))", selected: id == selected)
         }
     }

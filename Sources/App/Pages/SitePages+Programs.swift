@@ -77,13 +77,13 @@ extension SitePages {
             unchosenText: try await unchosenText(record, strings: strings),
             grants: output.grants.map { grant in
                 let isDefault = defaulted.contains(grant.id)
-                return .init(nonprofitName: grant.nonprofit.name, nonprofitHref: PagePath.nonprofit(grant.nonprofit.id.uuidString.lowercased()),
+                return .init(nonprofitName: grant.nonprofit.name, nonprofitHref: PagePath.nonprofit(grant.nonprofit.id.lowercasedString),
                              amount: format(grant.amount), date: Self.dateText(grant.at, language: language), dateIso: ISO8601DateFormatter().string(from: grant.at),
                              chosenBy: isDefault ? nil : grant.onBehalfOf, defaultedFor: isDefault ? grant.onBehalfOf : nil)
             },
             noGrants: output.grants.isEmpty,
             totals: totals.sorted { ($0.value.amount, $1.value.name) > ($1.value.amount, $0.value.name) }.map {
-                .init(nonprofitName: $0.value.name, nonprofitHref: PagePath.nonprofit($0.key.uuidString.lowercased()),
+                .init(nonprofitName: $0.value.name, nonprofitHref: PagePath.nonprofit($0.key.lowercasedString),
                       amount: MoneyFormat.format(Money($0.value.amount, record.money), language: language), grants: $0.value.grants)
             },
             adminHref: context.identity?.account.role == .platformAdmin ? PagePath.adminProgram(record.slug) : nil
@@ -144,7 +144,7 @@ extension SitePages {
             // The primary, not a replica: the page shown right after a choice must show it.
             let grant = invitation.status == "given" || invitation.status == "defaulted"
                 ? try await programs.output(program.id, on: programs.db.sql).grants.first { $0.onBehalfOf == account.handle } : nil
-            let link = grant.map { ProgramInvitationsPage.NonprofitLink(name: $0.nonprofit.name, href: PagePath.nonprofit($0.nonprofit.id.uuidString.lowercased())) }
+            let link = grant.map { ProgramInvitationsPage.NonprofitLink(name: $0.nonprofit.name, href: PagePath.nonprofit($0.nonprofit.id.lowercasedString)) }
             let isOpen = invitation.status == "invited" && now < program.creatorDeadline && program.status == "active"
             rows.append(.init(
                 slug: program.slug, programTitle: program.title, programHref: PagePath.program(program.slug),
@@ -165,7 +165,7 @@ extension SitePages {
             query.text = q.isEmpty ? nil : q
             query.status = .verified
             query.perPage = 200
-            options = try await services.nonprofits.store.search(query).items.map { .init(id: $0.id.uuidString.lowercased(), name: $0.name, country: $0.country) }
+            options = try await services.nonprofits.store.search(query).items.map { .init(id: $0.id.lowercasedString, name: $0.name, country: $0.country) }
         }
         let page = ProgramInvitationsPage(items: rows, empty: rows.isEmpty, hasOpen: hasOpen, q: q, hasQuery: !q.isEmpty, options: options,
                                    noMatch: hasOpen && options.isEmpty, errors: FormErrors(errors))

@@ -38,10 +38,10 @@ extension SitePages {
         guard case .success(let account) = requireAccount(request, context) else { return signInRedirect(request) }
         let language = context.language
         let items = try await services.stickers.stickers(of: account.id).map { sticker in
-            let id = sticker.id.uuidString.lowercased()
+            let id = sticker.id.lowercasedString
             return StickerGalleryPage.Item(
                 id: id, sticker: StickerView(nonprofit: sticker.nonprofit.name, donor: nil),
-                fundraiser: sticker.fundraiser.title, fundraiserHref: PagePath.fundraiser(sticker.fundraiser.id.uuidString.lowercased()),
+                fundraiser: sticker.fundraiser.title, fundraiserHref: PagePath.fundraiser(sticker.fundraiser.id.lowercasedString),
                 campaign: sticker.campaign?.title, campaignHref: sticker.campaign.map { PagePath.campaign($0.slug) },
                 date: Self.dateText(sticker.createdAt, language: language), available: sticker.available, anonymous: sticker.anonymous,
                 composeHref: PagePath.newStory(sticker: id)
@@ -75,7 +75,7 @@ extension SitePages {
     @Sendable func fundraiserSharedStory(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.requireUUID("fundraiserId")
         guard let fundraiser = try await services.fundraisers.store.find(id) else { throw Problem.notFound("fundraiser \(id)") }
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         return try await renderSharedStory(request, context, .fundraiser(id), from: "fundraiser:\(idText)", title: fundraiser.title,
                                            backHref: PagePath.fundraiser(idText), path: PagePath.fundraiserStory(idText))
     }
@@ -141,7 +141,7 @@ extension SitePages {
         // The sticker asked for, else the newest: a story from the gallery or the receipt comes with its sticker.
         let chosen = available.first { $0.id == wanted } ?? available.first
         let choices = available.map { sticker in
-            let id = sticker.id.uuidString.lowercased()
+            let id = sticker.id.lowercasedString
             return ComposerPage.Choice(id: id, nonprofit: sticker.nonprofit.name, fundraiser: sticker.fundraiser.title, anonymous: sticker.anonymous,
                                        json: Self.defaultPlacement(id), checked: sticker.id == chosen?.id)
         }
@@ -166,7 +166,7 @@ extension SitePages {
         guard let account = context.identity?.account else { return PageRenderer.redirect("\(PagePath.signIn)?next=\(PagePath.newStory)") }
         do {
             let story = try await services.stories.post(request, by: account)
-            return PageRenderer.redirect(PagePath.story(story.id.uuidString.lowercased()))
+            return PageRenderer.redirect(PagePath.story(story.id.lowercasedString))
         } catch let problem as Problem where problem.status.code < 500 && problem.kind != .rateLimited {
             return try await renderComposer(request, context, account: account, chosen: nil, errors: problem)
         }

@@ -48,7 +48,7 @@ extension SitePages {
             switch (parts.first, parts.count) {
             case ("fundraiser", 2):
                 if let id = UUID(uuidString: parts[1]), try await services.fundraisers.store.find(id) != nil {
-                    let idText = id.uuidString.lowercased()
+                    let idText = id.lowercasedString
                     return StorySequence(ids: try await shared(.fundraiser(id)), from: "fundraiser:\(idText)", closeHref: PagePath.fundraiser(idText))
                 }
             case ("campaign", 2):
@@ -79,9 +79,9 @@ extension SitePages {
         let index = sequence.ids.firstIndex(of: record.id)
         func href(_ offset: Int) -> String? {
             guard let index, sequence.ids.indices.contains(index + offset) else { return nil }
-            return PagePath.story(sequence.ids[index + offset].uuidString.lowercased(), from: sequence.from)
+            return PagePath.story(sequence.ids[index + offset].lowercasedString, from: sequence.from)
         }
-        let id = story.id.uuidString.lowercased()
+        let id = story.id.lowercasedString
         let dates = DateRange(story.createdAt, story.expiresAt)
         // Reached from a shared donors' story, a story whose stickers all stand for anonymous
         // gifts names no one there, as the shared story itself does not.
@@ -113,7 +113,7 @@ extension SitePages {
         }
         _ = try await services.stories.update(id, StoryUpdateInput(highlight: try flag("highlight"), shared: try flag("shared")), by: account)
         let from = form["from"].flatMap { $0.isEmpty ? nil : $0 }
-        return PageRenderer.redirect(PagePath.story(id.uuidString.lowercased(), from: from))
+        return PageRenderer.redirect(PagePath.story(id.lowercasedString, from: from))
     }
 
     @Sendable func deleteStoryFromPage(_ request: Request, context: AppRequestContext) async throws -> Response {

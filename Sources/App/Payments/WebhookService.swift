@@ -110,18 +110,18 @@ struct WebhookService: Sendable {
             return
         }
         var balance = donation.balance
-        let nonprofit = donation.nonprofitId.uuidString.lowercased()
+        let nonprofit = donation.nonprofitId.lowercasedString
         let fundraiser = donation.fundraiserId.uuidString
         let now = clock.now()
         var postings: [LedgerTransaction] = []
         // A close that arrives first opens the dispute too, so the ledger sees both steps.
         if balance.dispute == .none {
             if let amount = balance.openDispute() {
-                postings.append(try PostingRules.dispute(reference: "dispute:\(donation.id.uuidString.lowercased()):open", amount: amount, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
+                postings.append(try PostingRules.dispute(reference: "dispute:\(donation.id.lowercasedString):open", amount: amount, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
             }
         }
         if let won, balance.dispute == .open, let back = balance.closeDispute(won: won) {
-            postings.append(try PostingRules.disputeWon(reference: "dispute:\(donation.id.uuidString.lowercased()):won", amount: back, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
+            postings.append(try PostingRules.disputeWon(reference: "dispute:\(donation.id.lowercasedString):won", amount: back, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
         } else if let won, balance.dispute == .open {
             _ = balance.closeDispute(won: won)
         }

@@ -59,7 +59,7 @@ struct PayoutController: Sendable {
         _ = try await nonprofits.requireOwner(id, account: account)
         if request.headers[.accept]?.contains("text/csv") == true {
             let csv = try await payouts.statementCSV(of: id)
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"statement-\(id.uuidString.lowercased()).csv\""],
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"statement-\(id.lowercasedString).csv\""],
                             body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
         return try context.responseEncoder.encode(PayoutListOutput(items: try await payouts.payouts(of: id).map(PayoutOutput.init)), from: request, context: context)

@@ -52,7 +52,7 @@ struct PayoutService: Sendable {
                         .from("ledger_entries").where("account", .equal, SQLBind(row.account)).where("currency", .equal, SQLBind(currency.code))
                         .groupBy("account").groupBy("currency").first(decoding: Owed.self)
                     guard let current, -current.total == amount else { throw PayoutRace() }
-                    try await LedgerStore.write([PostingRules.payout(reference: "payout:\(id.uuidString.lowercased())", amount: Money(amount, currency), nonprofit: nonprofit)], on: sql, at: now)
+                    try await LedgerStore.write([PostingRules.payout(reference: "payout:\(id.lowercasedString)", amount: Money(amount, currency), nonprofit: nonprofit)], on: sql, at: now)
                 }
                 made.append(Payout(id: id, nonprofit_id: nonprofitID, currency: currency.code, amount: amount, period: period, created_at: now))
             } catch where error.isConstraintViolation || error is PayoutRace {
@@ -77,7 +77,7 @@ struct PayoutService: Sendable {
                      SQLColumn("currency", table: "e"), SQLColumn("amount", table: "e"))
             .from(SQLAlias(SQLIdentifier("ledger_entries"), as: SQLIdentifier("e")))
             .join(SQLAlias(SQLIdentifier("ledger_transactions"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("transaction_id", table: "e"))
-            .where(SQLColumn("account", table: "e"), .equal, SQLBind(LedgerAccount.nonprofitPayable(nonprofit.uuidString.lowercased()).name))
+            .where(SQLColumn("account", table: "e"), .equal, SQLBind(LedgerAccount.nonprofitPayable(nonprofit.lowercasedString).name))
             .orderBy(SQLColumn("created_at", table: "t")).all(decoding: Line.self)
         var csv = "date,kind,reference,currency,amount_minor,amount\n"
         for line in lines {

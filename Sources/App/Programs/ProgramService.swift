@@ -48,7 +48,7 @@ struct ProgramService: Sendable {
                     .values(SQLBind(id), SQLBind(slug!), SQLBind(title!), SQLBind(description ?? nil), SQLBind(money.currency.code), SQLBind(money.amount),
                             SQLBind(money.amount), SQLBind(end), SQLBind(unchosen), SQLBind(fallback), SQLBind("active"), SQLBind(admin.id), SQLBind(now), SQLBind(Date?.none))
                     .run()
-                try await LedgerStore.write([try PostingRules.programFunding(reference: "program:\(id.uuidString.lowercased())", budget: money, program: id.uuidString.lowercased())],
+                try await LedgerStore.write([try PostingRules.programFunding(reference: "program:\(id.lowercasedString)", budget: money, program: id.lowercasedString)],
                                             on: sql, at: now)
             }
         } catch where error.isConstraintViolation {
@@ -83,8 +83,8 @@ struct ProgramService: Sendable {
         let id = UUID()
         try await sql.insert(into: "program_grants").columns("id", "program_id", "nonprofit_id", "amount", "on_behalf_of", "created_at")
             .values(SQLBind(id), SQLBind(program.id), SQLBind(nonprofit), SQLBind(amount), SQLBind(onBehalfOf), SQLBind(now)).run()
-        try await LedgerStore.write([try PostingRules.grant(reference: "grant:\(id.uuidString.lowercased())", amount: Money(amount, program.money),
-                                                            program: program.id.uuidString.lowercased(), nonprofit: nonprofit.uuidString.lowercased())],
+        try await LedgerStore.write([try PostingRules.grant(reference: "grant:\(id.lowercasedString)", amount: Money(amount, program.money),
+                                                            program: program.id.lowercasedString, nonprofit: nonprofit.lowercasedString)],
                                     on: sql, at: now)
         return id
     }
@@ -92,8 +92,8 @@ struct ProgramService: Sendable {
     /// A direct grant by a platform admin (idempotent with its key).
     func grant(_ slug: String, input: ProgramGrantInput, key: String, body: Data, by admin: AccountRecord) async throws -> IdempotencyStore.StoredResponse {
         let program = try await find(slug: slug)
-        let scope = "program-grant:\(admin.id.uuidString.lowercased())"
-        let fingerprint = DonationService.fingerprint("POST /admin/programs/\(program.id.uuidString.lowercased())/grants", body)
+        let scope = "program-grant:\(admin.id.lowercasedString)"
+        let fingerprint = DonationService.fingerprint("POST /admin/programs/\(program.id.lowercasedString)/grants", body)
         if let existing = try await idempotency.find(scope: scope, key: key),
            case .replay(let response) = try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "grant") {
             return response
@@ -208,8 +208,8 @@ struct ProgramService: Sendable {
             try await sql.update("programs").set("status", to: SQLBind("closed")).set("unassigned", to: SQLBind(Int64(0))).set("closed_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(program.id)).run()
             if giveBack > 0 {
-                try await LedgerStore.write([try PostingRules.programReturn(reference: "program-return:\(program.id.uuidString.lowercased())",
-                                                                            amount: Money(giveBack, program.money), program: program.id.uuidString.lowercased())],
+                try await LedgerStore.write([try PostingRules.programReturn(reference: "program-return:\(program.id.lowercasedString)",
+                                                                            amount: Money(giveBack, program.money), program: program.id.lowercasedString)],
                                             on: sql, at: now)
             }
         }

@@ -45,7 +45,7 @@ extension PromotionService {
                     .set("impressions", to: SQLBinaryExpression(SQLColumn("impressions"), .add, SQLBind(paid)))
                     .where("id", .equal, SQLBind(id)).run()
                 try await LedgerStore.write([try PostingRules.promotionSpend(
-                    reference: "promotion-spend:\(id.uuidString.lowercased()):\(UUID().uuidString.lowercased())", credits: Money(credits, .adCredits), promotion: id.uuidString.lowercased()
+                    reference: "promotion-spend:\(id.lowercasedString):\(UUID().lowercasedString)", credits: Money(credits, .adCredits), promotion: id.lowercasedString
                 )], on: sql, at: now)
             } } catch {
                 failed[id] = count
@@ -80,8 +80,8 @@ extension PromotionService {
             try await sql.update("nonprofit_ad_credits").set("balance", to: SQLBinaryExpression(SQLColumn("balance"), .add, SQLBind(left)))
                 .set("updated_at", to: SQLBind(now)).where("nonprofit_id", .equal, SQLBind(promotion.nonprofitId)).run()
             try await LedgerStore.write([try PostingRules.promotionReturn(
-                reference: "promotion-return:\(id.uuidString.lowercased())", credits: Money(left, .adCredits),
-                nonprofit: promotion.nonprofitId.uuidString.lowercased(), promotion: id.uuidString.lowercased()
+                reference: "promotion-return:\(id.lowercasedString)", credits: Money(left, .adCredits),
+                nonprofit: promotion.nonprofitId.lowercasedString, promotion: id.lowercasedString
             )], on: sql, at: now)
         }
     }

@@ -19,8 +19,8 @@ struct PromotionService: Sendable {
     static let maxGrant: Int64 = 1_000_000_000
 
     func grant(to nonprofitID: UUID, input: CreditGrantInput, key: String, body: Data, by admin: AccountRecord) async throws -> IdempotencyStore.StoredResponse {
-        let scope = "credits:\(admin.id.uuidString.lowercased())"
-        let fingerprint = DonationService.fingerprint("POST /admin/nonprofits/\(nonprofitID.uuidString.lowercased())/ad-credits", body)
+        let scope = "credits:\(admin.id.lowercasedString)"
+        let fingerprint = DonationService.fingerprint("POST /admin/nonprofits/\(nonprofitID.lowercasedString)/ad-credits", body)
         if let existing = try await idempotency.find(scope: scope, key: key) {
             if case .replay(let response) = try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "grant") { return response }
         }
@@ -40,7 +40,7 @@ struct PromotionService: Sendable {
                 try await sql.update("nonprofit_ad_credits").set("balance", to: SQLBinaryExpression(SQLColumn("balance"), .add, SQLBind(credits)))
                     .set("updated_at", to: SQLBind(now)).where("nonprofit_id", .equal, SQLBind(nonprofitID)).run()
                 try await LedgerStore.write([try PostingRules.creditGrant(
-                    reference: "credit-grant:\(grantID.uuidString.lowercased())", credits: Money(credits, .adCredits), nonprofit: nonprofitID.uuidString.lowercased()
+                    reference: "credit-grant:\(grantID.lowercasedString)", credits: Money(credits, .adCredits), nonprofit: nonprofitID.lowercasedString
                 )], on: sql, at: now)
                 let balance = try await Self.balance(nonprofitID, on: sql)
                 let response = IdempotencyStore.StoredResponse(status: 201, body: try APIJSON.string(AdCreditsOutput(nonprofitId: nonprofitID, balance: balance, promotions: [])))
@@ -116,8 +116,8 @@ struct PromotionService: Sendable {
                         SQLBind("active"), SQLBind(start), SQLBind(end), SQLBind(account.id), SQLBind(now), SQLBind(Date?.none))
                 .run()
             try await LedgerStore.write([try PostingRules.promotionFunding(
-                reference: "promotion:\(id.uuidString.lowercased())", credits: Money(budget, .adCredits),
-                nonprofit: nonprofitID.uuidString.lowercased(), promotion: id.uuidString.lowercased()
+                reference: "promotion:\(id.lowercasedString)", credits: Money(budget, .adCredits),
+                nonprofit: nonprofitID.lowercasedString, promotion: id.lowercasedString
             )], on: sql, at: now)
         }
         return try await find(id)!

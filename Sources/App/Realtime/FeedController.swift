@@ -46,7 +46,7 @@ struct FeedController: Sendable {
         }
         let session = try await FeedSession(hub: hub, feed: feed, after: target.after, heartbeat: .seconds(15), maxDuration: maxStream)
         // A comment line first, so that proxies and clients see the stream open.
-        let body = ResponseBody(asyncSequence: FeedEventStream(session: session, opening: ByteBuffer(string: ": feed of live \(target.live.id.uuidString.lowercased())\n\n")))
+        let body = ResponseBody(asyncSequence: FeedEventStream(session: session, opening: ByteBuffer(string: ": feed of live \(target.live.id.lowercasedString)\n\n")))
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
     }
 }

@@ -102,7 +102,7 @@ enum FeedLog {
 
     /// The public face of a donation in the feed: honours the donor's visibility.
     static func donation(_ record: DonationRecord, donorName: String) -> [String: FeedValue] {
-        var data: [String: FeedValue] = ["donationId": .text(record.id.uuidString.lowercased())]
+        var data: [String: FeedValue] = ["donationId": .text(record.id.lowercasedString)]
         data["donor"] = .text(record.visibility == .anonymous ? "Anonymous" : donorName)
         if record.visibility != .hideAmount {
             data["amount"] = .number(record.amount)

@@ -28,7 +28,7 @@ struct StoryController: Sendable {
     @Sendable func post(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<StoryOutput> {
         let account = try context.requireAccount()
         let story = try await stories.post(request, by: account)
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/stories/\(story.id.uuidString.lowercased())"],
+        return EditedResponse(status: .created, headers: [.location: "/api/v1/stories/\(story.id.lowercasedString)"],
                               response: try await stories.outputs([story], viewer: account)[0])
     }
 

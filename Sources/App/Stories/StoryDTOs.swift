@@ -108,5 +108,5 @@ struct StickerPlacementInput: Decodable, Sendable, KnownFields {
 }
 
 enum StoryMediaPath {
-    static func story(_ id: UUID) -> String { "/media/stories/\(id.uuidString.lowercased())" }
+    static func story(_ id: UUID) -> String { "/media/stories/\(id.lowercasedString)" }
 }

@@ -24,7 +24,7 @@ struct LocalMediaStore: MediaStore {
     }
 
     func temporaryPath() throws -> String {
-        (root as NSString).appendingPathComponent("tmp/\(UUID().uuidString.lowercased()).upload")
+        (root as NSString).appendingPathComponent("tmp/\(UUID().lowercasedString).upload")
     }
 
     func keep(_ temporary: String, as key: String) throws {

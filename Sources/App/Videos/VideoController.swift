@@ -18,7 +18,7 @@ struct VideoController: Sendable {
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<VideoOutput> {
         let account = try context.requireAccount()
         let video = try await videos.upload(request, by: account)
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/videos/\(video.id.uuidString.lowercased())"], response: try await videos.output(video))
+        return EditedResponse(status: .created, headers: [.location: "/api/v1/videos/\(video.id.lowercasedString)"], response: try await videos.output(video))
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> VideoOutput {

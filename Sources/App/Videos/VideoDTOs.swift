@@ -67,6 +67,6 @@ struct ViewsAccepted: ResponseCodable {
 
 /// Paths of served media (outside the API).
 enum MediaPath {
-    static func video(_ id: UUID) -> String { "/media/videos/\(id.uuidString.lowercased())" }
-    static func poster(_ id: UUID) -> String { "/media/videos/\(id.uuidString.lowercased())/poster.jpg" }
+    static func video(_ id: UUID) -> String { "/media/videos/\(id.lowercasedString)" }
+    static func poster(_ id: UUID) -> String { "/media/videos/\(id.lowercasedString)/poster.jpg" }
 }

@@ -29,12 +29,12 @@ struct VideoRecord: Sendable, Decodable {
 
     var videoContainer: VideoContainer { VideoContainer(rawValue: container) ?? .mp4 }
     var mediaKey: String { Self.mediaKey(id, videoContainer) }
-    var posterKey: String { "videos/\(id.uuidString.lowercased()).jpg" }
+    var posterKey: String { "videos/\(id.lowercasedString).jpg" }
     var hashtagList: [String] { (try? JSONDecoder().decode([String].self, from: Data(hashtags.utf8))) ?? [] }
     var mentionList: [String] { (try? JSONDecoder().decode([String].self, from: Data(mentions.utf8))) ?? [] }
 
     static func mediaKey(_ id: UUID, _ container: VideoContainer) -> String {
         let ext = switch container { case .mp4: "mp4"; case .webm: "webm"; case .quickTime: "mov" }
-        return "videos/\(id.uuidString.lowercased()).\(ext)"
+        return "videos/\(id.lowercasedString).\(ext)"
     }
 }

@@ -21,7 +21,7 @@ struct VideoService: Sendable {
 
     func upload(_ request: Request, by owner: AccountRecord) async throws -> VideoRecord {
         // Before a byte is read: the limit spares the disk as well as the database.
-        try await uploadLimiter?.check(owner.id.uuidString.lowercased(), what: "uploads from this account")
+        try await uploadLimiter?.check(owner.id.lowercasedString, what: "uploads from this account")
         return try await create(try await MultipartUpload.read(request, fileField: "file", textFields: ["caption": Self.captionMax], maxBytes: maxBytes, store: media), by: owner)
     }
 
@@ -58,7 +58,7 @@ struct VideoService: Sendable {
             if tools.ffmpeg != nil, let stored = media.path(of: key) {
                 let posterTemp = try media.temporaryPath() + ".jpg"
                 if await tools.poster(of: stored, to: posterTemp) {
-                    let posterKey = "videos/\(id.uuidString.lowercased()).jpg"
+                    let posterKey = "videos/\(id.lowercasedString).jpg"
                     try media.keep(posterTemp, as: posterKey)
                     kept.append(posterKey)
                     hasPoster = true

@@ -6,7 +6,7 @@ extension AppCommands {
     /// directly (no upload, no media). Returns the videos' ids.
     public func viewBenchmarkFixture(videos count: Int) async throws -> [UUID] {
         // A suffix, so that a second run against the same PostgreSQL database finds the handle free.
-        let suffix = UUID().uuidString.lowercased().prefix(8)
+        let suffix = UUID().lowercasedString.prefix(8)
         let owner = try await services.accountService.signUp(
             handle: "viewbench_\(suffix)", email: "viewbench_\(suffix)@example.org", password: "benchmark password", displayName: nil
         )

@@ -48,7 +48,7 @@ actor SandboxBank {
     static let tokens = ["tok_visa", "tok_chargeDeclined", "tok_insufficientFunds", "tok_timeout", "tok_dispute"]
 
     func createIntent(amount: Money, token: String, idempotencyKey: String?, metadata: [String: String]) throws(Failure) -> Outcome {
-        let fingerprint = "\(amount.amount)|\(amount.currency.code)|\(token)|\(metadata.sorted { $0.key < $1.key })"
+        let fingerprint = "\(amount.amount)|\(amount.currency.code)|\(token)|" + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         if let key = idempotencyKey, let previous = byIdempotencyKey[key] {
             guard previous.fingerprint == fingerprint else { throw .idempotencyMismatch }
             // A replay answers, even for tok_timeout: only the first attempt goes unanswered.
@@ -68,13 +68,13 @@ actor SandboxBank {
         order.append(intent.id)
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
-            events.emit(type: "payment_intent.succeeded", object: Self.json(intent))
+            events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
             if token == "tok_dispute" {
                 intents[intent.id]!.disputed = true
-                events.emit(type: "charge.dispute.created", object: Self.disputeJSON(intent, status: "needs_response"), delay: 0.5)
+                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5)
             }
         } else {
-            events.emit(type: "payment_intent.payment_failed", object: Self.json(intent))
+            events.emit(type: "payment_intent.payment_failed", object: Self.wire(intent))
         }
         if token == "tok_timeout" { return .noAnswer(intent) }
         return succeeded ? .succeeded(intent) : Self.decline(intent)
@@ -98,7 +98,7 @@ actor SandboxBank {
         intents[intentID] = intent
         let refund = ProcessorRefund(id: "re_" + intent.id.dropFirst(3) + "_\(intent.refunded)", chargeID: intent.id, amount: Money(value, intent.amount.currency))
         if let key = idempotencyKey { refundKeys[key] = refund }
-        events.emit(type: "charge.refunded", object: Self.json(intent))
+        events.emit(type: "charge.refunded", object: Self.wire(intent))
         return refund
     }
 
@@ -106,10 +106,10 @@ actor SandboxBank {
     func dispute(intentID: String, closeAs won: Bool?) throws(Failure) {
         guard let intent = intents[intentID], intent.status == .succeeded else { throw .notFound("No such charge") }
         if let won {
-            events.emit(type: "charge.dispute.closed", object: Self.disputeJSON(intent, status: won ? "won" : "lost"))
+            events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: won ? "won" : "lost"))
         } else {
             intents[intentID]!.disputed = true
-            events.emit(type: "charge.dispute.created", object: Self.disputeJSON(intent, status: "needs_response"))
+            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
         }
     }
 
@@ -128,24 +128,71 @@ actor SandboxBank {
 
     // MARK: the wire format (Stripe's, the subset Goodcast reads)
 
-    static func json(_ intent: Intent) -> [String: any Sendable] {
-        [
-            "id": intent.id, "object": "payment_intent", "amount": intent.amount.amount,
-            "currency": intent.amount.currency.code.lowercased(), "created": intent.created,
-            "status": intent.status == .succeeded ? "succeeded" : "requires_payment_method",
-            "metadata": intent.metadata, "amount_refunded": intent.refunded,
-            "latest_charge": [
-                "id": intent.chargeID, "object": "charge", "payment_intent": intent.id, "amount_refunded": intent.refunded,
-                "balance_transaction": ["object": "balance_transaction", "fee": intent.fee.amount] as [String: any Sendable],
-            ] as [String: any Sendable],
-        ]
+    /// A PaymentIntent with its latest charge, as Stripe's API answers and events carry it.
+    /// Encodable structs rather than dictionaries: serializing a bridged dictionary was the
+    /// sandbox's largest cost per charge.
+    struct IntentWire: Encodable, Sendable {
+        struct BalanceTransaction: Encodable, Sendable {
+            var object = "balance_transaction"
+            let fee: Int64
+        }
+
+        struct Charge: Encodable, Sendable {
+            let id: String
+            var object = "charge"
+            let paymentIntent: String
+            let amountRefunded: Int64
+            let balanceTransaction: BalanceTransaction
+
+            enum CodingKeys: String, CodingKey {
+                case id, object, paymentIntent = "payment_intent", amountRefunded = "amount_refunded", balanceTransaction = "balance_transaction"
+            }
+        }
+
+        let id: String
+        var object = "payment_intent"
+        let amount: Int64
+        let currency: String
+        let created: Int
+        let status: String
+        let metadata: [String: String]
+        let amountRefunded: Int64
+        let latestCharge: Charge
+
+        enum CodingKeys: String, CodingKey {
+            case id, object, amount, currency, created, status, metadata, amountRefunded = "amount_refunded", latestCharge = "latest_charge"
+        }
     }
 
-    static func disputeJSON(_ intent: Intent, status: String) -> [String: any Sendable] {
-        [
-            "id": "dp_" + intent.id.dropFirst(3), "object": "dispute", "amount": intent.amount.amount - intent.refunded,
-            "currency": intent.amount.currency.code.lowercased(), "payment_intent": intent.id, "charge": intent.chargeID,
-            "status": status, "metadata": intent.metadata,
-        ]
+    /// A dispute on a charge.
+    struct DisputeWire: Encodable, Sendable {
+        var id: String
+        var object = "dispute"
+        var amount: Int64
+        var currency: String
+        var paymentIntent: String
+        var charge: String
+        var status: String
+        var metadata: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case id, object, amount, currency, paymentIntent = "payment_intent", charge, status, metadata
+        }
+    }
+
+    static func wire(_ intent: Intent) -> IntentWire {
+        IntentWire(
+            id: intent.id, amount: intent.amount.amount, currency: intent.amount.currency.code.lowercased(), created: intent.created,
+            status: intent.status == .succeeded ? "succeeded" : "requires_payment_method", metadata: intent.metadata,
+            amountRefunded: intent.refunded,
+            latestCharge: .init(id: intent.chargeID, paymentIntent: intent.id, amountRefunded: intent.refunded, balanceTransaction: .init(fee: intent.fee.amount))
+        )
+    }
+
+    static func disputeWire(_ intent: Intent, status: String) -> DisputeWire {
+        DisputeWire(
+            id: "dp_" + intent.id.dropFirst(3), amount: intent.amount.amount - intent.refunded, currency: intent.amount.currency.code.lowercased(),
+            paymentIntent: intent.id, charge: intent.chargeID, status: status, metadata: intent.metadata
+        )
     }
 }

@@ -17,14 +17,22 @@ final class SandboxEvents: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
     }
 
-    func emit(type: String, object: [String: any Sendable], delay: TimeInterval = 0) {
+    /// Stripe's event envelope.
+    private struct Envelope<Object: Encodable>: Encodable {
+        struct Payload: Encodable { let object: Object }
+        let id: String
+        var object = "event"
+        let type: String
+        let created: Int
+        let data: Payload
+        var livemode = false
+    }
+
+    func emit(type: String, object: some Encodable & Sendable, delay: TimeInterval = 0) {
         let id = "evt_" + Secrets.hex((0..<12).map { _ in UInt8.random(in: .min ... .max) })
-        let envelope: [String: Any] = [
-            "id": id, "object": "event", "type": type, "created": Int(Date().timeIntervalSince1970),
-            "data": ["object": object], "livemode": false,
-        ]
-        // Unsorted keys, as Stripe sends them: sorting cost more than the rest of the encoding.
-        guard let payload = try? JSONSerialization.data(withJSONObject: envelope) else { return }
+        let envelope = Envelope(id: id, type: type, created: Int(Date().timeIntervalSince1970), data: .init(object: object))
+        // Keys unsorted, as Stripe sends them.
+        guard let payload = try? JSONEncoder().encode(envelope) else { return }
         continuation.yield(Event(id: id, type: type, payload: payload, delay: delay))
     }
 

@@ -35,12 +35,12 @@ public enum SandboxServer {
         router.get("v1/payment_intents/search") { request, _ in try await search(request, bank) }
         router.get("v1/payment_intents/:id") { _, context in
             guard let intent = await bank.intent(context.parameters.get("id") ?? "") else { return stripeError(404, "invalid_request_error", "No such payment_intent") }
-            return json(200, SandboxBank.json(intent))
+            return json(200, SandboxBank.wire(intent))
         }
         router.get("v1/payment_intents") { request, _ in
             let limit = min(100, max(1, Int(request.uri.queryParameters.get("limit") ?? "10") ?? 10))
             let page = await bank.list(after: request.uri.queryParameters.get("starting_after"), limit: limit)
-            return json(200, ["object": "list", "data": page.items.map(SandboxBank.json), "has_more": page.hasMore])
+            return json(200, IntentList(object: "list", data: page.items.map(SandboxBank.wire), hasMore: page.hasMore))
         }
         router.post("v1/refunds") { request, _ in
             let form = try await FormData.read(request, maxBytes: 1 << 16)
@@ -85,10 +85,9 @@ public enum SandboxServer {
         do {
             switch try await bank.createIntent(amount: Money(amount, currency), token: token, idempotencyKey: request.headers[.init("Idempotency-Key")!], metadata: metadata) {
             case .succeeded(let intent):
-                return json(200, SandboxBank.json(intent))
+                return json(200, SandboxBank.wire(intent))
             case .declined(let intent, let code, let message):
-                return json(402, ["error": ["type": "card_error", "code": "card_declined", "decline_code": code, "message": message,
-                                            "payment_intent": SandboxBank.json(intent)] as [String: any Sendable]])
+                return json(402, Decline(error: .init(declineCode: code, message: message, paymentIntent: SandboxBank.wire(intent))))
             case .noAnswer:
                 // The charge is made; the answer never comes: the client gives up first. Bounded,
                 // and cut short by shutdown, so that the server can always stop.
@@ -106,7 +105,7 @@ public enum SandboxServer {
         let pattern = /metadata\['([^']+)'\]:'([^']*)'/
         guard let match = query.firstMatch(of: pattern) else { return stripeError(400, "invalid_request_error", "Unsupported search query.") }
         let found = await bank.search(metadataKey: String(match.1), value: String(match.2))
-        return json(200, ["object": "search_result", "data": found.map(SandboxBank.json), "has_more": false])
+        return json(200, IntentList(object: "search_result", data: found.map(SandboxBank.wire), hasMore: false))
     }
 
     static func failure(_ error: any Error) -> Response {
@@ -125,5 +124,34 @@ public enum SandboxServer {
     static func json(_ status: Int, _ object: [String: any Sendable]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func json(_ status: Int, _ value: some Encodable) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A page of intents (`list`) or a search's answer (`search_result`).
+    struct IntentList: Encodable {
+        let object: String
+        let data: [SandboxBank.IntentWire]
+        let hasMore: Bool
+
+        enum CodingKeys: String, CodingKey { case object, data, hasMore = "has_more" }
+    }
+
+    /// A card error, with the declined intent.
+    struct Decline: Encodable {
+        struct Body: Encodable {
+            var type = "card_error"
+            var code = "card_declined"
+            let declineCode: String
+            let message: String
+            let paymentIntent: SandboxBank.IntentWire
+
+            enum CodingKeys: String, CodingKey { case type, code, declineCode = "decline_code", message, paymentIntent = "payment_intent" }
+        }
+
+        let error: Body
     }
 }
