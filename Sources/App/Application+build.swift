@@ -46,7 +46,8 @@ public struct AppServices: Sendable {
     init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
         self.config = config
         self.clock = clock
-        db = AppDatabase(databases: databases, readDatabases: DatabaseSetup.makeReadDatabases(config.database, logger: logger), logger: logger)
+        db = try AppDatabase(databases: databases, readDatabases: DatabaseSetup.makeReadDatabases(config.database, logger: logger),
+                             sqliteFile: config.database.sqliteFile, logger: logger)
         accounts = AccountStore(db: db, clock: clock)
         accountService = AccountService(
             store: accounts,

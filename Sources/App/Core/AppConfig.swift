@@ -10,6 +10,12 @@ public struct AppConfig: Sendable {
         /// A SQLite file; `path == nil` means an in-memory database (tests only).
         case sqlite(path: String?)
         case postgres(url: String)
+
+        /// The SQLite file, if the engine is one (an in-memory database has none).
+        var sqliteFile: String? {
+            if case .sqlite(let path?) = self { return path }
+            return nil
+        }
     }
 
     public var hostname: String = "127.0.0.1"

@@ -11,10 +11,23 @@ public struct AppDatabase: Sendable {
     /// Told, after each commit that appended feed events, which feeds they were in.
     public let feedCommits = FeedCommitSignal()
 
+    /// SQLite's writer, when the engine is a SQLite file: statements and transactions run
+    /// there rather than through Fluent's connection (see `SQLiteWriter`).
+    let sqliteWriter: SQLiteWriter?
+
     public init(databases: Databases, readDatabases: Databases? = nil, logger: Logger) {
         self.databases = databases
         self.readDatabases = readDatabases
         self.logger = logger
+        self.sqliteWriter = nil
+    }
+
+    /// With `sqliteFile`, the writer's own connection to that file.
+    init(databases: Databases, readDatabases: Databases?, sqliteFile: String?, logger: Logger) throws {
+        self.databases = databases
+        self.readDatabases = readDatabases
+        self.logger = logger
+        self.sqliteWriter = try sqliteFile.map { try SQLiteWriter(path: $0, logger: logger) }
     }
 
     /// The writer: transactions and migrations.
@@ -23,7 +36,7 @@ public struct AppDatabase: Sendable {
     }
 
     /// Single statements, reads and writes, on the writer.
-    public var sql: any SQLDatabase { fluent as! any SQLDatabase }
+    public var sql: any SQLDatabase { sqliteWriter?.sql ?? fluent as! any SQLDatabase }
 
     /// Reads only: on SQLite a reader connection, which in WAL mode never waits for the writer
     /// (never write here: a writer waiting in SQLite's busy handler would hold a pool thread).
@@ -33,6 +46,7 @@ public struct AppDatabase: Sendable {
     }
 
     public func shutdown() async {
+        sqliteWriter?.close()
         await databases.shutdownAsync()
         await readDatabases?.shutdownAsync()
     }
@@ -41,16 +55,21 @@ public struct AppDatabase: Sendable {
     /// 4 s on PostgreSQL here).
     static let transactionDeadline: Duration = .seconds(20)
 
-    public var isPostgres: Bool { (fluent as! any SQLDatabase).dialect.name == "postgresql" }
+    public var isPostgres: Bool { sqliteWriter == nil && (fluent as! any SQLDatabase).dialect.name == "postgresql" }
 
     /// Runs `body` in one transaction; SQLKit statements inside use the `SQLDatabase` passed in.
     /// Feed events it appends reach this node's viewers as soon as it commits.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let notes = FeedCommitNotes()
-        // Set inside the closure: Fluent runs it in a task of its own, made from an event loop
-        // callback, which inherits no task-local from here.
-        let result = try await fluent.transaction { db in
-            try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
+        let result: T
+        if let sqliteWriter {
+            result = try await sqliteWriter.transaction { sql in try await FeedCommitNotes.$current.withValue(notes) { try await body(sql) } }
+        } else {
+            // Set inside the closure: Fluent runs it in a task of its own, made from an event loop
+            // callback, which inherits no task-local from here.
+            result = try await fluent.transaction { db in
+                try await FeedCommitNotes.$current.withValue(notes) { try await body(db as! any SQLDatabase) }
+            }
         }
         feedCommits.committed(notes.noted)
         return result

@@ -1,0 +1,269 @@
+import FluentKit
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+import VaporCSQLite
+
+/// SQLite's one writer connection, driven through SQLite's C API on a thread of its own.
+///
+/// Through SQLiteNIO every statement is a round trip between threads (the caller's task, the
+/// connection's event loop, its thread pool, then one event loop hop per row). A group-commit
+/// batch of fourteen statements made sixty hand-offs, and on two busy cores each hand-off
+/// waited its turn for a core: the batch's wait, not its work, set the latency of every gift.
+/// Here a transaction runs on the writer's own thread (task executor preference) and each
+/// statement runs inline: one hand-off in, one out, whatever the number of statements.
+///
+/// One transaction or statement holds the connection at a time, in arrival order, as
+/// SQLiteNIO's single-connection pool did. Fluent keeps its own connection for migrations,
+/// which run before anything is served.
+final class SQLiteWriter: Sendable {
+    private let connection: SQLiteRawConnection
+    private let executor = SQLiteWriterThread()
+    private let gate = SQLiteWriterGate()
+    private let logger: Logger
+
+    /// Set while a task holds the connection, so that a statement or a transaction inside a
+    /// transaction joins it instead of waiting for itself.
+    @TaskLocal private static var holder: ObjectIdentifier?
+
+    init(path: String, logger: Logger) throws {
+        connection = try SQLiteRawConnection(path: path)
+        self.logger = logger
+        // As Fluent's connections: durable commits (WAL, synchronous=FULL) and foreign keys.
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000"] {
+            _ = try connection.run(pragma, [])
+        }
+    }
+
+    /// Single statements, each on its own (autocommit), or inside the caller's transaction.
+    var sql: any SQLDatabase { SQLiteWriterDatabase(writer: self, logger: logger) }
+
+    /// Runs `body` in one transaction on the writer's thread; commits when it returns.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await exclusive { [connection, logger] in
+            _ = try connection.run("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(SQLiteWriterDatabase(writer: self, logger: logger))
+                _ = try connection.run("COMMIT", [])
+                return result
+            } catch {
+                if !connection.autocommit { _ = try? connection.run("ROLLBACK", []) }
+                throw error
+            }
+        }
+    }
+
+    fileprivate func run(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteWriterRow] {
+        try await exclusive { [connection] in try connection.run(sql, binds) }
+    }
+
+    /// The connection to this task alone, on the writer's thread.
+    private func exclusive<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if Self.holder == ObjectIdentifier(self) { return try await body() }
+        await gate.acquire()
+        defer { gate.release() }
+        return try await Self.$holder.withValue(ObjectIdentifier(self)) {
+            try await withTaskExecutorPreference(executor) { try await body() }
+        }
+    }
+
+    func close() {
+        connection.close()
+    }
+}
+
+/// The writer's connection as SQLKit sees it.
+private struct SQLiteWriterDatabase: SQLDatabase {
+    let writer: SQLiteWriter
+    let logger: Logger
+
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = serialize(query)
+        let encoder = SQLiteDataEncoder()
+        for row in try await writer.run(sql, binds.map { try encoder.encode($0) }) { onRow(row) }
+    }
+}
+
+/// A row read by the writer, decoded as SQLiteKit decodes its rows.
+private struct SQLiteWriterRow: SQLRow {
+    let columns: SQLiteWriterColumns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let index = columns.index[column] else { return true }
+        return values[index] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
+        guard let index = columns.index[column] else { throw SQLiteWriteError(code: SQLITE_ERROR, message: "no column \(column) in the result") }
+        return try SQLiteDataDecoder().decode(D.self, from: values[index])
+    }
+}
+
+private struct SQLiteWriterColumns: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        index = Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// A failure SQLite reported; Fluent's `DatabaseError` so that callers tell a constraint from the rest.
+struct SQLiteWriteError: Error, DatabaseError, CustomStringConvertible {
+    let code: Int32
+    let message: String
+
+    var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR }
+    var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
+    var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// The raw handle. `@unchecked Sendable` because SQLite itself serializes calls on a handle
+/// opened with SQLITE_OPEN_FULLMUTEX, and `SQLiteWriter` only lets one task use it at a time.
+private final class SQLiteRawConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            if let handle { sqlite_nio_sqlite3_close(handle) }
+            throw SQLiteWriteError(code: status, message: "could not open the SQLite database at \(path)")
+        }
+        self.handle = handle
+    }
+
+    /// True when no transaction is open.
+    var autocommit: Bool { sqlite_nio_sqlite3_get_autocommit(handle) != 0 }
+
+    func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteWriterRow] {
+        var statement: OpaquePointer?
+        guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, 0, &statement, nil) == SQLITE_OK, let statement else { throw failure() }
+        defer { sqlite_nio_sqlite3_finalize(statement) }
+        for (offset, bind) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32 = switch bind {
+            case .blob(let value):
+                value.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient) }
+            case .float(let value): sqlite_nio_sqlite3_bind_double(statement, index, value)
+            case .integer(let value): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+            case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+            case .text(let value): sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transient, UInt8(SQLITE_UTF8))
+            }
+            guard status == SQLITE_OK else { throw failure() }
+        }
+        var rows: [SQLiteWriterRow] = []
+        var columns: SQLiteWriterColumns?
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_DONE { return rows }
+            guard status == SQLITE_ROW else { throw failure() }
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            if columns == nil {
+                columns = SQLiteWriterColumns((0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+            }
+            rows.append(SQLiteWriterRow(columns: columns!, values: (0..<count).map { value(statement, $0) }))
+        }
+    }
+
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .null }
+            return .text(String(cString: text))
+        case SQLITE_BLOB:
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: length)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    private func failure() -> SQLiteWriteError {
+        SQLiteWriteError(code: sqlite_nio_sqlite3_extended_errcode(handle), message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    func close() {
+        sqlite_nio_sqlite3_close_v2(handle)
+    }
+}
+
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// The writer's thread: transactions run here, off Swift's shared pool, so that a commit's
+/// fsync never holds one of its (two, here) threads.
+private final class SQLiteWriterThread: TaskExecutor {
+    private let queue = DispatchQueue(label: "goodcast.sqlite-writer")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// One holder at a time, first come first served.
+private final class SQLiteWriterGate: Sendable {
+    private struct State {
+        var busy = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func acquire() async {
+        let now = state.withLockedValue { state in
+            if state.busy { return false }
+            state.busy = true
+            return true
+        }
+        if now { return }
+        await withCheckedContinuation { continuation in
+            let resume = state.withLockedValue { state in
+                if state.busy {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if resume { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}
