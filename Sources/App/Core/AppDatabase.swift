@@ -46,7 +46,7 @@ public struct AppDatabase: Sendable {
     }
 
     public func shutdown() async {
-        sqliteWriter?.close()
+        await sqliteWriter?.close()
         await databases.shutdownAsync()
         await readDatabases?.shutdownAsync()
     }

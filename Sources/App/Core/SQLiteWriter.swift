@@ -25,15 +25,17 @@ final class SQLiteWriter: Sendable {
     private let gate = SQLiteWriterGate()
     private let logger: Logger
 
-    /// Set while a task holds the connection, so that a statement or a transaction inside a
-    /// transaction joins it instead of waiting for itself.
-    @TaskLocal private static var holder: ObjectIdentifier?
+    /// The holding of the connection this task is inside, so that a statement or a transaction
+    /// inside a transaction joins it instead of waiting for itself. A token, not a flag: a task
+    /// that outlives the transaction it was started in must queue like any other.
+    @TaskLocal private static var holding: UInt64?
 
     init(path: String, logger: Logger) throws {
         connection = try SQLiteRawConnection(path: path)
         self.logger = logger
         // As Fluent's connections: durable commits (WAL, synchronous=FULL) and foreign keys.
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000"] {
+        // Another process writing the file (a `goodcast` command) is waited for, up to 10 s.
+        for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
             _ = try connection.run(pragma, [])
         }
     }
@@ -41,12 +43,17 @@ final class SQLiteWriter: Sendable {
     /// Single statements, each on its own (autocommit), or inside the caller's transaction.
     var sql: any SQLDatabase { SQLiteWriterDatabase(writer: self, logger: logger) }
 
-    /// Runs `body` in one transaction on the writer's thread; commits when it returns.
+    /// Runs `body` in one transaction on the writer's thread; commits when it returns. Inside
+    /// a transaction, joins it (as Fluent does).
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await exclusive { [connection, logger] in
+        let database = SQLiteWriterDatabase(writer: self, logger: logger)
+        if let token = Self.holding, gate.isHeld(by: token) {
+            return try await withTaskExecutorPreference(executor) { try await body(database) }
+        }
+        return try await exclusive { [connection] in
             _ = try connection.run("BEGIN IMMEDIATE", [])
             do {
-                let result = try await body(SQLiteWriterDatabase(writer: self, logger: logger))
+                let result = try await body(database)
                 _ = try connection.run("COMMIT", [])
                 return result
             } catch {
@@ -57,21 +64,33 @@ final class SQLiteWriter: Sendable {
     }
 
     fileprivate func run(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteWriterRow] {
-        try await exclusive { [connection] in try connection.run(sql, binds) }
+        if let token = Self.holding, gate.isHeld(by: token) {
+            return try await withTaskExecutorPreference(executor) { [connection] in try connection.run(sql, binds) }
+        }
+        return try await exclusive { [connection] in try connection.run(sql, binds) }
     }
 
     /// The connection to this task alone, on the writer's thread.
     private func exclusive<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if Self.holder == ObjectIdentifier(self) { return try await body() }
-        await gate.acquire()
-        defer { gate.release() }
-        return try await Self.$holder.withValue(ObjectIdentifier(self)) {
-            try await withTaskExecutorPreference(executor) { try await body() }
+        let token = try await gate.acquire()
+        // Released on the writer's thread, before the hop back: the next holder need not wait for it.
+        return try await withTaskExecutorPreference(executor) { [connection, gate] in
+            defer { gate.release(token) }
+            guard !connection.isClosed else { throw SQLiteWriteError.closed }
+            try Task.checkCancellation()
+            // A transaction a failed ROLLBACK left open would swallow this holder's statements.
+            if !connection.autocommit { _ = try? connection.run("ROLLBACK", []) }
+            return try await Self.$holding.withValue(token) { try await body() }
         }
     }
 
-    func close() {
-        connection.close()
+    /// Waits for the work holding the connection, then closes it; later calls get an outage error.
+    func close() async {
+        guard let token = try? await gate.acquire() else { return }
+        await withTaskExecutorPreference(executor) { [connection, gate] in
+            connection.close()
+            gate.release(token)
+        }
     }
 }
 
@@ -93,6 +112,7 @@ private struct SQLiteWriterDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, binds) = serialize(query)
+        if logger.logLevel <= .trace { logger.trace("Executing query", metadata: ["sql": .string(sql)]) }
         let encoder = SQLiteDataEncoder()
         for row in try await writer.run(sql, binds.map { try encoder.encode($0) }) { onRow(row) }
     }
@@ -112,7 +132,7 @@ private struct SQLiteWriterRow: SQLRow {
     }
 
     func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
-        guard let index = columns.index[column] else { throw SQLiteWriteError(code: SQLITE_ERROR, message: "no column \(column) in the result") }
+        guard let index = columns.index[column] else { throw SQLiteWriteError(code: SQLITE_NOTFOUND, message: "no column \(column) in the result") }
         return try SQLiteDataDecoder().decode(D.self, from: values[index])
     }
 }
@@ -133,17 +153,27 @@ struct SQLiteWriteError: Error, DatabaseError, CustomStringConvertible {
     let message: String
 
     var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR }
-    var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
+    /// Closed, or locked by another process past the busy timeout: an outage (503 with
+    /// Retry-After, see `isDatabaseOutage`), not a wrong query.
+    var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE || code & 0xFF == SQLITE_BUSY }
     var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
     var description: String { "SQLite error \(code): \(message)" }
+
+    static let closed = SQLiteWriteError(code: SQLITE_MISUSE, message: "the database connection is closed")
 }
 
 /// The raw handle. `@unchecked Sendable` because SQLite itself serializes calls on a handle
 /// opened with SQLITE_OPEN_FULLMUTEX, and `SQLiteWriter` only lets one task use it at a time.
 private final class SQLiteRawConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Read and set on the writer's thread, under the gate.
+    private(set) var isClosed = false
+
+    /// SQLite's global configuration, set up once before the first open (as SQLiteNIO does).
+    private static let initialized: Bool = { sqlite_nio_sqlite3_initialize() == SQLITE_OK }()
 
     init(path: String) throws {
+        _ = Self.initialized
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -181,7 +211,7 @@ private final class SQLiteRawConnection: @unchecked Sendable {
             guard status == SQLITE_ROW else { throw failure() }
             let count = sqlite_nio_sqlite3_column_count(statement)
             if columns == nil {
-                columns = SQLiteWriterColumns((0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+                columns = SQLiteWriterColumns((0..<count).map { sqlite_nio_sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" })
             }
             rows.append(SQLiteWriterRow(columns: columns!, values: (0..<count).map { value(statement, $0) }))
         }
@@ -210,6 +240,8 @@ private final class SQLiteRawConnection: @unchecked Sendable {
     }
 
     func close() {
+        guard !isClosed else { return }
+        isClosed = true
         sqlite_nio_sqlite3_close_v2(handle)
     }
 }
@@ -227,43 +259,57 @@ private final class SQLiteWriterThread: TaskExecutor {
     }
 }
 
-/// One holder at a time, first come first served.
+/// One holder at a time, first come first served. A waiter that is cancelled (a batch past
+/// its deadline) leaves the queue instead of running work its caller gave up on.
 private final class SQLiteWriterGate: Sendable {
     private struct State {
-        var busy = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var holder: UInt64?
+        var lastToken: UInt64 = 0
+        var waiting: [(token: UInt64, continuation: CheckedContinuation<UInt64, any Error>)] = []
     }
 
     private let state = NIOLockedValueBox(State())
 
-    func acquire() async {
-        let now = state.withLockedValue { state in
-            if state.busy { return false }
-            state.busy = true
-            return true
+    func isHeld(by token: UInt64) -> Bool { state.withLockedValue { $0.holder == token } }
+
+    /// Returns the token that `release` takes.
+    func acquire() async throws -> UInt64 {
+        let token = state.withLockedValue { state -> UInt64 in
+            state.lastToken += 1
+            return state.lastToken
         }
-        if now { return }
-        await withCheckedContinuation { continuation in
-            let resume = state.withLockedValue { state in
-                if state.busy {
-                    state.waiting.append(continuation)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let granted = state.withLockedValue { state in
+                    if state.holder == nil {
+                        state.holder = token
+                        return true
+                    }
+                    state.waiting.append((token, continuation))
                     return false
                 }
-                state.busy = true
-                return true
+                if granted { continuation.resume(returning: token) }
             }
-            if resume { continuation.resume() }
+        } onCancel: {
+            let withdrawn = state.withLockedValue { state -> CheckedContinuation<UInt64, any Error>? in
+                guard let index = state.waiting.firstIndex(where: { $0.token == token }) else { return nil }
+                return state.waiting.remove(at: index).continuation
+            }
+            withdrawn?.resume(throwing: CancellationError())
         }
     }
 
-    func release() {
-        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            if state.waiting.isEmpty {
-                state.busy = false
+    func release(_ token: UInt64) {
+        let next = state.withLockedValue { state -> (UInt64, CheckedContinuation<UInt64, any Error>)? in
+            guard state.holder == token else { return nil }
+            guard !state.waiting.isEmpty else {
+                state.holder = nil
                 return nil
             }
-            return state.waiting.removeFirst()
+            let next = state.waiting.removeFirst()
+            state.holder = next.token
+            return next
         }
-        next?.resume()
+        if let (token, continuation) = next { continuation.resume(returning: token) }
     }
 }

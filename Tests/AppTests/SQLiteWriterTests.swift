@@ -1,0 +1,124 @@
+@testable import App
+import Foundation
+import Logging
+import SQLKit
+import Testing
+
+/// The SQLite writer (`SQLiteWriter`): SQLite's C API on a thread of its own, one holder at a
+/// time. These check what callers rely on besides the SQL itself, on a real SQLite file.
+@Suite("SQLite writer")
+struct SQLiteWriterTests {
+    struct Row: Decodable, Equatable { let id: Int; let note: String? }
+
+    /// A database with one table, `notes`, and its writer; removed afterwards.
+    static func withWriter(_ body: (AppDatabase) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-writer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("w.sqlite").path
+        var logger = Logger(label: "writer-test")
+        logger.logLevel = .error
+        let databases = try DatabaseSetup.makeDatabases(.sqlite(path: path), logger: logger)
+        let db = try AppDatabase(databases: databases, readDatabases: nil, sqliteFile: path, logger: logger)
+        do {
+            try await db.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT)").run()
+            try await body(db)
+        } catch {
+            await db.shutdown()
+            throw error
+        }
+        await db.shutdown()
+    }
+
+    static func notes(_ db: AppDatabase) async throws -> [Row] {
+        try await db.sql.select().columns("id", "note").from("notes").orderBy("id").all(decoding: Row.self)
+    }
+
+    @Test("values come back as written, a constraint failure is a constraint violation")
+    func values() async throws {
+        try await Self.withWriter { db in
+            let text = "Zoë 🎉 'quoted' \\ back"
+            try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(1), SQLBind(text)).run()
+            try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(2), SQLBind(String?.none)).run()
+            #expect(try await Self.notes(db) == [Row(id: 1, note: text), Row(id: 2, note: nil)])
+            await #expect(throws: (any Error).self) {
+                try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(1), SQLBind("again")).run()
+            }
+            do {
+                try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(1), SQLBind("again")).run()
+                Issue.record("a duplicate key was accepted")
+            } catch {
+                #expect(error.isConstraintViolation, "\(error)")
+                #expect(!error.isDatabaseOutage)
+            }
+        }
+    }
+
+    @Test("a transaction inside a transaction joins it, and a failure rolls back both")
+    func nested() async throws {
+        try await Self.withWriter { db in
+            struct Stop: Error {}
+            await #expect(throws: Stop.self) {
+                try await db.transaction { sql in
+                    try await sql.insert(into: "notes").columns("id").values(SQLBind(1)).run()
+                    try await db.transaction { inner in try await inner.insert(into: "notes").columns("id").values(SQLBind(2)).run() }
+                    try await db.sql.insert(into: "notes").columns("id").values(SQLBind(3)).run()
+                    throw Stop()
+                }
+            }
+            #expect(try await Self.notes(db).isEmpty)
+            try await db.transaction { sql in try await sql.insert(into: "notes").columns("id").values(SQLBind(4)).run() }
+            #expect(try await Self.notes(db).map(\.id) == [4])
+        }
+    }
+
+    @Test("a waiter cancelled while another holds the connection never runs")
+    func cancelledWaiter() async throws {
+        try await Self.withWriter { db in
+            let holding = AsyncStream.makeStream(of: Void.self)
+            let finish = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await db.transaction { sql in
+                    try await sql.insert(into: "notes").columns("id").values(SQLBind(1)).run()
+                    holding.continuation.yield()
+                    for await _ in finish.stream { break }
+                }
+            }
+            for await _ in holding.stream { break }
+            let waiter = Task { try await db.sql.insert(into: "notes").columns("id").values(SQLBind(2)).run() }
+            try await Task.sleep(for: .milliseconds(100))
+            waiter.cancel()
+            // It leaves the queue at once: its error comes while the holder still holds.
+            let early = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { (try? await waiter.value) == nil }
+                group.addTask {
+                    // Not withdrawn: let the holder finish, so the waiter (and this test) ends.
+                    try? await Task.sleep(for: .seconds(10))
+                    if !Task.isCancelled { finish.continuation.yield() }
+                    return false
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            #expect(early, "the cancelled waiter was still queued behind the holder")
+            finish.continuation.yield()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            try await holder.value
+            #expect(try await Self.notes(db).map(\.id) == [1])
+        }
+    }
+
+    @Test("after shutdown a statement is an outage (503), not a crash")
+    func closed() async throws {
+        try await Self.withWriter { db in
+            await db.sqliteWriter?.close()
+            do {
+                try await db.sql.insert(into: "notes").columns("id").values(SQLBind(1)).run()
+                Issue.record("a closed writer accepted a statement")
+            } catch {
+                #expect(error.isDatabaseOutage, "\(error)")
+            }
+        }
+    }
+}
