@@ -47,9 +47,7 @@ final class SQLiteWriter: Sendable {
     /// a transaction, joins it (as Fluent does).
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let database = SQLiteWriterDatabase(writer: self, logger: logger)
-        if let token = Self.holding, gate.isHeld(by: token) {
-            return try await withTaskExecutorPreference(executor) { try await body(database) }
-        }
+        if holdsConnection { return try await exclusive { try await body(database) } }
         return try await exclusive { [connection] in
             _ = try connection.run("BEGIN IMMEDIATE", [])
             do {
@@ -64,14 +62,15 @@ final class SQLiteWriter: Sendable {
     }
 
     fileprivate func run(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteWriterRow] {
-        if let token = Self.holding, gate.isHeld(by: token) {
-            return try await withTaskExecutorPreference(executor) { [connection] in try connection.run(sql, binds) }
-        }
-        return try await exclusive { [connection] in try connection.run(sql, binds) }
+        try await exclusive { [connection] in try connection.run(sql, binds) }
     }
 
-    /// The connection to this task alone, on the writer's thread.
+    /// True inside a transaction or statement that holds the connection: what runs there joins it.
+    private var holdsConnection: Bool { Self.holding.map(gate.isHeld(by:)) ?? false }
+
+    /// The connection to this task alone (or the holding it is inside), on the writer's thread.
     private func exclusive<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if holdsConnection { return try await withTaskExecutorPreference(executor) { try await body() } }
         let token = try await gate.acquire()
         // Released on the writer's thread, before the hop back: the next holder need not wait for it.
         return try await withTaskExecutorPreference(executor) { [connection, gate] in
