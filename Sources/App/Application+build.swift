@@ -46,8 +46,24 @@ public struct AppServices: Sendable {
     init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
         self.config = config
         self.clock = clock
-        db = try AppDatabase(databases: databases, readDatabases: DatabaseSetup.makeReadDatabases(config.database, logger: logger),
-                             sqliteFile: config.database.sqliteFile, logger: logger)
+        // What can fail comes first, and a failure closes what was opened (the SQLite writer's
+        // handle, the database configurations): a caller that retries start-up leaks nothing.
+        let database: AppDatabase
+        do {
+            pages = try await PageRenderer.load()
+            media = try LocalMediaStore(root: config.mediaPath)
+            let readDatabases = DatabaseSetup.makeReadDatabases(config.database, logger: logger)
+            do {
+                database = try AppDatabase(databases: databases, readDatabases: readDatabases, sqliteFile: config.database.sqliteFile, logger: logger)
+            } catch {
+                await readDatabases?.shutdownAsync()
+                throw error
+            }
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+        db = database
         accounts = AccountStore(db: db, clock: clock)
         accountService = AccountService(
             store: accounts,
@@ -59,7 +75,6 @@ public struct AppServices: Sendable {
         )
         let nonprofitStore = NonprofitStore(db: db, clock: clock)
         nonprofits = NonprofitService(store: nonprofitStore, accounts: accounts)
-        pages = try await PageRenderer.load()
         switch config.processor {
         case _ where payments != nil:
             processor = payments!.processor
@@ -99,7 +114,6 @@ public struct AppServices: Sendable {
             maxPending: config.feedMaxPending, readGap: .milliseconds(config.feedBatchMilliseconds)
         ), logger: logger)
         payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
-        media = try LocalMediaStore(root: config.mediaPath)
         videos = VideoService(db: db, clock: clock, media: media, tools: MediaTools.find(enabled: config.useFFmpeg), accounts: accounts,
                               rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger, uploadLimiter: uploadLimiter)
         views = ViewRecorder(db: db, logger: logger)
@@ -162,7 +176,11 @@ public func buildApplication(
     ]
     let webhookTarget = WebhookTarget()
     if let events = services.sandboxEvents {
-        backgroundServices.append(WebhookDeliverer(events: events, target: webhookTarget, secret: config.webhookSecret, behaviour: .standard, logger: logger))
+        let destination: WebhookDeliverer.Destination = switch config.sandboxWebhooks {
+        case .http: .http(webhookTarget)
+        case .inProcess: .handler { [webhooks = services.webhooks] payload, signature in try await webhooks.handle(payload: payload, signature: signature) }
+        }
+        backgroundServices.append(WebhookDeliverer(events: events, destination: destination, secret: config.webhookSecret, behaviour: .standard, logger: logger))
     }
     let host = config.hostname == "0.0.0.0" || config.hostname == "::" ? "127.0.0.1" : config.hostname
     let processorName = services.processor.name

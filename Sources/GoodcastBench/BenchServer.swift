@@ -6,7 +6,7 @@ import Logging
 /// The in-process server the HTTP benchmarks measure: configured for load (no sign-in, sign-up or payment limits,
 /// quiet logs), on a fresh SQLite folder or the given PostgreSQL.
 struct BenchServer {
-    let config: AppConfig
+    var config: AppConfig
     let folder: URL
     let logger: Logger
 

@@ -14,9 +14,13 @@ struct DonationsBenchmark: AsyncParsableCommand {
     @Option(help: "Concurrent clients.") var clients = 64
     @Option(help: "Seconds per measurement.") var seconds = 10
     @Option(help: "PostgreSQL URL; SQLite in a temporary folder when absent.") var databaseURL: String?
+    @Option(help: "How the in-process sandbox delivers its webhooks: in-process or http (a loopback POST per event, as Stripe's would arrive).")
+    var sandboxWebhooks = "in-process"
 
     func run() async throws {
-        let bench = try BenchServer(databaseURL: databaseURL)
+        guard let delivery = AppConfig.SandboxWebhooks(rawValue: sandboxWebhooks) else { throw ValidationError("--sandbox-webhooks must be in-process or http") }
+        var bench = try BenchServer(databaseURL: databaseURL)
+        bench.config.sandboxWebhooks = delivery
         defer { bench.removeFolder() }
         let commands = try await AppCommands.open(bench.config, logger: bench.logger)
         let fixture = try await commands.benchmarkFixture()
@@ -68,7 +72,7 @@ struct DonationsBenchmark: AsyncParsableCommand {
         await commands.shutdown()
 
         let engine = databaseURL == nil ? "SQLite" : "PostgreSQL"
-        print("\n| \(engine), \(clients) clients, \(seconds) s each | per second | p50 ms | p99 ms | failed |")
+        print("\n| \(engine), \(clients) clients, \(seconds) s each, sandbox webhooks \(delivery.rawValue) | per second | p50 ms | p99 ms | failed |")
         print("|---|---:|---:|---:|---:|")
         for result in [ceiling, donations, bare] {
             print(String(format: "| %@ | %.0f | %.2f | %.2f | %d |", result.name, result.perSecond, result.percentile(0.5), result.percentile(0.99), result.failed))

@@ -64,6 +64,16 @@ public struct AppConfig: Sendable {
     public var sandboxFee = FeeSchedule.standard
     /// How long an unanswered sandbox charge (`tok_timeout`) keeps the caller waiting.
     public var sandboxNoAnswerSeconds: Int = 2
+
+    /// How the in-process sandbox delivers its webhooks to this server.
+    public enum SandboxWebhooks: String, Sendable, Equatable {
+        /// Straight to the webhook handler: signed and checked the same, no loopback HTTP.
+        case inProcess = "in-process"
+        /// A POST to this server's own webhook URL, as Stripe sends them.
+        case http
+    }
+
+    public var sandboxWebhooks: SandboxWebhooks = .inProcess
     public var donationLimits = DonationLimits.standard
     /// Pending donations older than this are settled with the processor's answer.
     public var reconcileAfterSeconds: Int = 30
@@ -147,6 +157,12 @@ public struct AppConfig: Sendable {
         if let value = env["GOODCAST_PROCESSOR_TIMEOUT_SECONDS"] { config.processorTimeoutSeconds = try int(value, "GOODCAST_PROCESSOR_TIMEOUT_SECONDS", 1...600) }
         if let value = env["GOODCAST_SANDBOX_FEE_BPS"] { config.sandboxFee.basisPoints = Int64(try int(value, "GOODCAST_SANDBOX_FEE_BPS", 0...5000)) }
         if let value = env["GOODCAST_SANDBOX_FEE_FIXED"] { config.sandboxFee.fixedHundredths = Int64(try int(value, "GOODCAST_SANDBOX_FEE_FIXED", 0...10_000)) }
+        if let value = env["GOODCAST_SANDBOX_WEBHOOKS"] {
+            guard let delivery = SandboxWebhooks(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ConfigError(setting: "GOODCAST_SANDBOX_WEBHOOKS", message: "must be in-process or http, got '\(value)'")
+            }
+            config.sandboxWebhooks = delivery
+        }
         if let value = env["GOODCAST_SANDBOX_NO_ANSWER_SECONDS"] { config.sandboxNoAnswerSeconds = try int(value, "GOODCAST_SANDBOX_NO_ANSWER_SECONDS", 0...600) }
         if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }
         if let value = env["GOODCAST_SHUTDOWN_GRACE_SECONDS"] { config.shutdownGraceSeconds = try int(value, "GOODCAST_SHUTDOWN_GRACE_SECONDS", 1...3600) }

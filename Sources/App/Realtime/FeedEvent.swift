@@ -49,13 +49,13 @@ enum FeedLog {
     /// retries), so a feed's events become visible in `seq` order with no hole.
     static func append(_ events: [NewEvent], on sql: any SQLDatabase, at now: Date) async throws {
         guard !events.isEmpty else { return }
-        struct Last: Decodable { let feed_id: UUID; let seq: Int64? }
         let ids = Array(Set(events.map(\.feed)))
         try await lock(ids, on: sql)
-        let last = try await sql.select().column("feed_id").column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq")
-            .from("feed_events").where("feed_id", .in, SQLBind.group(ids)).groupBy("feed_id")
-            .all(decoding: Last.self)
-        var next = Dictionary(uniqueKeysWithValues: last.map { ($0.feed_id, ($0.seq ?? 0) + 1) })
+        // One MAX per feed, not one grouped query: only `MAX(seq) ... WHERE feed_id = ?` reads a
+        // single index entry on both engines; the grouped form scans the feed's whole history,
+        // which made every batch of a long live slower than the one before.
+        var next: [UUID: Int64] = [:]
+        for id in ids { next[id] = try await lastSeq(feed: id, on: sql) + 1 }
         let encoder = APIJSON.encoder()
         var rows: [[any SQLExpression]] = []
         for event in events {

@@ -63,7 +63,7 @@ public enum SandboxServer {
             }
         }
         let target = WebhookTarget(options.webhookURL)
-        let deliverer = WebhookDeliverer(events: events, target: target, secret: options.webhookSecret, behaviour: options.behaviour, logger: logger)
+        let deliverer = WebhookDeliverer(events: events, destination: .http(target), secret: options.webhookSecret, behaviour: options.behaviour, logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.hostname, port: options.port), serverName: "Goodcast-Sandbox"),

@@ -18,8 +18,17 @@ public struct WebhookDeliverer: Service {
         static let standard = Behaviour()
     }
 
+    /// Where events go.
+    enum Destination: Sendable {
+        /// A POST to the receiving server's webhook URL, as Stripe sends them.
+        case http(WebhookTarget)
+        /// The receiving handler, called in this process (the sandbox inside `goodcast serve`):
+        /// the same signed payload and the same checks, without a loopback HTTP request per event.
+        case handler(@Sendable (_ payload: Data, _ signature: String) async throws -> Void)
+    }
+
     let events: SandboxEvents
-    let target: WebhookTarget
+    let destination: Destination
     let secret: String
     let behaviour: Behaviour
     let logger: Logger
@@ -48,25 +57,51 @@ public struct WebhookDeliverer: Service {
     private func deliver(_ event: SandboxEvents.Event) async {
         var backoff = 0.1
         for attempt in 1...behaviour.maxAttempts {
-            guard let url = await target.url() else { return }
-            do {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "Stripe-Signature", value: WebhookSignature.header(payload: event.payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970)))
-                request.body = .bytes(ByteBuffer(bytes: event.payload))
-                let response = try await HTTPClient.payments.execute(request, timeout: .seconds(10))
-                _ = try? await response.body.collect(upTo: 1 << 16)
-                if (200..<300).contains(response.status.code) { return }
-                logger.debug("webhook refused", metadata: ["event": "\(event.id)", "status": "\(response.status.code)", "attempt": "\(attempt)"])
-            } catch {
-                logger.debug("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)", "attempt": "\(attempt)"])
+            let signature = WebhookSignature.header(payload: event.payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970))
+            switch await send(event, signature: signature) {
+            case .accepted: return
+            case .gaveUp: return
+            case .refused(let why):
+                logger.debug("webhook refused", metadata: ["event": "\(event.id)", "why": "\(why)", "attempt": "\(attempt)"])
             }
             if Task.isCancelled { return }
             try? await Task.sleep(for: .seconds(backoff))
             backoff = min(backoff * 2, 5)
         }
         logger.warning("webhook given up", metadata: ["event": "\(event.id)", "type": "\(event.type)"])
+    }
+
+    private enum Attempt {
+        case accepted
+        case refused(String)
+        /// No destination any more (shutting down).
+        case gaveUp
+    }
+
+    private func send(_ event: SandboxEvents.Event, signature: String) async -> Attempt {
+        switch destination {
+        case .handler(let handle):
+            do {
+                try await handle(event.payload, signature)
+                return .accepted
+            } catch {
+                return .refused("\(error)")
+            }
+        case .http(let target):
+            guard let url = await target.url() else { return .gaveUp }
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: "Stripe-Signature", value: signature)
+                request.body = .bytes(ByteBuffer(bytes: event.payload))
+                let response = try await HTTPClient.payments.execute(request, timeout: .seconds(10))
+                _ = try? await response.body.collect(upTo: 1 << 16)
+                return (200..<300).contains(response.status.code) ? .accepted : .refused("status \(response.status.code)")
+            } catch {
+                return .refused("\(error)")
+            }
+        }
     }
 }
 
