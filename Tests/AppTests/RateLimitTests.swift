@@ -52,7 +52,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("the payment after the limit gets 429 with Retry-After; a retry with a used Idempotency-Key is still answered; another account is not affected; after the window it works again",
+    @Test("the payment after the limit gets 429 with Retry-After; a retry with a used Idempotency-Key is still answered and never counted; another account is not affected; after the window it works again",
           arguments: DatabaseKind.enabled)
     func donations(_ kind: DatabaseKind) async throws {
         let clock = ShiftableClock()
@@ -65,7 +65,11 @@ struct RateLimitTests {
             for index in 0..<3 {
                 let gift = try await app.donate(cause.fundraiser, token: ana, key: "gift-\(index)")
                 #expect(gift.status == .created, "\(gift.text)")
-                if index == 0 { first = try gift.json() }
+                if index == 0 {
+                    first = try gift.json()
+                    // Retries of a used key do not count: gifts 1 and 2 still go through.
+                    for _ in 0..<2 { #expect(try await app.donate(cause.fundraiser, token: ana, key: "gift-0").text == gift.text) }
+                }
             }
 
             // act: a fourth, with a new key

@@ -39,6 +39,33 @@ struct RateLimitTests {
         #expect(limiter.attempt("a", at: t0.addingTimeInterval(61)).allowed)
     }
 
+    @Test("a refund gives back one counted attempt of the current window, never more than were counted")
+    func refunds() async {
+        await propertyCheck(input: Gen.int(in: 1...5), Gen.bool.array(of: 1...40)) { limit, steps in
+            var limiter = FixedWindowLimiter(limit: limit, window: 60)
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            var counted = 0
+            for (index, isRefund) in steps.enumerated() {
+                let now = start.addingTimeInterval(Double(index) * 0.5)
+                if isRefund {
+                    limiter.refund("k", at: now)
+                    counted = max(0, counted - 1)
+                } else {
+                    let allowed = limiter.attempt("k", at: now).allowed
+                    #expect(allowed == (counted < limit))
+                    if allowed { counted += 1 }
+                }
+            }
+        }
+        var limiter = FixedWindowLimiter(limit: 1, window: 60)
+        let t0 = Date(timeIntervalSince1970: 0)
+        #expect(limiter.attempt("a", at: t0).allowed)
+        // The window has passed: nothing of it is given back to the next one.
+        limiter.refund("a", at: t0.addingTimeInterval(61))
+        #expect(limiter.attempt("a", at: t0.addingTimeInterval(61)).allowed)
+        #expect(!limiter.attempt("a", at: t0.addingTimeInterval(62)).allowed)
+    }
+
     @Test("memory stays bounded under many distinct keys")
     func bounded() {
         var limiter = FixedWindowLimiter(limit: 1, window: 60, maxKeys: 100)

@@ -25,6 +25,11 @@ actor RateLimiter {
         }
     }
 
+    /// Takes back one counted attempt that turned out not to count (a retry).
+    func refund(_ key: String) {
+        limiter.refund(key, at: clock.now())
+    }
+
     func reset(_ key: String) {
         limiter.reset(key)
     }

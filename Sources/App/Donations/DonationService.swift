@@ -42,6 +42,32 @@ struct DonationService: Sendable {
     func donate(fundraiserID: UUID, donor: AccountRecord, key: String, body: Data, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
         let scope = "donation:\(donor.id.lowercasedString)"
         let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.lowercasedString)/donations", body)
+        guard let writer else { return try await donateAlone(fundraiserID: fundraiserID, donor: donor, scope: scope, key: key, fingerprint: fingerprint, input: input) }
+        // With group commit, a new key is written without being looked up first (a read per
+        // gift on the hot path); a retry learns its key was taken from the batch, and a retry
+        // refused before it gets there (by the rate limit, or a fundraiser that has ended since)
+        // looks its key up then: a retry must always learn its answer.
+        let donation: NewDonation
+        do {
+            try await limiter?.check(donor.id.lowercasedString, what: "donations from this account")
+            donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
+        } catch {
+            guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        }
+        guard try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint) else {
+            // Only a new key counts against the limit.
+            await limiter?.refund(donor.id.lowercasedString)
+            guard let existing = try await idempotency.find(scope: scope, key: key) else {
+                throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
+            }
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        }
+        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()), donorName: donor.displayName)
+    }
+
+    /// Without group commit: the key is looked up, then written with the donation in a transaction of their own.
+    private func donateAlone(fundraiserID: UUID, donor: AccountRecord, scope: String, key: String, fingerprint: String, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
         if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
@@ -50,13 +76,9 @@ struct DonationService: Sendable {
         let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         do {
             let now = clock.now()
-            if let writer {
-                try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint)
-            } else {
-                try await db.transaction { sql in
-                    try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
-                    try await DonationStore.insertPending(donation, on: sql, at: now)
-                }
+            try await db.transaction { sql in
+                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
+                try await DonationStore.insertPending(donation, on: sql, at: now)
             }
         } catch where error.isConstraintViolation {
             // The same key at the same moment: one request won; answer as its retry would.

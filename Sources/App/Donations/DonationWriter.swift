@@ -28,6 +28,9 @@ actor DonationWriter {
         let answerStored: Bool
         /// The answer stored with it, when it was (encoded once per gift).
         var response: IdempotencyStore.StoredResponse?
+        /// A pending donation not written because its key was taken already: by an earlier
+        /// request (a retry) or by another job of the same batch (a concurrent duplicate).
+        var keyTaken = false
     }
 
     private struct Waiting {
@@ -53,9 +56,10 @@ actor DonationWriter {
         self.maxBatch = maxBatch
     }
 
-    /// Writes the key and the pending donation, durably, before the card is charged.
-    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws {
-        _ = try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint))
+    /// Writes the key and the pending donation, durably, before the card is charged. False when
+    /// the key was taken already, and nothing was written.
+    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws -> Bool {
+        try await !enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).keyTaken
     }
 
     /// Marks the donation succeeded with its ledger postings and stored answer; returns it.
@@ -121,10 +125,19 @@ actor DonationWriter {
             case .success(let success, let processor): successes.append((success, processor))
             }
         }
+        // The keys first: a key already taken inserts nothing, and its donation is not written.
+        // The request learns it from `keyTaken` and replays or resumes what the key made, so
+        // that a new key costs no read before its write.
+        var taken: Set<UUID> = []
         if !pending.isEmpty {
-            try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
-                .rows(pending.map { [SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.0.id), SQLBind(now)] }).run()
-            try await DonationStore.insertPending(pending.map(\.0), on: sql, at: now)
+            struct Made: Decodable { let resource_id: UUID }
+            let made = try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
+                .rows(pending.map { [SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.0.id), SQLBind(now)] })
+                .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
+            let fresh = Set(made.map(\.resource_id))
+            let written = pending.map(\.0).filter { fresh.contains($0.id) }
+            taken = Set(pending.map(\.0.id)).subtracting(fresh)
+            if !written.isEmpty { try await DonationStore.insertPending(written, on: sql, at: now) }
         }
         var done: [UUID: Written] = [:]
         if !successes.isEmpty {
@@ -148,8 +161,10 @@ actor DonationWriter {
             for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }
         }
         return jobs.map { job in
-            if case .success(let success, _) = job { return done[success.id] ?? Written(record: nil, answerStored: false) }
-            return Written(record: nil, answerStored: false)
+            switch job {
+            case .success(let success, _): done[success.id] ?? Written(record: nil, answerStored: false)
+            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, keyTaken: taken.contains(donation.id))
+            }
         }
     }
 }

@@ -82,7 +82,9 @@ struct StripeProcessor: PaymentProcessor {
 
     private static func failure(_ status: Int, _ object: [String: Any]) -> PaymentFailure {
         let message = (object["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
-        return status >= 500 || status == 429 ? .outcomeUnknown(message) : .rejected(message)
+        // 409: another request with the same idempotency key is still running at the processor
+        // (a client's retry while the first attempt charges); its outcome is not known yet.
+        return status >= 500 || status == 429 || status == 409 ? .outcomeUnknown(message) : .rejected(message)
     }
 
     static func charge(_ object: [String: Any]) -> ProcessorCharge? {

@@ -38,6 +38,14 @@ public struct FixedWindowLimiter: Sendable {
         return Decision(allowed: true, retryAfterSeconds: 0)
     }
 
+    /// Takes back one attempt of the current window, for an attempt that turned out not to
+    /// count; an attempt of an earlier window is gone with it.
+    public mutating func refund(_ key: String, at now: Date) {
+        guard var entry = windows[key], entry.count > 0, now >= entry.start, now.timeIntervalSince(entry.start) < window else { return }
+        entry.count -= 1
+        windows[key] = entry
+    }
+
     /// Forgets a key, as after a successful sign-in.
     public mutating func reset(_ key: String) {
         windows[key] = nil

@@ -23,6 +23,10 @@ func withTestApp<T: Sendable>(
     config.bcryptCost = 4
     config.logLevel = ProcessInfo.processInfo.environment["GOODCAST_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     config.sandboxNoAnswerSeconds = 0
+    // Webhooks over HTTP, as from Stripe: a test on the router alone (no listening server) gets
+    // none unless it sends them, and one on a live server gets them as a real processor sends
+    // them. The in-process delivery, `serve`'s default, is tested where a test asks for it.
+    config.sandboxWebhooks = .http
     // Every test client signs up from the same address, many times a test; `RateLimitTests` sets its own limit.
     config.signUpLimitPerAddress = 100_000
     // Uploaded media in a folder of the test's own, never the developer's data directory.
