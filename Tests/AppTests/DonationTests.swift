@@ -159,6 +159,35 @@ struct DonationTests {
         }
     }
 
+    @Test("after its fundraiser ends, a retry still learns its answer and never counts against the limit; another body with its key is refused",
+          arguments: DatabaseKind.enabled)
+    func retryAfterEnd(_ kind: DatabaseKind) async throws {
+        let clock = ShiftableClock()
+        try await withTestApp(kind, clock: clock.appClock, configure: { $0.donationLimitPerAccount = 3 }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let ends = ISO8601DateFormatter().string(from: Date().addingTimeInterval(120))
+            let created = try await app.request(.post, "/api/v1/fundraisers", json: #"{"nonprofitId":"\#(cause.nonprofit)","title":"Weekend appeal","goal":{"amount":50000,"currency":"USD"},"endsAt":"\#(ends)"}"#,
+                                                token: cause.ownerToken)
+            #expect(created.status == .created, "\(created.text)")
+            let weekend = try created.json()["id"] as! String
+            let (_, donor) = try await app.signUp("late")
+            let first = try await app.donate(weekend, token: donor, key: "w1")
+            #expect(first.status == .created, "\(first.text)")
+
+            clock.advance(300)
+            for _ in 0..<3 { #expect(try await app.donate(weekend, token: donor, key: "w1").text == first.text) }
+            // Had the retries counted, this second gift would be over the limit of 3.
+            #expect(try await app.donate(cause.fundraiser, token: donor, key: "open-1").status == .created)
+            let late = try await app.donate(weekend, token: donor, key: "w2")
+            #expect(late.status == .conflict, "\(late.text)")
+            // Over the limit now, and with another body: the key's reuse is what the client hears.
+            let other = try await app.donate(weekend, token: donor, amount: 2_000, key: "w1")
+            #expect(other.status == .unprocessableContent, "\(other.text)")
+            #expect(try other.json()["type"] as? String == "/problems/idempotency-key-reused")
+            #expect(await app.bank.intents.count == 2)
+        }
+    }
+
     @Test("a donation whose answer was lost is settled by reconciliation", arguments: DatabaseKind.enabled)
     func reconciliation(_ kind: DatabaseKind) async throws {
         // Webhooks over HTTP to a server that does not listen (the router alone): the processor's

@@ -45,25 +45,32 @@ struct RateLimitTests {
             var limiter = FixedWindowLimiter(limit: limit, window: 60)
             let start = Date(timeIntervalSince1970: 1_000_000)
             var counted = 0
+            var windows: [Date] = []
             for (index, isRefund) in steps.enumerated() {
                 let now = start.addingTimeInterval(Double(index) * 0.5)
                 if isRefund {
-                    limiter.refund("k", at: now)
-                    counted = max(0, counted - 1)
+                    // Refunds outnumbering the attempts counted give back nothing more.
+                    guard let window = windows.popLast() else { limiter.refund("k", window: start); continue }
+                    limiter.refund("k", window: window)
+                    counted -= 1
                 } else {
-                    let allowed = limiter.attempt("k", at: now).allowed
-                    #expect(allowed == (counted < limit))
-                    if allowed { counted += 1 }
+                    let decision = limiter.attempt("k", at: now)
+                    #expect(decision.allowed == (counted < limit))
+                    if decision.allowed, let window = decision.window {
+                        counted += 1
+                        windows.append(window)
+                    }
                 }
             }
         }
         var limiter = FixedWindowLimiter(limit: 1, window: 60)
         let t0 = Date(timeIntervalSince1970: 0)
-        #expect(limiter.attempt("a", at: t0).allowed)
-        // The window has passed: nothing of it is given back to the next one.
-        limiter.refund("a", at: t0.addingTimeInterval(61))
-        #expect(limiter.attempt("a", at: t0.addingTimeInterval(61)).allowed)
-        #expect(!limiter.attempt("a", at: t0.addingTimeInterval(62)).allowed)
+        let first = limiter.attempt("a", at: t0)
+        #expect(first.allowed && first.window == t0)
+        // A new window opened meanwhile: the old window's attempt is not given back to it.
+        #expect(limiter.attempt("a", at: t0.addingTimeInterval(60)).allowed)
+        limiter.refund("a", window: t0)
+        #expect(!limiter.attempt("a", at: t0.addingTimeInterval(61)).allowed)
     }
 
     @Test("memory stays bounded under many distinct keys")

@@ -13,8 +13,10 @@ actor RateLimiter {
         self.clock = clock
     }
 
-    /// Counts one attempt; throws 429 with `Retry-After` once the limit is reached.
-    func check(_ key: String, what: String) throws {
+    /// Counts one attempt; throws 429 with `Retry-After` once the limit is reached. Returns the
+    /// window it was counted in, for `refund`.
+    @discardableResult
+    func check(_ key: String, what: String) throws -> Date? {
         let decision = limiter.attempt(key, at: clock.now())
         if !decision.allowed {
             throw Problem(
@@ -23,11 +25,13 @@ actor RateLimiter {
                 headers: [.retryAfter: String(decision.retryAfterSeconds)]
             )
         }
+        return decision.window
     }
 
-    /// Takes back one counted attempt that turned out not to count (a retry).
-    func refund(_ key: String) {
-        limiter.refund(key, at: clock.now())
+    /// Takes back an attempt that turned out not to count (a retry), from the window `check` counted it in.
+    func refund(_ key: String, window: Date?) {
+        guard let window else { return }
+        limiter.refund(key, window: window)
     }
 
     func reset(_ key: String) {

@@ -47,21 +47,29 @@ struct DonationService: Sendable {
         // gift on the hot path); a retry learns its key was taken from the batch, and a retry
         // refused before it gets there (by the rate limit, or a fundraiser that has ended since)
         // looks its key up then: a retry must always learn its answer.
+        // Only a new key counts against the limit: a retry's count is given back.
+        let account = donor.id.lowercasedString
+        var counted: Date?
         let donation: NewDonation
         do {
-            try await limiter?.check(donor.id.lowercasedString, what: "donations from this account")
+            counted = try await limiter?.check(account, what: "donations from this account")
             donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         } catch {
             guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
+            await limiter?.refund(account, window: counted)
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
-        guard try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint) else {
-            // Only a new key counts against the limit.
-            await limiter?.refund(donor.id.lowercasedString)
+        switch try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint) {
+        case .written:
+            break
+        case .keyTaken(let sameBatch):
+            await limiter?.refund(account, window: counted)
             guard let existing = try await idempotency.find(scope: scope, key: key) else {
                 throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
             }
-            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+            // A duplicate sent at the same moment as the request that won the key is told to
+            // come back rather than charge alongside it.
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: sameBatch)
         }
         return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()), donorName: donor.displayName)
     }

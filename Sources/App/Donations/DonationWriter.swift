@@ -5,8 +5,9 @@ import SQLKit
 /// Group commit for the donation hot path: concurrent donations share one transaction, and
 /// inside it one multi-row statement per table, so a batch of a hundred gifts costs a handful
 /// of statements and one durable commit. Nobody is answered before their commit returns.
-/// A batch that fails (a duplicate key, rare) is split and written one by one, so that only
-/// the offending donation fails.
+/// A batch that fails (rare: a constraint, a lost connection) is split and written one by one,
+/// so that only the offending donation fails. A key already taken is not a failure: its
+/// donation is left out and its request told.
 actor DonationWriter {
     /// A charge that succeeded, from the API call or the processor's webhook; the batch stores
     /// the answer for the key that made the donation.
@@ -28,9 +29,16 @@ actor DonationWriter {
         let answerStored: Bool
         /// The answer stored with it, when it was (encoded once per gift).
         var response: IdempotencyStore.StoredResponse?
-        /// A pending donation not written because its key was taken already: by an earlier
-        /// request (a retry) or by another job of the same batch (a concurrent duplicate).
-        var keyTaken = false
+        /// A pending donation not written because its key was taken already.
+        var keyTaken: PendingWrite?
+    }
+
+    /// What became of a pending donation.
+    enum PendingWrite: Sendable, Equatable {
+        case written
+        /// Its key was taken: by an earlier request (a retry), or by another job of the same
+        /// batch (a duplicate sent at the same moment).
+        case keyTaken(sameBatch: Bool)
     }
 
     private struct Waiting {
@@ -56,10 +64,10 @@ actor DonationWriter {
         self.maxBatch = maxBatch
     }
 
-    /// Writes the key and the pending donation, durably, before the card is charged. False when
-    /// the key was taken already, and nothing was written.
-    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws -> Bool {
-        try await !enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).keyTaken
+    /// Writes the key and the pending donation, durably, before the card is charged; when the
+    /// key was taken already, writes nothing and says so.
+    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws -> PendingWrite {
+        try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).keyTaken ?? .written
     }
 
     /// Marks the donation succeeded with its ledger postings and stored answer; returns it.
@@ -128,7 +136,7 @@ actor DonationWriter {
         // The keys first: a key already taken inserts nothing, and its donation is not written.
         // The request learns it from `keyTaken` and replays or resumes what the key made, so
         // that a new key costs no read before its write.
-        var taken: Set<UUID> = []
+        var taken: [UUID: PendingWrite] = [:]
         if !pending.isEmpty {
             struct Made: Decodable { let resource_id: UUID }
             let made = try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
@@ -136,7 +144,10 @@ actor DonationWriter {
                 .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
             let fresh = Set(made.map(\.resource_id))
             let written = pending.map(\.0).filter { fresh.contains($0.id) }
-            taken = Set(pending.map(\.0.id)).subtracting(fresh)
+            let wonHere = Set(pending.filter { fresh.contains($0.0.id) }.map { "\($0.1)\u{0}\($0.2)" })
+            for (donation, scope, key, _) in pending where !fresh.contains(donation.id) {
+                taken[donation.id] = .keyTaken(sameBatch: wonHere.contains("\(scope)\u{0}\(key)"))
+            }
             if !written.isEmpty { try await DonationStore.insertPending(written, on: sql, at: now) }
         }
         var done: [UUID: Written] = [:]
@@ -163,7 +174,7 @@ actor DonationWriter {
         return jobs.map { job in
             switch job {
             case .success(let success, _): done[success.id] ?? Written(record: nil, answerStored: false)
-            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, keyTaken: taken.contains(donation.id))
+            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, keyTaken: taken[donation.id])
             }
         }
     }

@@ -7,6 +7,8 @@ public struct FixedWindowLimiter: Sendable {
         public let allowed: Bool
         /// Whole seconds until the window resets, for `Retry-After`.
         public let retryAfterSeconds: Int
+        /// The window the attempt was counted in, to refund it to that window only.
+        public var window: Date? = nil
     }
 
     public let limit: Int
@@ -35,13 +37,13 @@ public struct FixedWindowLimiter: Sendable {
         }
         entry.count += 1
         windows[key] = entry
-        return Decision(allowed: true, retryAfterSeconds: 0)
+        return Decision(allowed: true, retryAfterSeconds: 0, window: entry.start)
     }
 
-    /// Takes back one attempt of the current window, for an attempt that turned out not to
-    /// count; an attempt of an earlier window is gone with it.
-    public mutating func refund(_ key: String, at now: Date) {
-        guard var entry = windows[key], entry.count > 0, now >= entry.start, now.timeIntervalSince(entry.start) < window else { return }
+    /// Takes back an attempt that turned out not to count, if the window it was counted in
+    /// (`Decision.window`) is still the current one; an earlier window's attempt is gone with it.
+    public mutating func refund(_ key: String, window counted: Date) {
+        guard var entry = windows[key], entry.start == counted, entry.count > 0 else { return }
         entry.count -= 1
         windows[key] = entry
     }

@@ -82,7 +82,9 @@ public struct WebhookDeliverer: Service {
         switch destination {
         case .handler(let handle):
             do {
-                try await handle(event.payload, signature)
+                // As an HTTP delivery times out and is retried, so does a call that hangs (a
+                // database connection that died without telling).
+                try await Deadline.run(after: .seconds(10)) { try await handle(event.payload, signature) }
                 return .accepted
             } catch {
                 return .refused("\(error)")
