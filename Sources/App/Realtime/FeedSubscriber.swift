@@ -117,11 +117,14 @@ final class FeedSubscriber: Sendable {
         }
     }
 
-    /// Returns once this viewer has overflowed (never, if it does not).
+    /// Returns once this viewer has overflowed, or once it is closed and never will.
     func overflowed() async {
         await withCheckedContinuation { continuation in
             let now = state.withLockedValue { state in
-                if state.overflowed { return true }
+                // Closed already (its connection ended before this waiter got to run): a waiter
+                // added now would never be resumed, and would hold its connection's handler, and
+                // the server's shutdown, for good.
+                if state.overflowed || state.closed { return true }
                 state.overflowWaiters.append(continuation)
                 return false
             }
