@@ -187,7 +187,7 @@ public func buildApplication(
     let webSocketRouter = FeedSocketRouter(lives: services.lives, accounts: services.accounts, hub: services.feedHub).build()
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
+        server: .quiescingWebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Goodcast"),
         services: backgroundServices,
         onServerRunning: { channel in

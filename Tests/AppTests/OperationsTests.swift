@@ -2,6 +2,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import AsyncHTTPClient
 import Testing
 
 @Suite("Operations")
@@ -24,6 +30,42 @@ struct OperationsTests {
             #expect(metrics.status == .ok)
             #expect(metrics.text.contains("hb_requests") || metrics.text.contains("http_server_request_duration"))
         }
+    }
+
+    @Test("graceful shutdown does not wait for a connection that never sent a request")
+    func shutdownWithSilentConnection() async throws {
+        let database = try await TestDatabase.make(.sqlite)
+        let media = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-test-media-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: media) }
+        var config = AppConfig()
+        config.database = database.config
+        config.port = 0
+        config.logLevel = .critical
+        config.mediaDirectory = media
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(config, onStarted: { portContinuation.yield($0) })
+        // No limit on the graceful shutdown: without the fix it waits for the silent connection for good.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+        let stopped = Atomic(false)
+        Task {
+            try? await group.run()
+            stopped.store(true, ordering: .sequentiallyConsistent)
+        }
+        var next = ports.makeAsyncIterator()
+        let port = try #require(await next.next())
+        // A client's spare keep-alive connection: opened, never used. A request on another
+        // connection afterwards shows the server has accepted both.
+        let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+        request.method = .GET
+        let health = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        #expect(health.status == .ok)
+        await group.triggerGracefulShutdown()
+        for _ in 0..<300 where !stopped.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(100)) }
+        let finished = stopped.load(ordering: .sequentiallyConsistent)
+        #expect(finished, "the server still waited for the silent connection after 30 s")
+        #expect(!silent.isActive, "the server should have closed the silent connection")
+        await database.drop()
     }
 
     @Test("SQLite runs in WAL mode with synchronous=FULL")
