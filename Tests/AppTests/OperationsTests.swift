@@ -56,6 +56,7 @@ struct OperationsTests {
         // A client's spare keep-alive connection: opened, never used. A request on another
         // connection afterwards shows the server has accepted both.
         let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        defer { silent.close(promise: nil) }
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
         request.method = .GET
         let health = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
@@ -64,6 +65,8 @@ struct OperationsTests {
         for _ in 0..<300 where !stopped.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(100)) }
         let finished = stopped.load(ordering: .sequentiallyConsistent)
         #expect(finished, "the server still waited for the silent connection after 30 s")
+        // The client's side learns of the close on its own event loop, a moment later.
+        for _ in 0..<50 where silent.isActive { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!silent.isActive, "the server should have closed the silent connection")
         await database.drop()
     }
