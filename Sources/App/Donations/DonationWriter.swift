@@ -29,8 +29,8 @@ actor DonationWriter {
         let answerStored: Bool
         /// The answer stored with it, when it was (encoded once per gift).
         var response: IdempotencyStore.StoredResponse?
-        /// A pending donation not written because its key was taken already.
-        var keyTaken: PendingWrite?
+        /// For a pending donation: written, or left out because its key was taken already.
+        var pending: PendingWrite?
     }
 
     /// What became of a pending donation.
@@ -67,7 +67,7 @@ actor DonationWriter {
     /// Writes the key and the pending donation, durably, before the card is charged; when the
     /// key was taken already, writes nothing and says so.
     func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws -> PendingWrite {
-        try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).keyTaken ?? .written
+        try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).pending ?? .written
     }
 
     /// Marks the donation succeeded with its ledger postings and stored answer; returns it.
@@ -134,21 +134,21 @@ actor DonationWriter {
             }
         }
         // The keys first: a key already taken inserts nothing, and its donation is not written.
-        // The request learns it from `keyTaken` and replays or resumes what the key made, so
+        // The request learns it from `pending` and replays or resumes what the key made, so
         // that a new key costs no read before its write.
-        var taken: [UUID: PendingWrite] = [:]
+        var outcome: [UUID: PendingWrite] = [:]
         if !pending.isEmpty {
             struct Made: Decodable { let resource_id: UUID }
             let made = try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
                 .rows(pending.map { [SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.0.id), SQLBind(now)] })
                 .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
             let fresh = Set(made.map(\.resource_id))
-            let written = pending.map(\.0).filter { fresh.contains($0.id) }
-            let wonHere = Set(pending.filter { fresh.contains($0.0.id) }.map { "\($0.1)\u{0}\($0.2)" })
-            for (donation, scope, key, _) in pending where !fresh.contains(donation.id) {
-                taken[donation.id] = .keyTaken(sameBatch: wonHere.contains("\(scope)\u{0}\(key)"))
+            let won = pending.filter { fresh.contains($0.0.id) }
+            let keysWonHere = Set(won.map { [$0.1, $0.2] })
+            for (donation, scope, key, _) in pending {
+                outcome[donation.id] = fresh.contains(donation.id) ? .written : .keyTaken(sameBatch: keysWonHere.contains([scope, key]))
             }
-            if !written.isEmpty { try await DonationStore.insertPending(written, on: sql, at: now) }
+            if !won.isEmpty { try await DonationStore.insertPending(won.map(\.0), on: sql, at: now) }
         }
         var done: [UUID: Written] = [:]
         if !successes.isEmpty {
@@ -174,7 +174,7 @@ actor DonationWriter {
         return jobs.map { job in
             switch job {
             case .success(let success, _): done[success.id] ?? Written(record: nil, answerStored: false)
-            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, keyTaken: taken[donation.id])
+            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, pending: outcome[donation.id])
             }
         }
     }
