@@ -29,6 +29,12 @@ struct ParserFuzzTests {
         // The hex digits themselves, for every byte, against Foundation's formatting.
         #expect(Secrets.hex((0...255).map(UInt8.init)) == (0...255).map { String(format: "%02x", $0) }.joined())
         #expect(Secrets.hex([UInt8]()) == "")
+        // Random hex: the length asked for, hex digits only, and not the same twice.
+        for count in [0, 1, 7, 8, 12, 33] {
+            let text = Secrets.randomHex(byteCount: count)
+            #expect(text.count == count * 2 && text.allSatisfy { "0123456789abcdef".contains($0) })
+        }
+        #expect(Set((0..<1000).map { _ in Secrets.randomHex(byteCount: 12) }).count == 1000)
     }
 
     @Test("UUID text: the fast lower-case form is Foundation's, for any id")

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import SQLKit
+import FluentSQLiteDriver
 import Testing
 
 /// The SQLite writer (`SQLiteWriter`): SQLite's C API on a thread of its own, one holder at a
@@ -51,6 +52,19 @@ struct SQLiteWriterTests {
                 #expect(error.isConstraintViolation, "\(error)")
                 #expect(!error.isDatabaseOutage)
             }
+        }
+    }
+
+    @Test("the writer binds each value as SQLiteKit's encoder does")
+    func bindsAsSQLiteKit() throws {
+        let encoder = SQLiteDataEncoder()
+        let values: [any Encodable & Sendable] = [
+            UUID(), UUID.timeOrdered(), "text", "", 42, -7, Int64.max, Int64.min, true, false, Date(timeIntervalSince1970: 1_764_000_000.25),
+            Date(timeIntervalSince1970: 0), 1.5, String?.none, String?.some("some"), UUID?.none, UUID?.some(UUID()), Int?.none, Date?.none,
+            Data([1, 2, 3]), ["a": 1],
+        ]
+        for value in values {
+            #expect(try SQLiteWriterDatabase.sqliteData(value, encoder) == encoder.encode(value), "\(value)")
         }
     }
 

@@ -46,7 +46,7 @@ def test_give_receipt_refund_totals(server, browsers):
     click_and_load(donor, donor.find_element(By.ID, "donate-submit"))
     assert donor.find_element(By.ID, "thanks").is_displayed()
     assert donor.find_element(By.ID, "receipt-amount").text == "£20.00"
-    assert re.match(r"GC-\d{8}-[0-9A-F]{8}$", donor.find_element(By.ID, "receipt-number").text)
+    assert re.match(r"GC-\d{8}-[0-9A-F]{12}$", donor.find_element(By.ID, "receipt-number").text)
     assert "Gift Aid" in donor.find_element(By.ID, "receipt").text
 
     # The fundraiser shows the net (20.00 - 0.88 fee) and the gift.

@@ -38,6 +38,9 @@ public struct AppDatabase: Sendable {
     /// Single statements, reads and writes, on the writer.
     public var sql: any SQLDatabase { sqliteWriter?.sql ?? fluent as! any SQLDatabase }
 
+    /// Where a task that mostly writes should run: SQLite's writer thread; nil on PostgreSQL.
+    var writerExecutor: (any TaskExecutor)? { sqliteWriter?.taskExecutor }
+
     /// Reads only: on SQLite a reader connection, which in WAL mode never waits for the writer
     /// (never write here: a writer waiting in SQLite's busy handler would hold a pool thread).
     public var reader: any SQLDatabase {

@@ -9,12 +9,13 @@ enum Deadline {
         var description: String { "no answer within \(after)" }
     }
 
-    static func run<T: Sendable>(after limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// `executor`: where `work` should run (its task is unstructured, so it would not inherit the caller's preference).
+    static func run<T: Sendable>(after limit: Duration, on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let once = Once<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 once.set(continuation)
-                let task = Task {
+                let task = Task(executorPreference: executor) {
                     do { once.finish(.success(try await work())) } catch { once.finish(.failure(error)) }
                 }
                 once.onTimeout = task

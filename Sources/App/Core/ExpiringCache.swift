@@ -29,6 +29,11 @@ actor ExpiringCache<Key: Hashable & Sendable, Value: Sendable> {
         entries[key] = (value, now.addingTimeInterval(ttl))
     }
 
+    /// Several keys at once: one visit to the actor.
+    func set(_ keys: some Sequence<Key> & Sendable, _ value: Value, now: Date = Date()) {
+        for key in keys { set(key, value, now: now) }
+    }
+
     func contains(_ key: Key, now: Date = Date()) -> Bool {
         guard let entry = entries[key] else { return false }
         return entry.expires > now

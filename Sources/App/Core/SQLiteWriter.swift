@@ -43,6 +43,10 @@ final class SQLiteWriter: Sendable {
     /// Single statements, each on its own (autocommit), or inside the caller's transaction.
     var sql: any SQLDatabase { SQLiteWriterDatabase(writer: self, logger: logger) }
 
+    /// The writer's thread, for a task that does little besides writing (the group-commit
+    /// loop): started there, it enters and leaves each transaction without a hop between threads.
+    var taskExecutor: any TaskExecutor { executor }
+
     /// Runs `body` in one transaction on the writer's thread; commits when it returns. Inside
     /// a transaction, joins it (as Fluent does).
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -94,7 +98,7 @@ final class SQLiteWriter: Sendable {
 }
 
 /// The writer's connection as SQLKit sees it.
-private struct SQLiteWriterDatabase: SQLDatabase {
+struct SQLiteWriterDatabase: SQLDatabase {
     let writer: SQLiteWriter
     let logger: Logger
 
@@ -113,7 +117,22 @@ private struct SQLiteWriterDatabase: SQLDatabase {
         let (sql, binds) = serialize(query)
         if logger.logLevel <= .trace { logger.trace("Executing query", metadata: ["sql": .string(sql)]) }
         let encoder = SQLiteDataEncoder()
-        for row in try await writer.run(sql, binds.map { try encoder.encode($0) }) { onRow(row) }
+        for row in try await writer.run(sql, binds.map { try Self.sqliteData($0, encoder) }) { onRow(row) }
+    }
+
+    /// The value SQLiteKit's encoder makes, without its protocol-conformance lookup and nested
+    /// encoder for the types a group-commit batch binds by the hundred (a UUID, as SQLiteKit
+    /// stores it, is its uppercase string). Anything else (nil, JSON) goes to the encoder.
+    static func sqliteData(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        switch value {
+        case let uuid as UUID: .text(uuid.uuidString)
+        case let text as String: .text(text)
+        case let integer as Int: .integer(integer)
+        case let integer as Int64: .integer(Int(integer))
+        case let date as Date: .float(date.timeIntervalSince1970)
+        case let flag as Bool: .integer(flag ? 1 : 0)
+        default: try encoder.encode(value)
+        }
     }
 }
 

@@ -19,6 +19,16 @@ enum Secrets {
         hex(SHA256.hash(data: Data(text.utf8)))
     }
 
+    /// `count` random bytes in lowercase hexadecimal, eight bytes per call to the system's
+    /// generator (`UInt8.random` asks it for each byte, a system call each on Linux).
+    static func randomHex(byteCount count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        return hex(bytes.prefix(count))
+    }
+
     /// Lowercase hexadecimal, as digests and signatures are written.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         // Not String(format:) per byte: every gift hashes its request and the sandbox signs and

@@ -214,7 +214,7 @@ struct DonationService: Sendable {
         }
         let estimatedFee = (try? fees.fee(for: gross)) ?? .zero(gross.currency)
         return NewDonation(
-            id: UUID(), fundraiser: fundraiser, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
+            id: UUID.timeOrdered(at: clock.now()), fundraiser: fundraiser, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
             coverFees: coverFees, message: message ?? nil, visibility: visibility, paymentToken: token, processor: processor.name
         )
     }

@@ -80,7 +80,9 @@ actor DonationWriter {
             queue.append(Waiting(job: job, continuation: continuation))
             if !draining {
                 draining = true
-                Task { await drain() }
+                // On SQLite's writer thread: between one batch's commit and the next batch's
+                // first statement, no hop to another thread (each one a wait for a core).
+                Task(executorPreference: db.writerExecutor) { await self.drain() }
             }
         }
     }
@@ -96,18 +98,18 @@ actor DonationWriter {
                 // for an answer that never comes; every later donation would queue behind it. Past
                 // the deadline the batch's donations get an outage error (503) and stay pending,
                 // for the client's retry with its key or for reconciliation.
-                let records = try await Deadline.run(after: AppDatabase.transactionDeadline) { [db] in
+                let records = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                     try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
                 }
                 commits += 1
                 self.jobs += batch.count
-                for record in records { if let donation = record.record, donation.status == .succeeded { await recorded.set(donation.id, true) } }
+                await recorded.set(records.compactMap { $0.record?.status == .succeeded ? $0.record?.id : nil }, true)
                 for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: record) }
             } catch where batch.count > 1 {
                 // Split: each job alone, so one bad job fails alone.
                 for waiting in batch {
                     do {
-                        let record = try await Deadline.run(after: AppDatabase.transactionDeadline) { [db] in
+                        let record = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                             try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
                         }
                         commits += 1

@@ -26,7 +26,7 @@ enum FundraiserTotals {
         var newDonors: [UUID: Int64] = [:]
         for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
         guard !newDonors.isEmpty else { return }
-        let rows: [[any SQLExpression]] = newDonors.sorted(by: { $0.key.uuidString < $1.key.uuidString }).map { [SQLBind($0.key), SQLBind($0.value)] }
+        let rows: [[any SQLExpression]] = newDonors.sorted(by: { $0.key < $1.key }).map { [SQLBind($0.key), SQLBind($0.value)] }
         try await addOnConflict(into: "fundraiser_donor_counts", keys: ["fundraiser_id"], adding: "donors", rows: rows, on: sql)
     }
 
@@ -60,12 +60,12 @@ enum FundraiserTotals {
     private struct Key: Hashable, Comparable {
         let fundraiser: UUID
         let currency: String
-        static func < (a: Key, b: Key) -> Bool { (a.fundraiser.uuidString, a.currency) < (b.fundraiser.uuidString, b.currency) }
+        static func < (a: Key, b: Key) -> Bool { (a.fundraiser, a.currency) < (b.fundraiser, b.currency) }
     }
 
     private struct Pair: Hashable, Comparable {
         let fundraiser: UUID
         let donor: UUID
-        static func < (a: Pair, b: Pair) -> Bool { (a.fundraiser.uuidString, a.donor.uuidString) < (b.fundraiser.uuidString, b.donor.uuidString) }
+        static func < (a: Pair, b: Pair) -> Bool { (a.fundraiser, a.donor) < (b.fundraiser, b.donor) }
     }
 }

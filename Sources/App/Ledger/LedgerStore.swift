@@ -12,7 +12,7 @@ struct LedgerStore: Sendable {
     /// Two multi-row INSERTs, however many transactions.
     static func write(_ transactions: [LedgerTransaction], on sql: any SQLDatabase, at now: Date) async throws {
         guard !transactions.isEmpty else { return }
-        let ids = transactions.map { _ in UUID() }
+        let ids = transactions.map { _ in UUID.timeOrdered(at: now) }
         try await sql.insert(into: "ledger_transactions").columns("id", "kind", "reference", "created_at")
             .rows(zip(ids, transactions).map { id, transaction -> [any SQLExpression] in
                 [SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)]
@@ -22,7 +22,7 @@ struct LedgerStore: Sendable {
         for (id, transaction) in zip(ids, transactions) {
             for entry in transaction.entries {
                 let fundraiser = entry.fundraiser.flatMap(UUID.init(uuidString:))
-                rows.append([SQLBind(UUID()), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
+                rows.append([SQLBind(UUID.timeOrdered(at: now)), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
                              SQLBind(entry.amount.amount), SQLBind(fundraiser)])
                 if let fundraiser { tagged.append((fundraiser, entry.amount.currency.code, entry.amount.amount)) }
             }

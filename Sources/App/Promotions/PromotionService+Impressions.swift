@@ -35,7 +35,7 @@ extension PromotionService {
     func charge(_ impressions: [UUID: Int64]) async -> [UUID: Int64] {
         let now = clock.now()
         var failed: [UUID: Int64] = [:]
-        for (id, count) in impressions.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where count > 0 {
+        for (id, count) in impressions.sorted(by: { $0.key < $1.key }) where count > 0 {
             do { try await db.transaction { sql in
                 guard let promotion = try await Self.locked(id, on: sql), promotion.status == "active" else { return }
                 var budget = PromotionBudget(budget: promotion.budget, spent: promotion.spent, rate: promotion.rate)

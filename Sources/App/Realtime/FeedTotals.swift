@@ -23,7 +23,7 @@ enum FeedTotals {
             .where(SQLColumn("id", table: "f"), .in, SQLBind.group(ids)).all(decoding: Goal.self)
         var events: [FeedLog.NewEvent] = []
         var reached: [UUID] = []
-        for goal in goals.sorted(by: { $0.id.uuidString < $1.id.uuidString }) {
+        for goal in goals.sorted(by: { $0.id < $1.id }) {
             let total = -(goal.amount ?? 0)
             let progress = goal.goal_amount > 0 ? max(0, total) * 100 / goal.goal_amount : 0
             events.append((goal.id, .total, [

@@ -22,7 +22,7 @@ enum ViewStore {
     static func write(_ events: [ViewEvent], on sql: any SQLDatabase) async throws -> Int {
         guard !events.isEmpty else { return 0 }
         let added = sql.dialect.name == "sqlite" ? try await insertCountingChanges(events, on: sql) : try await insertReturning(events, on: sql)
-        for (video, count) in added.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where count > 0 {
+        for (video, count) in added.sorted(by: { $0.key < $1.key }) where count > 0 {
             try await sql.update("videos").set("views", to: SQLBinaryExpression(SQLColumn("views"), .add, SQLBind(count)))
                 .where("id", .equal, SQLBind(video)).run()
         }

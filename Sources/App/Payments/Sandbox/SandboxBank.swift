@@ -60,7 +60,7 @@ actor SandboxBank {
         let succeeded = !(token == "tok_chargeDeclined" || token == "tok_insufficientFunds")
         let fee = succeeded ? ((try? fees.fee(for: amount)) ?? .zero(amount.currency)) : .zero(amount.currency)
         let intent = Intent(
-            id: "pi_" + Secrets.hex((0..<12).map { _ in UInt8.random(in: .min ... .max) }),
+            id: "pi_" + Secrets.randomHex(byteCount: 12),
             amount: amount, fee: fee, token: token, metadata: metadata, created: Int(Date().timeIntervalSince1970),
             status: succeeded ? .succeeded : .declined
         )

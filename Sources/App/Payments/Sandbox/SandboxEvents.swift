@@ -29,7 +29,7 @@ final class SandboxEvents: Sendable {
     }
 
     func emit(type: String, object: some Encodable & Sendable, delay: TimeInterval = 0) {
-        let id = "evt_" + Secrets.hex((0..<12).map { _ in UInt8.random(in: .min ... .max) })
+        let id = "evt_" + Secrets.randomHex(byteCount: 12)
         let envelope = Envelope(id: id, type: type, created: Int(Date().timeIntervalSince1970), data: .init(object: object))
         // Keys unsorted, as Stripe sends them.
         guard let payload = try? JSONEncoder().encode(envelope) else { return }
