@@ -111,6 +111,9 @@ struct ParserFuzzTests {
         #expect(outcome(header: "=t=1700000000,v1=\(signature)", payload: payload, secret: Self.secret) == .failure(.malformed))
         // An empty value does not replace an earlier one.
         #expect(outcome(header: "t=1700000000,t=,v1=\(signature)", payload: payload, secret: Self.secret) == .ok)
+        // Spaces and tabs around keys and values, as HTTP allows; nothing else is trimmed.
+        #expect(outcome(header: " t = 1700000000 ,\tv1=\t\(signature) ", payload: payload, secret: Self.secret) == .ok)
+        #expect(outcome(header: "t=\u{00A0}1700000000,v1=\(signature)", payload: payload, secret: Self.secret) == .failure(.malformed))
     }
 
     private func outcome(header: String?, payload: Data, secret: String) -> Outcome {
