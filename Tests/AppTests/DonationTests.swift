@@ -188,6 +188,25 @@ struct DonationTests {
         }
     }
 
+    @Test("a donation whose answer was lost is recorded by the processor's webhook, handed over in-process (serve's default)",
+          arguments: DatabaseKind.enabled)
+    func lostAnswerRecordedByWebhook(_ kind: DatabaseKind) async throws {
+        // The router alone: no server listens, so only the in-process handler can bring the
+        // event, and the client never retries.
+        try await withTestApp(kind, configure: { $0.sandboxWebhooks = .inProcess }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("offline")
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "lost").status == .serviceUnavailable)
+            let recorded = try await app.eventually(30) { money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941 }
+            #expect(recorded, "the payment_intent.succeeded event should record the gift")
+            // Recorded once: the retry that comes later replays it, and the processor holds one charge.
+            let retry = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "lost")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(await app.bank.intents.count == 1)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+        }
+    }
+
     @Test("a donation whose answer was lost is settled by reconciliation", arguments: DatabaseKind.enabled)
     func reconciliation(_ kind: DatabaseKind) async throws {
         // Webhooks over HTTP to a server that does not listen (the router alone): the processor's

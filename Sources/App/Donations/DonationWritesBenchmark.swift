@@ -11,7 +11,7 @@ extension AppCommands {
         let gross = Money(amount, fundraiser.currency)
         let fee = try FeeSchedule.standard.fee(for: gross)
         let donation = NewDonation(
-            id: UUID(), fundraiser: fundraiser, donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
+            id: UUID.timeOrdered(), fundraiser: fundraiser, donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
             message: nil, visibility: .public, paymentToken: "tok_visa", processor: "sandbox"
         )
         let scope = "bench:\(donor.lowercasedString)"
