@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOEmbedded
 
 /// HummingbirdWebSocket's HTTP/1 channel, made to end at shutdown. Until a connection's first
 /// request arrives, that channel waits for it without listening for the server's shutdown, and
@@ -36,8 +37,25 @@ extension HTTPServerBuilder {
     where Router.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
-            QuiescingWebSocketChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()))
+            let child = QuiescingWebSocketChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()))
+            child.warmUp()
+            return child
         }
+    }
+}
+
+extension QuiescingWebSocketChannel {
+    /// Sets one connection's pipeline up on an embedded channel, on this thread, before the
+    /// server listens. Swift's runtime can crash when two threads make the same generic type's
+    /// metadata for the first time at once: seen in the crash drill, when two event loops set up
+    /// the first two connections after a restart (`swift_conformsToProtocol` in one,
+    /// `swift_getTypeByMangledName` in the other, for the HTTP upgrade pipeline's types). Made
+    /// here first, those types are cached before any connection arrives.
+    func warmUp() {
+        let channel = EmbeddedChannel()
+        // The embedded loop runs the setup now, on this thread; its outcome does not matter.
+        _ = setup(channel: channel, logger: Logger(label: "goodcast.warm-up"))
+        _ = try? channel.finish()
     }
 }
 
