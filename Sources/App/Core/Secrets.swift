@@ -7,9 +7,7 @@ import NIOPosix
 enum Secrets {
     /// 32 random bytes, base64url without padding: safe in a header, a cookie and a URL.
     static func token(prefix: String = "") -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Data(bytes).base64EncodedString()
+        prefix + Data(randomBytes(32)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
@@ -19,14 +17,19 @@ enum Secrets {
         hex(SHA256.hash(data: Data(text.utf8)))
     }
 
-    /// `count` random bytes in lowercase hexadecimal, eight bytes per call to the system's
-    /// generator (`UInt8.random` asks it for each byte, a system call each on Linux).
+    /// `count` random bytes in lowercase hexadecimal.
     static func randomHex(byteCount count: Int) -> String {
+        hex(randomBytes(count))
+    }
+
+    /// `count` random bytes, eight per call to the system's generator (`UInt8.random` asks it
+    /// for each byte, a system call each on Linux).
+    static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count + 7)
         while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
-        return hex(bytes.prefix(count))
+        return Array(bytes.prefix(count))
     }
 
     /// Lowercase hexadecimal, as digests and signatures are written.
