@@ -31,7 +31,7 @@ struct FeedBenchmark: AsyncParsableCommand {
             defer { server.stop() }
             let target = try await server.prepareLive()
             results.append(try await FeedRun(name: "Goodcast (goodcast serve, SQLite)", viewers: viewers, rate: rate, seconds: seconds, logger: logger)
-                .measure(viewerURL: target.viewerURL, publish: target.publish))
+                .measure(viewerURL: target.viewerURL, publish: target.publish, serverPID: server.process.processIdentifier))
             server.stop()
         }
         if only != "goodcast" {
@@ -39,7 +39,7 @@ struct FeedBenchmark: AsyncParsableCommand {
             defer { server.stop() }
             try await server.waitUntilUp()
             results.append(try await FeedRun(name: "nginx + nchan (baseline)", viewers: viewers, rate: rate, seconds: seconds, logger: logger)
-                .measure(viewerURL: server.viewerURL, publish: server.publish))
+                .measure(viewerURL: server.viewerURL, publish: server.publish, serverPID: server.process.processIdentifier))
             server.stop()
         }
         print("\n| \(viewers) viewers, \(rate) donations/s, \(seconds) s | delivered msgs/s | gift events delivered | p50 ms | p99 ms | max ms |")
@@ -51,6 +51,12 @@ struct FeedBenchmark: AsyncParsableCommand {
         // Where the latency comes from: the publish path (for Goodcast the whole donation) or the fan-out.
         for result in results {
             print(String(format: "%@: publish answered p50 %.1f ms, p99 %.1f ms", result.name, result.acknowledged(0.5), result.acknowledged(0.99)))
+        }
+        // Where the two cores went while the window was open: the server, and this process
+        // (the viewers and the publisher), with the server's CPU per message it delivered.
+        for result in results {
+            print(String(format: "%@: server %.2f cores, viewers and publisher %.2f cores; server %.2f µs of CPU per delivered message",
+                         result.name, result.serverCores, result.benchCores, result.serverCores * 1e6 / max(1, result.messagesPerSecond)))
         }
         if results.count == 2 {
             print(String(format: "\nGoodcast / nchan: delivered messages %.2f, gift events %.2f; p99 latency %.2f",
@@ -84,6 +90,9 @@ struct FeedRun {
         let latenciesMicros: [UInt32]
         /// Gift sent → its publish answered (for Goodcast: the donation's 201), sorted.
         let acknowledgedMicros: [UInt32]
+        /// CPU used during the window, in cores: the server's processes, and this one.
+        let serverCores: Double
+        let benchCores: Double
 
         func percentile(_ p: Double) -> Double { Self.percentile(p, of: latenciesMicros) }
         func acknowledged(_ p: Double) -> Double { Self.percentile(p, of: acknowledgedMicros) }
@@ -101,7 +110,7 @@ struct FeedRun {
         let counts = NIOLockedValueBox(Counts())
     }
 
-    func measure(viewerURL: String, publish: @escaping @Sendable (Int, UInt64) async -> Bool) async throws -> Result {
+    func measure(viewerURL: String, publish: @escaping @Sendable (Int, UInt64) async -> Bool, serverPID: Int32) async throws -> Result {
         let window = MeasurementWindow()
         let stats = (0..<viewers).map { _ in ViewerStats() }
         guard let url = URLComponents(string: viewerURL), let host = url.host, let port = url.port else { throw ValidationError("bad viewer URL \(viewerURL)") }
@@ -128,6 +137,12 @@ struct FeedRun {
         let sentInWindow = NIOLockedValueBox(0)
         let failures = NIOLockedValueBox(0)
         let acknowledged = NIOLockedValueBox([UInt32]())
+        let cpu = Task { () -> (server: Double, bench: Double) in
+            try? await Task.sleep(for: .nanoseconds(Int64(start - monotonicNanos())))
+            let server = ProcessCPU.seconds(ofTree: serverPID), bench = ProcessCPU.ownSeconds()
+            try? await Task.sleep(for: .nanoseconds(Int64(end - min(end, monotonicNanos()))))
+            return (ProcessCPU.seconds(ofTree: serverPID) - server, ProcessCPU.ownSeconds() - bench)
+        }
         await withTaskGroup(of: Void.self) { group in
             var index = 0
             while true {
@@ -148,6 +163,7 @@ struct FeedRun {
                 index += 1
             }
         }
+        let used = await cpu.value
         try await Task.sleep(for: .seconds(3))
         let measured = Double(seconds)
         var messages = 0, gifts = 0
@@ -164,7 +180,8 @@ struct FeedRun {
         if failures.withLockedValue({ $0 }) > 0 { print("\(name): \(failures.withLockedValue { $0 }) publishes failed") }
         return Result(name: name, messagesPerSecond: Double(messages) / measured, giftEventsPerSecond: Double(gifts) / measured,
                       completeness: expected == 0 ? 0 : Double(gifts) / Double(expected), latenciesMicros: latencies,
-                      acknowledgedMicros: acknowledged.withLockedValue { $0 }.sorted())
+                      acknowledgedMicros: acknowledged.withLockedValue { $0 }.sorted(),
+                      serverCores: used.server / measured, benchCores: used.bench / measured)
     }
 
     /// The send time a gift's message carries (`"message":"t<nanoseconds>"`), if this is one.

@@ -188,12 +188,13 @@ final class FeedBroadcaster: Sendable {
     /// Offers frames to every viewer under the lock that `add` takes, so that a viewer joining
     /// at `last` gets exactly the frames after it.
     private func deliver(_ frames: [FeedFrame], last: Int64?) {
+        let burst = FeedBurst(frames)
         let (overflowed, pushesByLoop) = state.withLockedValue { state -> (Int, [ObjectIdentifier: [FeedSubscriber.Push]]) in
             if let last { state.last = last }
             var dropped = 0
             var pushesByLoop: [ObjectIdentifier: [FeedSubscriber.Push]] = [:]
             for (id, subscriber) in state.subscribers {
-                let offered = subscriber.offer(frames)
+                let offered = subscriber.offer(burst)
                 if !offered.open {
                     state.subscribers[id] = nil
                     dropped += 1

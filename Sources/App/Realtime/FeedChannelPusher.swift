@@ -58,32 +58,53 @@ final class FeedChannelPusher: Sendable {
     /// On the event loop: writes what is waiting while the socket takes it.
     func drain() {
         guard channel.isActive, let context = below.value else { return stop() }
-        if subscriber.isOverflowed {
-            let last = state.withLockedValue { state -> Int64? in
-                guard !state.finished else { return nil }
-                state.finished = true
-                return state.last
-            }
-            guard let last, let resync = try? FeedFrame(ephemeral: .resync, data: ["after": .number(last)], encoder: APIJSON.encoder()) else { return }
-            context.writeAndFlush(NIOAny(resync.wire)).whenComplete { _ in self.stop() }
+        guard channel.isWritable else {
+            // WritabilityWatcher drains again once it is; an overflow meanwhile is noticed then.
+            if subscriber.isOverflowed { return resync(context) }
             return
         }
-        guard channel.isWritable else { return } // WritabilityWatcher drains again once it is.
-        let frames = subscriber.takeAll()
-        guard !frames.isEmpty else { return }
+        let bursts: [FeedBurst]
+        switch subscriber.take() {
+        case .overflowed: return resync(context)
+        case .bursts(let taken): bursts = taken
+        }
+        guard !bursts.isEmpty else { return }
         // Chosen under the lock, written outside it: a write can fire a writability change,
         // which drains again.
-        let fresh = state.withLockedValue { state in
-            frames.filter { frame in
-                guard let seq = frame.seq else { return true }
-                guard seq > state.last else { return false }
-                state.last = seq
-                return true
+        let writes = state.withLockedValue { state in
+            var writes: [ByteBuffer] = []
+            writes.reserveCapacity(bursts.count)
+            for burst in bursts {
+                if burst.ascending, (burst.firstSeqIfAscending ?? .max) > state.last {
+                    // None of it written yet (the usual case): the burst's shared bytes at once.
+                    writes.append(burst.wire)
+                    if let last = burst.lastSeq { state.last = last }
+                    continue
+                }
+                for frame in burst.frames {
+                    if let seq = frame.seq {
+                        guard seq > state.last else { continue }
+                        state.last = seq
+                    }
+                    writes.append(frame.wire)
+                }
             }
+            return writes
         }
-        guard !fresh.isEmpty else { return }
-        for frame in fresh { context.write(NIOAny(frame.wire), promise: nil) }
+        guard !writes.isEmpty else { return }
+        for bytes in writes { context.write(NIOAny(bytes), promise: nil) }
         context.flush()
+    }
+
+    /// Tells an overflowed viewer where to resume from the log, then ends its stream.
+    private func resync(_ context: ChannelHandlerContext) {
+        let last = state.withLockedValue { state -> Int64? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return state.last
+        }
+        guard let last, let resync = try? FeedFrame(ephemeral: .resync, data: ["after": .number(last)], encoder: APIJSON.encoder()) else { return }
+        context.writeAndFlush(NIOAny(resync.wire)).whenComplete { _ in self.stop() }
     }
 
     /// Tells the pusher when the socket takes bytes again.

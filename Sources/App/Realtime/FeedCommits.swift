@@ -18,16 +18,22 @@ final class FeedCommitNotes: Sendable {
 
 /// Who to tell after a commit that wrote feed events: the node's `FeedHub`, once it exists.
 public final class FeedCommitSignal: Sendable {
-    private let listener = NIOLockedValueBox<(@Sendable (Set<UUID>) -> Void)?>(nil)
+    /// The closure sits in a struct, not directly in the generic box: a function value read
+    /// through `withLockedValue`'s `inout` was re-abstracted on the way out and again on the
+    /// write-back, so each commit wrapped it in two more thunks. Every call went through all
+    /// of them: a sixth of the server's CPU a few seconds into the feed benchmark, and in time
+    /// a thread's stack would have overflowed.
+    private struct Listener: Sendable { let body: @Sendable (Set<UUID>) -> Void }
+    private let listener = NIOLockedValueBox<Listener?>(nil)
 
     public init() {}
 
     func listen(_ body: @escaping @Sendable (Set<UUID>) -> Void) {
-        listener.withLockedValue { $0 = body }
+        listener.withLockedValue { $0 = Listener(body: body) }
     }
 
     func committed(_ feeds: Set<UUID>) {
-        guard !feeds.isEmpty, let body = listener.withLockedValue({ $0 }) else { return }
-        body(feeds)
+        guard !feeds.isEmpty, let listener = listener.withLockedValue({ $0 }) else { return }
+        listener.body(feeds)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 
 /// One event encoded once, in both wire forms, and written as the same bytes to every viewer.
-struct FeedFrame: Sendable {
+/// A class, so that queueing it for thousands of viewers copies one reference, not three buffers.
+final class FeedFrame: Sendable {
     /// nil for messages that are not in the log (viewer counts, resync).
     let seq: Int64?
     let kind: FeedKind
@@ -51,4 +52,37 @@ struct FeedFrame: Sendable {
     /// Replaces a waiting frame of the same kind rather than queueing behind it: a viewer that
     /// reads slowly gets the latest total, not every total in between.
     var coalesces: Bool { kind == .total || kind == .viewers }
+}
+
+/// The frames of one read of the log, offered to every viewer together: their WebSocket bytes
+/// are joined once, so a viewer that keeps up gets the whole burst in one write of shared bytes.
+final class FeedBurst: Sendable {
+    let frames: [FeedFrame]
+    /// Every frame's `wire`, back to back: the same messages on the wire as one write each.
+    let wire: ByteBuffer
+    /// The lowest seq in the burst, when its seqs ascend (nil seqs, ephemeral messages, aside):
+    /// a viewer whose last seq is below it has seen none of the burst.
+    let firstSeqIfAscending: Int64?
+    let ascending: Bool
+    let lastSeq: Int64?
+
+    init(_ frames: [FeedFrame]) {
+        self.frames = frames
+        if frames.count == 1 {
+            wire = frames[0].wire
+        } else {
+            var joined = ByteBuffer()
+            joined.reserveCapacity(frames.reduce(0) { $0 + $1.wire.readableBytes })
+            for frame in frames { joined.writeImmutableBuffer(frame.wire) }
+            wire = joined
+        }
+        let seqs = frames.compactMap(\.seq)
+        ascending = zip(seqs, seqs.dropFirst()).allSatisfy { $0 < $1 }
+        firstSeqIfAscending = ascending ? seqs.first : nil
+        lastSeq = seqs.last
+    }
+
+    /// The frames one at a time, each its own burst (sharing its bytes): for a queue that
+    /// coalesces frame by frame.
+    var singles: [FeedBurst] { frames.count == 1 ? [self] : frames.map { FeedBurst([$0]) } }
 }

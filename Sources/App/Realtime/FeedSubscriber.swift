@@ -14,7 +14,9 @@ final class FeedSubscriber: Sendable {
     }
 
     private struct State {
-        var queue: [FeedFrame] = []
+        var queue: [FeedBurst] = []
+        /// Frames in `queue`.
+        var waiting = 0
         var waiter: CheckedContinuation<Next, Never>?
         var overflowed = false
         var closed = false
@@ -51,9 +53,9 @@ final class FeedSubscriber: Sendable {
     /// broadcaster drops it). A viewer in push mode is not woken here: the caller runs the
     /// returned drain on its loop.
     @discardableResult
-    func offer(_ frames: [FeedFrame]) -> Offered {
+    func offer(_ burst: FeedBurst) -> Offered {
         let (resume, overflowNow, offered) = state.withLockedValue { state in
-            let (resume, overflowNow) = Self.queue(frames, into: &state, limit: limit)
+            let (resume, overflowNow) = Self.queue(burst, into: &state, limit: limit)
             return (resume, overflowNow, Offered(open: !state.overflowed && !state.closed, push: state.push))
         }
         if let (waiter, next) = resume { waiter.resume(returning: next) }
@@ -61,23 +63,34 @@ final class FeedSubscriber: Sendable {
         return offered
     }
 
-    /// Under the lock: queues frames (coalescing, overflowing) and says whom to wake.
+    /// Under the lock: queues a burst (coalescing, overflowing) and says whom to wake.
     private static func queue(
-        _ frames: [FeedFrame], into state: inout State, limit: Int
+        _ burst: FeedBurst, into state: inout State, limit: Int
     ) -> ((CheckedContinuation<Next, Never>, Next)?, [CheckedContinuation<Void, Never>]) {
         guard !state.overflowed, !state.closed else { return (nil, []) }
-        for frame in frames {
-            // Only a viewer that has fallen behind skips superseded totals; one that keeps
-            // up gets every event.
-            if frame.coalesces, state.queue.count >= Self.coalesceAfter,
-               let index = state.queue.firstIndex(where: { $0.kind == frame.kind }) {
-                state.queue.remove(at: index)
+        if state.waiting < Self.coalesceAfter {
+            // A viewer that keeps up gets every event, each burst whole.
+            state.queue.append(burst)
+            state.waiting += burst.frames.count
+        } else {
+            // A viewer that has fallen behind skips superseded totals: its queue goes frame by
+            // frame from here.
+            if state.queue.contains(where: { $0.frames.count > 1 }) { state.queue = state.queue.flatMap(\.singles) }
+            for single in burst.singles {
+                let frame = single.frames[0]
+                if frame.coalesces, state.waiting >= Self.coalesceAfter,
+                   let index = state.queue.firstIndex(where: { $0.frames[0].kind == frame.kind }) {
+                    state.queue.remove(at: index)
+                    state.waiting -= 1
+                }
+                state.queue.append(single)
+                state.waiting += 1
             }
-            state.queue.append(frame)
         }
-        if state.queue.count > limit {
+        if state.waiting > limit {
             state.overflowed = true
             state.queue = []
+            state.waiting = 0
             let waiters = state.overflowWaiters
             state.overflowWaiters = []
             if let waiter = state.waiter {
@@ -88,11 +101,14 @@ final class FeedSubscriber: Sendable {
         }
         if let waiter = state.waiter, !state.queue.isEmpty {
             state.waiter = nil
-            let frames = state.queue
-            state.queue = []
-            return ((waiter, .frames(frames)), [])
+            return ((waiter, .frames(Self.takeFrames(&state))), [])
         }
         return (nil, [])
+    }
+
+    private static func takeFrames(_ state: inout State) -> [FeedFrame] {
+        defer { state.queue = []; state.waiting = 0 }
+        return state.queue.count == 1 ? state.queue[0].frames : state.queue.flatMap(\.frames)
     }
 
     /// The waiting frames, or what happened instead; suspends while there are none.
@@ -100,11 +116,7 @@ final class FeedSubscriber: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: Next? = state.withLockedValue { state in
-                    if !state.queue.isEmpty {
-                        let frames = state.queue
-                        state.queue = []
-                        return .frames(frames)
-                    }
+                    if !state.queue.isEmpty { return .frames(Self.takeFrames(&state)) }
                     if state.overflowed { return .resync }
                     if state.closed || Task.isCancelled { return .closed }
                     state.waiter = continuation
@@ -139,11 +151,18 @@ final class FeedSubscriber: Sendable {
         push.loop.execute(push.drain)
     }
 
-    /// The frames waiting, without waiting for any.
-    func takeAll() -> [FeedFrame] {
+    /// What a viewer in push mode writes next.
+    enum Taken {
+        case bursts([FeedBurst])
+        case overflowed
+    }
+
+    /// The bursts waiting (perhaps none), without waiting for any; or that the viewer overflowed.
+    func take() -> Taken {
         state.withLockedValue { state in
-            defer { state.queue = [] }
-            return state.queue
+            if state.overflowed { return .overflowed }
+            defer { state.queue = []; state.waiting = 0 }
+            return .bursts(state.queue)
         }
     }
 
@@ -156,7 +175,7 @@ final class FeedSubscriber: Sendable {
         waiter?.resume(returning: .frames([]))
     }
 
-    var pending: Int { state.withLockedValue { $0.queue.count } }
+    var pending: Int { state.withLockedValue { $0.waiting } }
     var isOverflowed: Bool { state.withLockedValue { $0.overflowed } }
 
     func close() {
