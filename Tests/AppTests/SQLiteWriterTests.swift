@@ -55,6 +55,33 @@ struct SQLiteWriterTests {
         }
     }
 
+    @Test("a statement kept for reuse starts clean after a failure, after a read cut short and after the cache starts over")
+    func reusedStatements() async throws {
+        try await Self.withWriter { db in
+            let insert = { (id: Int, note: String) in
+                try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(id), SQLBind(note)).run()
+            }
+            try await insert(1, "first")
+            // The same SQL fails on a duplicate key, then runs again with other values.
+            await #expect(throws: (any Error).self) { try await insert(1, "duplicate") }
+            try await insert(2, "second")
+            #expect(try await Self.notes(db) == [Row(id: 1, note: "first"), Row(id: 2, note: "second")])
+            // A read that failed while decoding its first row leaves no read open behind it.
+            struct Wrong: Decodable { let id: String; let missing: Int }
+            await #expect(throws: (any Error).self) {
+                _ = try await db.sql.select().columns("id", "note").from("notes").orderBy("id").first(decoding: Wrong.self)
+            }
+            // More distinct statements than are kept: the cache starts over and every one still answers.
+            struct Sum: Decodable { let n: Int }
+            for value in 0..<600 {
+                let row = try await db.sql.raw("SELECT \(unsafeRaw: String(value)) + 1 AS n").first(decoding: Sum.self)
+                #expect(row?.n == value + 1)
+            }
+            try await insert(3, "third")
+            #expect(try await Self.notes(db).map(\.id) == [1, 2, 3])
+        }
+    }
+
     @Test("the writer binds each value as SQLiteKit's encoder does")
     func bindsAsSQLiteKit() throws {
         let encoder = SQLiteDataEncoder()
