@@ -120,7 +120,7 @@ struct FeedRun {
         for wave in stride(from: 0, to: viewers, by: 100) {
             try await withThrowingTaskGroup(of: (any Channel).self) { group in
                 for index in wave..<min(wave + 100, viewers) {
-                    let handler = ViewerHandler(stats: stats[index], window: window)
+                    let handler = ViewerHandler(stats: stats[index], window: window, host: host, port: port, path: path)
                     group.addTask { try await ViewerClient.connect(host: host, port: port, path: path, handler: handler) }
                 }
                 for try await channel in group { channels.append(channel) }
@@ -185,23 +185,26 @@ struct FeedRun {
     }
 
     /// The send time a gift's message carries (`"message":"t<nanoseconds>"`), if this is one.
+    /// `memchr` for the needle's rarest byte (its `m`), then a compare, not a loop over every
+    /// byte: the search runs for each of 400,000 messages a second.
     static func sentTime(in bytes: UnsafeRawBufferPointer, needle: [UInt8]) -> UInt64? {
-        guard bytes.count >= needle.count else { return nil }
-        var index = 0
-        let last = bytes.count - needle.count
-        outer: while index <= last {
-            for offset in 0..<needle.count where bytes[index + offset] != needle[offset] {
-                index += 1
-                continue outer
-            }
-            var value: UInt64 = 0
-            var cursor = index + needle.count
-            while cursor < bytes.count, bytes[cursor] >= 48, bytes[cursor] <= 57 {
-                value = value * 10 + UInt64(bytes[cursor] - 48)
-                cursor += 1
-            }
-            return value
+        guard bytes.count >= needle.count, let base = bytes.baseAddress, needle.count > 1 else { return nil }
+        var from = 1
+        var match: Int?
+        while match == nil, from <= bytes.count - needle.count + 1 {
+            guard let hit = memchr(base + from, Int32(needle[1]), bytes.count - from) else { return nil }
+            let offset = base.distance(to: UnsafeRawPointer(hit))
+            guard offset - 1 + needle.count <= bytes.count else { return nil }
+            if needle.withUnsafeBytes({ memcmp(base + offset - 1, $0.baseAddress!, needle.count) }) == 0 { match = offset - 1 }
+            from = offset + 1
         }
-        return nil
+        guard let match else { return nil }
+        var cursor = match + needle.count
+        var value: UInt64 = 0
+        while cursor < bytes.count, bytes[cursor] >= 48, bytes[cursor] <= 57 {
+            value = value * 10 + UInt64(bytes[cursor] - 48)
+            cursor += 1
+        }
+        return value
     }
 }
