@@ -55,7 +55,7 @@ struct SQLiteWriterTests {
         }
     }
 
-    @Test("a statement kept for reuse starts clean after a failure, after a read cut short and after the cache starts over")
+    @Test("a statement kept for reuse starts clean after a failure, after a read cut short and after the cache starts over; a long one is not kept")
     func reusedStatements() async throws {
         try await Self.withWriter { db in
             let insert = { (id: Int, note: String) in
@@ -77,6 +77,9 @@ struct SQLiteWriterTests {
                 let row = try await db.sql.raw("SELECT \(unsafeRaw: String(value)) + 1 AS n").first(decoding: Sum.self)
                 #expect(row?.n == value + 1)
             }
+            // A statement too long to keep is compiled for each use, and answers each time.
+            let long = "SELECT 7 AS n /* \(String(repeating: "x", count: 3000)) */"
+            for _ in 0..<2 { #expect(try await db.sql.raw("\(unsafeRaw: long)").first(decoding: Sum.self)?.n == 7) }
             try await insert(3, "third")
             #expect(try await Self.notes(db).map(\.id) == [1, 2, 3])
         }

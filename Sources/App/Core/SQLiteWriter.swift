@@ -208,17 +208,23 @@ private final class SQLiteRawConnection: @unchecked Sendable {
     /// Prepared statements by their SQL, kept for the next batch of the same shape: compiling
     /// the SQL was a sixth of the writer's time when gifts came one or two to a batch. Bounded:
     /// multi-row statements differ by their number of rows, so past `maxStatements` the cache
-    /// starts over. Used on the writer's thread only, under the gate.
+    /// starts over, and a statement longer than `maxCachedSQL` (a batch of many rows, whose
+    /// exact size rarely comes back) is compiled for its one use. Used on the writer's thread
+    /// only, under the gate.
     private var statements: [String: OpaquePointer] = [:]
     private static let maxStatements = 512
+    private static let maxCachedSQL = 2048
 
-    private func statement(for sql: String) throws -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
-        if statements.count >= Self.maxStatements { finalizeStatements() }
+    /// A statement ready to bind, and whether it is kept (reset after use) or finalized.
+    private func statement(for sql: String) throws -> (OpaquePointer, kept: Bool) {
+        if let cached = statements[sql] { return (cached, true) }
+        let keep = sql.utf8.count <= Self.maxCachedSQL
+        if keep, statements.count >= Self.maxStatements { finalizeStatements() }
         var statement: OpaquePointer?
-        guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else { throw failure() }
-        statements[sql] = statement
-        return statement
+        let flags = keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        guard sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, flags, &statement, nil) == SQLITE_OK, let statement else { throw failure() }
+        if keep { statements[sql] = statement }
+        return (statement, keep)
     }
 
     private func finalizeStatements() {
@@ -227,11 +233,15 @@ private final class SQLiteRawConnection: @unchecked Sendable {
     }
 
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteWriterRow] {
-        let statement = try statement(for: sql)
+        let (statement, kept) = try statement(for: sql)
         // Ready for its next use, whether this one finished, failed or stopped early.
         defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
+            if kept {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            } else {
+                sqlite_nio_sqlite3_finalize(statement)
+            }
         }
         for (offset, bind) in binds.enumerated() {
             let index = Int32(offset + 1)

@@ -66,15 +66,21 @@ final class FeedBurst: Sendable {
     let ascending: Bool
     let lastSeq: Int64?
 
+    /// The same frames one to a burst, made once here rather than for each viewer that needs
+    /// them: empty when the burst is a single frame already.
+    private let parts: [FeedBurst]
+
     init(_ frames: [FeedFrame]) {
         self.frames = frames
         if frames.count == 1 {
             wire = frames[0].wire
+            parts = []
         } else {
             var joined = ByteBuffer()
             joined.reserveCapacity(frames.reduce(0) { $0 + $1.wire.readableBytes })
             for frame in frames { joined.writeImmutableBuffer(frame.wire) }
             wire = joined
+            parts = frames.map { FeedBurst($0) }
         }
         let seqs = frames.compactMap(\.seq)
         ascending = zip(seqs, seqs.dropFirst()).allSatisfy { $0 < $1 }
@@ -82,7 +88,11 @@ final class FeedBurst: Sendable {
         lastSeq = seqs.last
     }
 
+    private convenience init(_ frame: FeedFrame) {
+        self.init([frame])
+    }
+
     /// The frames one at a time, each its own burst (sharing its bytes): for a queue that
     /// coalesces frame by frame.
-    var singles: [FeedBurst] { frames.count == 1 ? [self] : frames.map { FeedBurst([$0]) } }
+    var singles: [FeedBurst] { frames.count == 1 ? [self] : parts }
 }
