@@ -5,7 +5,7 @@ import Foundation
 enum ProcessCPU {
     /// User plus system seconds of `pid` and of every live process whose parent it is.
     static func seconds(ofTree pid: Int32) -> Double {
-        var ticks = ticksOf(pid) ?? 0
+        var ticks = stat(of: pid)?.ticks ?? 0
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
             guard let child = Int32(entry), child != pid, let stat = stat(of: child), stat.parent == pid else { continue }
@@ -20,8 +20,6 @@ enum ProcessCPU {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
-
-    private static func ticksOf(_ pid: Int32) -> Int? { stat(of: pid)?.ticks }
 
     /// `/proc/PID/stat`: the name in parentheses may hold spaces, so fields are counted after
     /// its closing parenthesis (field 3 is the state, 4 the parent, 14 and 15 user and system ticks).

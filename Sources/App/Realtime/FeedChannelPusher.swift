@@ -75,7 +75,7 @@ final class FeedChannelPusher: Sendable {
             var writes: [ByteBuffer] = []
             writes.reserveCapacity(bursts.count)
             for burst in bursts {
-                if burst.ascending, (burst.firstSeqIfAscending ?? .max) > state.last {
+                if burst.isUnseen(after: state.last) {
                     // None of it written yet (the usual case): the burst's shared bytes at once.
                     writes.append(burst.wire)
                     if let last = burst.lastSeq { state.last = last }

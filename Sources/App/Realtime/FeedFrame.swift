@@ -60,11 +60,10 @@ final class FeedBurst: Sendable {
     let frames: [FeedFrame]
     /// Every frame's `wire`, back to back: the same messages on the wire as one write each.
     let wire: ByteBuffer
-    /// The lowest seq in the burst, when its seqs ascend (nil seqs, ephemeral messages, aside):
-    /// a viewer whose last seq is below it has seen none of the burst.
-    let firstSeqIfAscending: Int64?
-    let ascending: Bool
     let lastSeq: Int64?
+    /// The lowest seq (messages without one aside), and whether the seqs ascend.
+    private let firstSeq: Int64?
+    private let ascending: Bool
 
     /// The same frames one to a burst, made once here rather than for each viewer that needs
     /// them: empty when the burst is a single frame already.
@@ -84,8 +83,13 @@ final class FeedBurst: Sendable {
         }
         let seqs = frames.compactMap(\.seq)
         ascending = zip(seqs, seqs.dropFirst()).allSatisfy { $0 < $1 }
-        firstSeqIfAscending = ascending ? seqs.first : nil
+        firstSeq = seqs.first
         lastSeq = seqs.last
+    }
+
+    /// True when a viewer whose last written seq is `last` has seen none of this burst.
+    func isUnseen(after last: Int64) -> Bool {
+        ascending && (firstSeq ?? .max) > last
     }
 
     private convenience init(_ frame: FeedFrame) {

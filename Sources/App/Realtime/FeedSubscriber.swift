@@ -175,7 +175,6 @@ final class FeedSubscriber: Sendable {
         waiter?.resume(returning: .frames([]))
     }
 
-    var pending: Int { state.withLockedValue { $0.waiting } }
     var isOverflowed: Bool { state.withLockedValue { $0.overflowed } }
 
     func close() {
