@@ -216,17 +216,68 @@ struct DonationTests {
             let (_, donor) = try await app.signUp("gone")
             #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout").status == .serviceUnavailable)
             // The client never retries. The processor did charge; reconciliation finds it.
-            let settled = try await app.withCommands { commands in
-                let service = DonationService(
-                    db: commands.services.db, clock: .system, donations: DonationStore(db: commands.services.db, clock: .system),
-                    fundraisers: FundraiserStore(db: commands.services.db, clock: .system), nonprofits: NonprofitStore(db: commands.services.db, clock: .system),
-                    idempotency: IdempotencyStore(db: commands.services.db), processor: SandboxProcessor(bank: app.bank),
-                    fees: .standard, limits: .standard, logger: commands.services.db.logger
-                )
-                return try await service.reconcile(olderThan: 0)
-            }
+            let settled = try await app.withCommands { commands in try await Self.reconciler(commands, app.bank).reconcile(olderThan: 0) }
             #expect(settled == 1)
             #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
         }
+    }
+
+    @Test("a charge whose answer never came back: another body under its key is refused and charges nothing; reconciliation writes it once; the retry replays it",
+          arguments: DatabaseKind.enabled)
+    func chargeWithoutItsDonation(_ kind: DatabaseKind) async throws {
+        // Webhooks over HTTP to a server that does not listen: only the retry or reconciliation
+        // can write the donation. This is the state a crash between the charge and its commit
+        // leaves: a charge at the processor, nothing in the database.
+        try await withTestApp(kind, configure: { $0.sandboxWebhooks = .http }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("crashed")
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "k").status == .serviceUnavailable)
+            #expect((try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as? [[String: Any]])?.isEmpty == true)
+
+            let other = try await app.donate(cause.fundraiser, token: donor, amount: 2_000, paymentToken: "tok_timeout", key: "k")
+            #expect(other.status == .unprocessableContent, "\(other.text)")
+            #expect(try other.json()["type"] as? String == "/problems/idempotency-key-reused")
+            #expect(await app.bank.intents.count == 1)
+
+            let settled = try await app.withCommands { commands in
+                let service = Self.reconciler(commands, app.bank)
+                // The second pass finds it written (and looks again at the last second only).
+                return [try await service.reconcile(olderThan: 0), try await service.reconcile(olderThan: 0)]
+            }
+            #expect(settled == [1, 0])
+            let mine = try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as! [[String: Any]]
+            #expect(mine.count == 1)
+
+            let retry = try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "k")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["id"] as? String == mine.first?["id"] as? String)
+            #expect(await app.bank.intents.count == 1)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+        }
+    }
+
+    @Test("a donation's id comes from its charge: the same for every attempt of one request, time-ordered, and another key gives another")
+    func donationIDs() {
+        let created = Date(timeIntervalSince1970: 1_795_000_000)
+        let id = DonationCharge.id(created: created, scope: "donation:a", key: "k1")
+        #expect(id == DonationCharge.id(created: created, scope: "donation:a", key: "k1"))
+        #expect(id != DonationCharge.id(created: created, scope: "donation:a", key: "k2"))
+        #expect(id != DonationCharge.id(created: created, scope: "donation:b", key: "k1"))
+        #expect(id.timeOrderedMilliseconds == 1_795_000_000_000)
+        let later = DonationCharge.id(created: created.addingTimeInterval(1), scope: "donation:a", key: "k0")
+        #expect(later.uuidString > id.uuidString)
+        let charge = ProcessorCharge(id: "pi_1", amount: Money(500, .usd), fee: Money(45, .usd), succeeded: true,
+                                     metadata: ["goodcast": "donation", "donor_id": "a", "idempotency_key": "k1"], created: created)
+        #expect(DonationCharge.donationID(for: charge) == id)
+    }
+
+    /// The donation service of a commands context, asking the test's sandbox for its charges.
+    static func reconciler(_ commands: AppCommands, _ bank: SandboxBank) -> DonationService {
+        let db = commands.services.db
+        return DonationService(
+            db: db, clock: .system, donations: DonationStore(db: db, clock: .system), fundraisers: FundraiserStore(db: db, clock: .system),
+            nonprofits: NonprofitStore(db: db, clock: .system), idempotency: IdempotencyStore(db: db), processor: SandboxProcessor(bank: bank),
+            fees: .standard, limits: .standard, logger: db.logger
+        )
     }
 }

@@ -97,12 +97,20 @@ struct StripeAdapterTests {
                 #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_nonsense").status == .unprocessableContent)
                 let lost = try await app.donate(cause.fundraiser, token: donor, amount: 2_000, paymentToken: "tok_timeout", key: "slow")
                 #expect(lost.status == .serviceUnavailable)
+                // Another body under the key of a charge not yet written: Stripe's idempotency_error, nothing charged, nothing written.
+                let other = try await app.donate(cause.fundraiser, token: donor, amount: 2_500, paymentToken: "tok_timeout", key: "slow")
+                #expect(other.status == .unprocessableContent, "\(other.text)")
+                #expect(try other.json()["type"] as? String == "/problems/idempotency-key-reused")
                 #expect(try await app.donate(cause.fundraiser, token: donor, amount: 2_000, paymentToken: "tok_timeout", key: "slow").status == .created)
+                // A lost answer never retried: reconciliation lists the recent charges over HTTP and writes it.
+                #expect(try await app.donate(cause.fundraiser, token: donor, amount: 3_000, paymentToken: "tok_timeout", key: "gone").status == .serviceUnavailable)
+                #expect(try await app.withCommands { try await $0.services.donations.reconcile(olderThan: 0) } == 1)
                 let id = try paid.json()["id"] as! String
                 let refund = try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: #"{"amount":{"amount":1000,"currency":"USD"}}"#,
                                                    token: cause.ownerToken, headers: [.init("Idempotency-Key")!: "r"])
                 #expect(refund.status == .created)
-                #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == (5_000 - 175 - 1_000) + (2_000 - 88))
+                let expected: Int64 = (5_000 - 175 - 1_000) + (2_000 - 88) + (3_000 - 117)
+                #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == expected)
                 // The final ledger check in withTestApp asks this processor, over HTTP, for every charge.
             }
         }

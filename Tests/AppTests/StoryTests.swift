@@ -106,7 +106,9 @@ struct StoryTests {
             let danSticker = try await stickers(app, dan).first!["id"] as! String
             #expect(try await app.postStory(photo, stickers: self.sticker(danSticker), token: dan, type: "image/png").status == .created)
             #expect(try await shared(app, cause.fundraiser).count == 3)
-            let intent = try #require(await app.bank.intents.values.first { $0.metadata["donation_id"]?.lowercased() == (danGift["id"] as? String)?.lowercased() })
+            let intent = try #require(await app.bank.intents.values.first {
+                DonationCharge.donationID(for: SandboxProcessor.charge($0))?.lowercasedString == (danGift["id"] as? String)?.lowercased()
+            })
             try await app.bank.dispute(intentID: intent.id, closeAs: nil)
             let disputed = try await app.eventually(30) { try await stickers(app, dan).first?["available"] as? Bool == false }
             #expect(disputed, "the dispute webhook should withdraw the sticker")

@@ -106,6 +106,9 @@ struct PledgeService: Sendable {
                     if charge.fee.isPositive { postings.append(try PostingRules.pledgeFundingFee(reference: reference, fee: charge.fee)) }
                     try await LedgerStore.write(postings, on: sql, at: now)
                 }
+            case .failure(.idempotencyConflict):
+                // Its key is made from this pledge's id: another body under it is a defect, not a decline.
+                throw Problem.conflict("the payment processor holds another payment under this pledge's key; nothing was charged by this request")
             case .failure(.declined(let code, _)), .failure(.rejected(let code)):
                 try await db.sql.update("pledges").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
                     .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()

@@ -76,6 +76,17 @@ struct DonationRecord: Sendable, Decodable {
         )
     }
 
+    /// This donation as it is once its processor refused it: nothing was charged.
+    func unpaid(_ status: DonationStatus, code: String, reason: String, at now: Date) -> DonationRecord {
+        DonationRecord(
+            id: id, fundraiserId: fundraiserId, nonprofitId: nonprofitId, donorId: donorId, amount: amount, giftAmount: giftAmount,
+            fee: fee, currencyCode: currencyCode, coverFees: coverFees, message: message, visibilityName: visibilityName,
+            statusName: status.rawValue, failureCode: code, failureMessage: reason, processor: processor, chargeId: nil,
+            paymentToken: paymentToken, refunded: refunded, disputeName: disputeName, receiptNumber: nil,
+            createdAt: createdAt, completedAt: now
+        )
+    }
+
     /// A receipt number people can read out: the date and the end of the id.
     static func receiptNumber(id: UUID, at date: Date) -> String {
         let day = date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.omitted))
@@ -90,7 +101,7 @@ extension DonationRecord {
     /// The row `DonationStore.insertPending` writes for `donation`.
     init(pending donation: NewDonation, at now: Date) {
         self.init(
-            id: donation.id, fundraiserId: donation.fundraiser.id, nonprofitId: donation.fundraiser.nonprofitId, donorId: donation.donor,
+            id: donation.id, fundraiserId: donation.fundraiserId, nonprofitId: donation.nonprofitId, donorId: donation.donor,
             amount: donation.gross.amount, giftAmount: donation.gift.amount, fee: donation.estimatedFee.amount, currencyCode: donation.gross.currency.code,
             coverFees: donation.coverFees, message: donation.message, visibilityName: donation.visibility.rawValue,
             statusName: DonationStatus.pending.rawValue, failureCode: nil, failureMessage: nil, processor: donation.processor, chargeId: nil,

@@ -4,14 +4,15 @@ import GoodcastCore
 import Logging
 import SQLKit
 
-/// Taking a donation so that it is never lost or doubled:
-/// 1. the `Idempotency-Key` and a `pending` donation are written durably, in one transaction;
-/// 2. the card is charged with a processor idempotency key derived from the donation id, so a
-///    retry (after a timeout or a crash) asks again for the same charge instead of a new one;
-/// 3. success writes the donation and its ledger postings in one transaction, exactly once
-///    whether the answer or the webhook comes first; then the response is stored for replay.
-/// A lost answer leaves the donation pending: the client retries with the same key, or the
-/// start-up reconciliation asks the processor.
+/// Taking a donation so that it is never lost or doubled (why this is enough: `DonationCharge`):
+/// 1. a key seen before gets its stored answer, and nothing else happens;
+/// 2. the card is charged with a processor idempotency key made from the donor and the key, and
+///    the whole donation in the charge's metadata;
+/// 3. the processor's answer is written once, in one commit: the key with the answer to replay,
+///    the donation, its ledger postings and feed events. Only then is the donor answered.
+/// A crash or a lost answer between 2 and 3 leaves a charge without a donation: the client's
+/// retry with the same key gets the same charge back and writes it; so does the processor's
+/// webhook, and the reconciliation pass that asks the processor for recent charges.
 struct DonationService: Sendable {
     let db: AppDatabase
     let clock: AppClock
@@ -32,87 +33,95 @@ struct DonationService: Sendable {
         let nonprofitVerified: Bool
     }
 
-    /// Group commit for the hot path; nil writes each donation in its own transactions.
+    /// Group commit for the hot path; nil writes each donation in a transaction of its own.
     var writer: DonationWriter?
     /// Payments started per account (shared with tickets and pledges); nil for none.
     var limiter: RateLimiter?
+    /// How far back reconciliation first looks for charges without their donation (Stripe
+    /// retries a webhook for three days).
+    var reconcileLookback: TimeInterval = 3 * 86_400
+    /// Up to where reconciliation has looked.
+    let reconciled = ReconcileCursor()
 
     static let messageMax = 280
 
     func donate(fundraiserID: UUID, donor: AccountRecord, key: String, body: Data, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
-        let scope = "donation:\(donor.id.lowercasedString)"
+        let scope = DonationCharge.scope(donor: donor.id)
         let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.lowercasedString)/donations", body)
-        guard let writer else { return try await donateAlone(fundraiserID: fundraiserID, donor: donor, scope: scope, key: key, fingerprint: fingerprint, input: input) }
-        // With group commit, a new key is written without being looked up first (a read per
-        // gift on the hot path); a retry learns its key was taken from the batch, and a retry
-        // refused before it gets there (by the rate limit, or a fundraiser that has ended since)
-        // looks its key up then: a retry must always learn its answer.
-        // Only a new key counts against the limit: a retry's count is given back.
-        let account = donor.id.lowercasedString
-        var counted: Date?
-        let donation: NewDonation
-        do {
-            counted = try await limiter?.check(account, what: "donations from this account")
-            donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
-        } catch {
-            guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
-            await limiter?.refund(account, window: counted)
+        // A retry learns its answer whatever the limits or the fundraiser say now. This read
+        // also keeps a retry from charging again once the processor has forgotten the key
+        // (Stripe keeps them for a day).
+        if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
-        switch try await writer.insertPending(donation, scope: scope, key: key, fingerprint: fingerprint) {
-        case .written:
-            break
-        case .keyTaken(let sameBatch):
+        // Only a new key counts against the limit: a duplicate's count is given back.
+        let account = donor.id.lowercasedString
+        let counted = try await limiter?.check(account, what: "donations from this account")
+        var donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
+        let outcome: DonationCharge.Settled.Outcome
+        do throws(PaymentFailure) {
+            let charge = try await processor.charge(ChargeRequest(
+                amount: donation.gross, token: donation.paymentToken, idempotencyKey: DonationCharge.processorKey(scope: scope, key: key),
+                description: "Goodcast donation to fundraiser \(fundraiserID.lowercasedString)",
+                metadata: DonationCharge.metadata(donation, key: key, fingerprint: fingerprint)
+            ))
+            donation.id = DonationCharge.id(created: charge.created, scope: scope, key: key)
+            outcome = .charged(charge)
+        } catch .declined(let code, let message) {
+            outcome = .unpaid(.declined, code: code, reason: message)
+        } catch .rejected(let message) {
+            outcome = .unpaid(.failed, code: "processor_rejected", reason: message)
+        } catch .idempotencyConflict {
+            // The key paid for another body, whose donation is not written yet (a crash, or in
+            // flight): this request must neither charge nor take the key.
+            await limiter?.refund(account, window: counted)
+            throw Self.keyReused
+        } catch .outcomeUnknown(let reason) {
+            logger.warning("payment outcome unknown", metadata: ["fundraiser": "\(fundraiserID)", "reason": "\(reason)"])
+            throw Self.outcomeUnknown
+        }
+        let settled = DonationCharge.Settled(donation: donation, outcome: outcome, scope: scope, key: key, fingerprint: fingerprint,
+                                             origin: .request, donorName: donor.displayName)
+        switch try await write(settled) {
+        case .recorded(_, let answer):
+            return answer
+        case .keyTaken:
+            // A duplicate sent at the same moment, or the webhook was first: one donation either way.
             await limiter?.refund(account, window: counted)
             guard let existing = try await idempotency.find(scope: scope, key: key) else {
                 throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
             }
-            // A duplicate sent at the same moment as the request that won the key is told to
-            // come back rather than charge alongside it.
-            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: sameBatch)
-        }
-        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()), donorName: donor.displayName)
-    }
-
-    /// Without group commit: the key is looked up, then written with the donation in a transaction of their own.
-    private func donateAlone(fundraiserID: UUID, donor: AccountRecord, scope: String, key: String, fingerprint: String, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
-        if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
-        // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(donor.id.lowercasedString, what: "donations from this account")
-        let donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
-        do {
-            let now = clock.now()
-            try await db.transaction { sql in
-                try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: fingerprint, resource: donation.id, at: now, on: sql)
-                try await DonationStore.insertPending(donation, on: sql, at: now)
-            }
-        } catch where error.isConstraintViolation {
-            // The same key at the same moment: one request won; answer as its retry would.
-            guard let existing = try await idempotency.find(scope: scope, key: key) else { throw error }
-            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key, concurrent: true)
-        }
-        return try await settle(donation.id, scope: scope, key: key, known: DonationRecord(pending: donation, at: clock.now()), donorName: donor.displayName)
     }
 
-    private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String, concurrent: Bool = false) async throws -> IdempotencyStore.StoredResponse {
+    /// Writes a donation whose processor has answered: in the writer's next batch, or alone.
+    func write(_ settled: DonationCharge.Settled) async throws -> DonationWriter.Written {
+        if let writer { return try await writer.record(settled) }
+        let now = clock.now()
+        return try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }.first ?? .keyTaken
+    }
+
+    static let outcomeUnknown = Problem(
+        .paymentOutcomeUnknown,
+        detail: "the payment processor did not answer; retry with the same Idempotency-Key to get the outcome (you will not be charged twice)",
+        headers: [.retryAfter: "2"]
+    )
+    static let keyReused = Problem(.idempotencyKeyReused, detail: "this Idempotency-Key was first used with a different request body; use a new key for a new donation")
+
+    private func replayOrResume(_ existing: IdempotencyStore.Row, fingerprint: String, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
         switch try IdempotencyStore.prior(existing, fingerprint: fingerprint, what: "donation") {
         case .replay(let response):
             return response
-        case .resume where concurrent:
-            throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
         case .resume(let id):
             return try await settle(id, scope: scope, key: key)
         }
     }
 
-    /// Charges a pending donation (or reads the outcome of an earlier attempt) and stores the answer.
-    func settle(_ id: UUID, scope: String, key: String, known: DonationRecord? = nil, donorName: String? = nil) async throws -> IdempotencyStore.StoredResponse {
-        // A donation this request has just written needs no read; a resumed one does.
-        let found = if let known { known } else { try await donations.find(id) }
-        guard var donation = found else { throw Problem.notFound("donation \(id)") }
-        var answerStored = false
+    /// A donation an older version wrote `pending` before its charge (and whose answer it never
+    /// stored): charges it, or reads the outcome of the earlier attempt, and stores the answer.
+    func settle(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
+        guard var donation = try await donations.find(id) else { throw Problem.notFound("donation \(id)") }
         if donation.status == .pending {
             let outcome: Result<ProcessorCharge, PaymentFailure>
             do {
@@ -126,34 +135,21 @@ struct DonationService: Sendable {
             }
             switch outcome {
             case .success(let charge):
-                // Success, its ledger postings and the answer to replay: one commit.
-                if let writer {
-                    let written = try await writer.succeed(.init(id: id, charge: charge, donorName: donorName), processor: processor.name)
-                    answerStored = written.answerStored
-                    if let record = written.record, record.status == .succeeded {
-                        let response = try written.response ?? Self.response(for: record)
-                        if !answerStored { try await idempotency.complete(scope: scope, key: key, response: response) }
-                        return response
-                    }
-                } else {
-                    try await donations.markSucceeded(id, charge: charge, processor: processor.name)
-                }
+                try await donations.markSucceeded(id, charge: charge, processor: processor.name)
             case .failure(.declined(let code, let message)):
                 try await donations.markUnpaid(id, status: .declined, code: code, message: message)
             case .failure(.rejected(let message)):
                 try await donations.markUnpaid(id, status: .failed, code: "processor_rejected", message: message)
+            case .failure(.idempotencyConflict):
+                throw Self.keyReused
             case .failure(.outcomeUnknown(let reason)):
                 logger.warning("payment outcome unknown", metadata: ["donation": "\(id)", "reason": "\(reason)"])
-                throw Problem(
-                    .paymentOutcomeUnknown,
-                    detail: "the payment processor did not answer; retry with the same Idempotency-Key to get the outcome (you will not be charged twice)",
-                    headers: [.retryAfter: "2"]
-                )
+                throw Self.outcomeUnknown
             }
             donation = try await donations.find(id)!
         }
         let response = try Self.response(for: donation)
-        if !answerStored { try await idempotency.complete(scope: scope, key: key, response: response) }
+        try await idempotency.complete(scope: scope, key: key, response: response)
         return response
     }
 
@@ -214,7 +210,8 @@ struct DonationService: Sendable {
         }
         let estimatedFee = (try? fees.fee(for: gross)) ?? .zero(gross.currency)
         return NewDonation(
-            id: UUID.timeOrdered(at: clock.now()), fundraiser: fundraiser, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
+            // Replaced by the charge's id once the processor has charged (see `DonationCharge.id`).
+            id: UUID.timeOrdered(at: clock.now()), fundraiserId: fundraiser.id, nonprofitId: fundraiser.nonprofitId, donor: donor.id, gift: gift!, gross: gross, estimatedFee: estimatedFee,
             coverFees: coverFees, message: message ?? nil, visibility: visibility, paymentToken: token, processor: processor.name
         )
     }
@@ -232,8 +229,9 @@ struct DonationService: Sendable {
         return Secrets.hex(SHA256.hash(data: data))
     }
 
-    /// Settles donations left pending by a crash or a lost answer: whatever the processor says
-    /// happened is what Goodcast records. Runs at start-up and can run any time.
+    /// Writes what the processor charged and Goodcast did not record: donations that older
+    /// versions left pending, and charges whose request never came back (a crash between the
+    /// charge and its commit) and whose webhook was lost. Runs at start-up and every minute.
     func reconcile(olderThan age: TimeInterval = 30) async throws -> Int {
         var settled = 0
         for donation in try await donations.stalePending(olderThan: age) {
@@ -250,6 +248,38 @@ struct DonationService: Sendable {
                 logger.warning("reconciliation deferred", metadata: ["donation": "\(donation.id)", "error": "\(error)"])
             }
         }
-        return settled
+        return settled + (try await recordMissingCharges(olderThan: age))
+    }
+
+    /// Charges made since the last pass whose donation is not written: each is written from its
+    /// metadata. A younger charge may still be committing; the next pass sees it.
+    private func recordMissingCharges(olderThan age: TimeInterval) async throws -> Int {
+        let now = clock.now()
+        let until = now.addingTimeInterval(-age)
+        let since = await reconciled.since ?? now.addingTimeInterval(-reconcileLookback)
+        var candidates: [DonationCharge.Settled] = []
+        for charge in try await processor.charges(createdSince: since) where charge.created <= until {
+            if let settled = DonationCharge.donation(from: charge, processor: processor.name) { candidates.append(settled) }
+        }
+        let written = try await donations.existing(candidates.map(\.donation.id))
+        var recorded = 0
+        for settled in candidates where !written.contains(settled.donation.id) {
+            if case .recorded = try await write(settled) {
+                recorded += 1
+                logger.notice("donation recorded from its charge", metadata: ["donation": "\(settled.donation.id)"])
+            }
+        }
+        // Charges are dated to the second: the last second looked at is looked at again.
+        await reconciled.advance(to: until.addingTimeInterval(-1))
+        return recorded
+    }
+}
+
+/// How far reconciliation has looked at the processor's charges.
+actor ReconcileCursor {
+    private(set) var since: Date?
+
+    func advance(to date: Date) {
+        since = max(since ?? date, date)
     }
 }

@@ -8,20 +8,16 @@ struct DonationStore: Sendable {
     let db: AppDatabase
     let clock: AppClock
 
-    static func insertPending(_ donation: NewDonation, on sql: any SQLDatabase, at now: Date) async throws {
-        try await insertPending([donation], on: sql, at: now)
-    }
-
-    /// One multi-row INSERT for a batch.
-    static func insertPending(_ donations: [NewDonation], on sql: any SQLDatabase, at now: Date) async throws {
+    /// Donations as they are once their processor answered, in one multi-row INSERT.
+    static func insert(_ records: [DonationRecord], on sql: any SQLDatabase) async throws {
+        guard !records.isEmpty else { return }
         try await sql.insert(into: "donations").columns(DonationRecord.columns)
-            .rows(donations.map { donation -> [any SQLExpression] in [
-                SQLBind(donation.id), SQLBind(donation.fundraiser.id), SQLBind(donation.fundraiser.nonprofitId), SQLBind(donation.donor),
-                SQLBind(donation.gross.amount), SQLBind(donation.gift.amount), SQLBind(donation.estimatedFee.amount),
-                SQLBind(donation.gross.currency.code), SQLBind(donation.coverFees), SQLBind(donation.message),
-                SQLBind(donation.visibility.rawValue), SQLBind(DonationStatus.pending.rawValue), SQLBind(String?.none), SQLBind(String?.none),
-                SQLBind(donation.processor), SQLBind(String?.none), SQLBind(donation.paymentToken), SQLBind(0),
-                SQLBind(DonationBalance.DisputeState.none.rawValue), SQLBind(String?.none), SQLBind(now), SQLBind(Date?.none),
+            .rows(records.map { record -> [any SQLExpression] in [
+                SQLBind(record.id), SQLBind(record.fundraiserId), SQLBind(record.nonprofitId), SQLBind(record.donorId),
+                SQLBind(record.amount), SQLBind(record.giftAmount), SQLBind(record.fee), SQLBind(record.currencyCode), SQLBind(record.coverFees),
+                SQLBind(record.message), SQLBind(record.visibilityName), SQLBind(record.statusName), SQLBind(record.failureCode),
+                SQLBind(record.failureMessage), SQLBind(record.processor), SQLBind(record.chargeId), SQLBind(record.paymentToken),
+                SQLBind(record.refunded), SQLBind(record.disputeName), SQLBind(record.receiptNumber), SQLBind(record.createdAt), SQLBind(record.completedAt),
             ] }).run()
     }
 
@@ -43,6 +39,19 @@ struct DonationStore: Sendable {
         }
         query += " WHERE \(ident: "id") IN (\(binds: records.map(\.id)))"
         try await sql.raw(query).run()
+    }
+
+    /// Which of `ids` are written already.
+    func existing(_ ids: [UUID]) async throws -> Set<UUID> {
+        struct Row: Decodable { let id: UUID }
+        var found: Set<UUID> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(ids.count, start + 500)])
+            for row in try await db.reader.select().column("id").from("donations").where("id", .in, SQLBind.group(chunk)).all(decoding: Row.self) {
+                found.insert(row.id)
+            }
+        }
+        return found
     }
 
     func find(_ id: UUID, on sql: (any SQLDatabase)? = nil, forUpdate: Bool = false) async throws -> DonationRecord? {
@@ -82,6 +91,13 @@ struct DonationStore: Sendable {
                                 donorNames: [UUID: String] = [:]) async throws {
         guard !records.isEmpty else { return }
         try await markSucceeded(records.map(\.record), on: sql)
+        try await postSuccesses(records, on: sql, at: now, donorNames: donorNames)
+    }
+
+    /// What follows a success once its row says so: ledger postings, totals and feed events.
+    static func postSuccesses(_ records: [(record: DonationRecord, processor: String)], on sql: any SQLDatabase, at now: Date,
+                              donorNames: [UUID: String] = [:]) async throws {
+        guard !records.isEmpty else { return }
         // Donation rows first, then the feeds: the order every writer takes its locks in.
         try await FeedLog.lock(Set(records.map(\.record.fundraiserId)), on: sql)
         var postings: [LedgerTransaction] = []
@@ -179,8 +195,10 @@ struct DonationStore: Sendable {
 
 /// A donation about to be written, already validated.
 struct NewDonation: Sendable {
-    let id: UUID
-    let fundraiser: FundraiserRecord
+    /// Known once the processor has answered (see `DonationCharge.id`).
+    var id: UUID
+    let fundraiserId: UUID
+    let nonprofitId: UUID
     let donor: UUID
     let gift: Money
     let gross: Money

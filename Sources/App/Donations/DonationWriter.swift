@@ -5,44 +5,23 @@ import SQLKit
 /// Group commit for the donation hot path: concurrent donations share one transaction, and
 /// inside it one multi-row statement per table, so a batch of a hundred gifts costs a handful
 /// of statements and one durable commit. Nobody is answered before their commit returns.
-/// A batch that fails (rare: a constraint, a lost connection) is split and written one by one,
-/// so that only the offending donation fails. A key already taken is not a failure: its
-/// donation is left out and its request told.
+/// A donation is written once, after its processor answered (see `DonationCharge`): its
+/// `Idempotency-Key` with the answer to replay, its row, its ledger postings and feed events.
+/// A batch that fails (rare: a lost connection) is split and written one by one, so that only
+/// the offending donation fails. A key already taken is not a failure: its donation is left
+/// out and its caller told.
 actor DonationWriter {
-    /// A charge that succeeded, from the API call or the processor's webhook; the batch stores
-    /// the answer for the key that made the donation.
-    struct Success: Sendable {
-        let id: UUID
-        let charge: ProcessorCharge
-        /// The donor's display name for the feed, when the caller knows it (one read fewer).
-        var donorName: String?
-    }
-
-    private enum Job: Sendable {
-        case pending(NewDonation, scope: String, key: String, fingerprint: String)
-        case success(Success, processor: String)
-    }
-
-    /// What a job wrote: the donation as it now is, and whether its answer was stored with it.
-    struct Written: Sendable {
-        let record: DonationRecord?
-        let answerStored: Bool
-        /// The answer stored with it, when it was (encoded once per gift).
-        var response: IdempotencyStore.StoredResponse?
-        /// For a pending donation: written, or left out because its key was taken already.
-        var pending: PendingWrite?
-    }
-
-    /// What became of a pending donation.
-    enum PendingWrite: Sendable, Equatable {
-        case written
-        /// Its key was taken: by an earlier request (a retry), or by another job of the same
-        /// batch (a duplicate sent at the same moment).
-        case keyTaken(sameBatch: Bool)
+    /// What became of a donation handed to the writer.
+    enum Written: Sendable {
+        /// Written by this job, with the answer stored for its key.
+        case recorded(DonationRecord, answer: IdempotencyStore.StoredResponse)
+        /// Its key was taken: by an earlier request, the processor's webhook or reconciliation,
+        /// or another job of the same batch. The key's row says what it made.
+        case keyTaken
     }
 
     private struct Waiting {
-        let job: Job
+        let job: DonationCharge.Settled
         let continuation: CheckedContinuation<Written, any Error>
     }
 
@@ -64,18 +43,12 @@ actor DonationWriter {
         self.maxBatch = maxBatch
     }
 
-    /// Writes the key and the pending donation, durably, before the card is charged; when the
-    /// key was taken already, writes nothing and says so.
-    func insertPending(_ donation: NewDonation, scope: String, key: String, fingerprint: String) async throws -> PendingWrite {
-        try await enqueue(.pending(donation, scope: scope, key: key, fingerprint: fingerprint)).pending ?? .written
+    /// Writes a donation whose processor has answered, with its key and answer, durably.
+    func record(_ settled: DonationCharge.Settled) async throws -> Written {
+        try await enqueue(settled)
     }
 
-    /// Marks the donation succeeded with its ledger postings and stored answer; returns it.
-    func succeed(_ success: Success, processor: String) async throws -> Written {
-        try await enqueue(.success(success, processor: processor))
-    }
-
-    private func enqueue(_ job: Job) async throws -> Written {
+    private func enqueue(_ job: DonationCharge.Settled) async throws -> Written {
         try await withCheckedThrowingContinuation { continuation in
             queue.append(Waiting(job: job, continuation: continuation))
             if !draining {
@@ -96,14 +69,17 @@ actor DonationWriter {
             do {
                 // A batch on a connection cut mid-transaction (the database restarting) can wait
                 // for an answer that never comes; every later donation would queue behind it. Past
-                // the deadline the batch's donations get an outage error (503) and stay pending,
-                // for the client's retry with its key or for reconciliation.
+                // the deadline the batch's donations get an outage error (503) and are not
+                // written here: the client's retry with its key, the processor's webhook or
+                // reconciliation writes each of them, once.
                 let records = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                     try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
                 }
                 commits += 1
                 self.jobs += batch.count
-                await recorded.set(records.compactMap { $0.record?.status == .succeeded ? $0.record?.id : nil }, true)
+                await recorded.set(records.compactMap { written in
+                    if case .recorded(let record, _) = written, record.status == .succeeded { record.id } else { nil }
+                }, true)
                 for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: record) }
             } catch where batch.count > 1 {
                 // Split: each job alone, so one bad job fails alone.
@@ -113,7 +89,7 @@ actor DonationWriter {
                             try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
                         }
                         commits += 1
-                        waiting.continuation.resume(returning: record.first ?? Written(record: nil, answerStored: false))
+                        waiting.continuation.resume(returning: record.first ?? .keyTaken)
                     } catch {
                         waiting.continuation.resume(throwing: error)
                     }
@@ -126,58 +102,46 @@ actor DonationWriter {
     }
 
     /// The SQL of a batch: a few multi-row statements, whatever its size.
-    private static func write(_ jobs: [Job], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
-        var pending: [(NewDonation, String, String, String)] = []
-        var successes: [(Success, String)] = []
-        for job in jobs {
-            switch job {
-            case .pending(let donation, let scope, let key, let fingerprint): pending.append((donation, scope, key, fingerprint))
-            case .success(let success, let processor): successes.append((success, processor))
+    static func write(_ jobs: [DonationCharge.Settled], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
+        // One job per key: a duplicate sent at the same moment learns the written one's answer.
+        // A request's job is preferred to the processor's (its caller then needs no read).
+        var chosen: [[String]: Int] = [:]
+        for (index, job) in jobs.enumerated() {
+            let key = [job.scope, job.key]
+            if let other = chosen[key], jobs[other].origin == .request || job.origin == .processor { continue }
+            chosen[key] = index
+        }
+        // In key order: two nodes' batches that share keys (a webhook on one, the request on
+        // the other) then wait for each other on PostgreSQL instead of deadlocking.
+        let candidates = chosen.values.sorted { (jobs[$0].scope, jobs[$0].key) < (jobs[$1].scope, jobs[$1].key) }
+        let records = candidates.map { jobs[$0].record(at: now) }
+        let answers = try records.map(DonationService.response(for:))
+        // The keys first, each with its answer: a key already taken inserts nothing, and its
+        // donation is not written (whoever took it wrote the same donation, or another one).
+        struct Made: Decodable { let resource_id: UUID }
+        let made = try await sql.insert(into: "idempotency_keys")
+            .columns("scope", "key", "fingerprint", "resource_id", "created_at", "response_status", "response_body")
+            .rows(zip(candidates, zip(records, answers)).map { index, written -> [any SQLExpression] in
+                let job = jobs[index]
+                return [SQLBind(job.scope), SQLBind(job.key), SQLBind(job.fingerprint), SQLBind(written.0.id), SQLBind(now),
+                        SQLBind(written.1.status), SQLBind(written.1.body)]
+            })
+            .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
+        let won = Set(made.map(\.resource_id))
+        var written: [Int: Written] = [:]
+        var rows: [DonationRecord] = []
+        var successes: [(record: DonationRecord, processor: String)] = []
+        var names: [UUID: String] = [:]
+        for (index, (record, answer)) in zip(candidates, zip(records, answers)) where won.contains(record.id) {
+            written[index] = .recorded(record, answer: answer)
+            rows.append(record)
+            if record.status == .succeeded {
+                successes.append((record, record.processor))
+                if let name = jobs[index].donorName { names[record.donorId] = name }
             }
         }
-        // The keys first: a key already taken inserts nothing, and its donation is not written.
-        // The request learns it from `pending` and replays or resumes what the key made, so
-        // that a new key costs no read before its write.
-        var outcome: [UUID: PendingWrite] = [:]
-        if !pending.isEmpty {
-            struct Made: Decodable { let resource_id: UUID }
-            let made = try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
-                .rows(pending.map { [SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.0.id), SQLBind(now)] })
-                .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
-            let fresh = Set(made.map(\.resource_id))
-            let won = pending.filter { fresh.contains($0.0.id) }
-            let keysWonHere = Set(won.map { [$0.1, $0.2] })
-            for (donation, scope, key, _) in pending {
-                outcome[donation.id] = fresh.contains(donation.id) ? .written : .keyTaken(sameBatch: keysWonHere.contains([scope, key]))
-            }
-            if !won.isEmpty { try await DonationStore.insertPending(won.map(\.0), on: sql, at: now) }
-        }
-        var done: [UUID: Written] = [:]
-        if !successes.isEmpty {
-            let ids = successes.map(\.0.id)
-            let current = try await sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
-                .where("id", .in, SQLBind.group(ids)).for(.update).all(decoding: DonationRecord.self)
-            let byID = Dictionary(uniqueKeysWithValues: current.map { ($0.id, $0) })
-            var updated: [(DonationRecord, Success, String)] = []
-            var seen: Set<UUID> = []
-            for (success, processor) in successes {
-                guard let record = byID[success.id], record.status != .succeeded, seen.insert(success.id).inserted else { continue }
-                updated.append((record.succeeded(charge: success.charge, at: now), success, processor))
-            }
-            if !updated.isEmpty {
-                let names = Dictionary(updated.compactMap { record, success, _ in success.donorName.map { (record.donorId, $0) } }, uniquingKeysWith: { first, _ in first })
-                try await DonationStore.recordSuccesses(updated.map { ($0.0, $0.2) }, on: sql, at: now, donorNames: names)
-                let answers: [(resource: UUID, response: IdempotencyStore.StoredResponse)] = try updated.map { ($0.0.id, try DonationService.response(for: $0.0)) }
-                try await IdempotencyStore.complete(answers, on: sql)
-                for ((record, _, _), (_, answer)) in zip(updated, answers) { done[record.id] = Written(record: record, answerStored: true, response: answer) }
-            }
-            for (success, _) in successes where done[success.id] == nil { done[success.id] = Written(record: byID[success.id], answerStored: false) }
-        }
-        return jobs.map { job in
-            switch job {
-            case .success(let success, _): done[success.id] ?? Written(record: nil, answerStored: false)
-            case .pending(let donation, _, _, _): Written(record: nil, answerStored: false, pending: outcome[donation.id])
-            }
-        }
+        try await DonationStore.insert(rows, on: sql)
+        try await DonationStore.postSuccesses(successes, on: sql, at: now, donorNames: names)
+        return jobs.indices.map { written[$0] ?? .keyTaken }
     }
 }

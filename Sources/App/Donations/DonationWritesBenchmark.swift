@@ -3,27 +3,24 @@ import GoodcastCore
 
 extension AppCommands {
     /// The database work of one donation, without HTTP and without the processor: the same
-    /// three transactions (pending + key, success + ledger, stored answer) through the same
-    /// stores. `GoodcastBench donations` runs it as the bare database baseline.
+    /// read of the key and the same one transaction (key with its answer, donation, ledger
+    /// postings, totals, feed events) through the same code, without group commit.
+    /// `GoodcastBench donations` runs it as the bare database baseline.
     public func writeDonationRows(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws {
-        let db = services.db
         guard let fundraiser = try await services.fundraisers.store.find(fundraiserID) else { return }
+        let scope = DonationCharge.scope(donor: donor)
+        guard try await services.donations.idempotency.find(scope: scope, key: key) == nil else { return }
         let gross = Money(amount, fundraiser.currency)
         let fee = try FeeSchedule.standard.fee(for: gross)
+        let now = Date()
         let donation = NewDonation(
-            id: UUID.timeOrdered(), fundraiser: fundraiser, donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
+            id: DonationCharge.id(created: now, scope: scope, key: key), fundraiserId: fundraiser.id, nonprofitId: fundraiser.nonprofitId,
+            donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
             message: nil, visibility: .public, paymentToken: "tok_visa", processor: "sandbox"
         )
-        let scope = "bench:\(donor.lowercasedString)"
-        let now = Date()
-        try await db.transaction { sql in
-            try await IdempotencyStore.insert(scope: scope, key: key, fingerprint: key, resource: donation.id, at: now, on: sql)
-            try await DonationStore.insertPending(donation, on: sql, at: now)
-        }
-        let charge = ProcessorCharge(id: "pi_bench_\(donation.id.uuidString.prefix(8))", amount: gross, fee: fee, succeeded: true, metadata: [:])
-        try await services.donations.donations.markSucceeded(donation.id, charge: charge, processor: "sandbox")
-        let record = try await services.donations.donations.find(donation.id)!
-        try await services.donations.idempotency.complete(scope: scope, key: key, response: DonationService.response(for: record))
+        let charge = ProcessorCharge(id: "pi_bench_\(donation.id.uuidString.prefix(8))", amount: gross, fee: fee, succeeded: true, metadata: [:], created: now)
+        let settled = DonationCharge.Settled(donation: donation, outcome: .charged(charge), scope: scope, key: key, fingerprint: key, origin: .request)
+        _ = try await services.db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
     }
 
     /// Ids for a benchmark: a verified nonprofit's fundraiser and a donor, created directly.

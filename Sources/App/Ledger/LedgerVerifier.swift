@@ -221,7 +221,7 @@ struct LedgerVerifier: Sendable {
             do {
                 let byCharge = Dictionary(grouping: donations.filter { $0.charge_id != nil }, by: { $0.charge_id! })
                 for charge in try await processor.allCharges() {
-                    guard let donationID = charge.metadata["donation_id"] else { continue }
+                    guard let donationID = DonationCharge.donationID(for: charge)?.lowercasedString else { continue }
                     let matches = byCharge[charge.id] ?? []
                     if matches.count != 1 || matches.first?.status != DonationStatus.succeeded.rawValue
                         || matches.first?.id.lowercasedString != donationID.lowercased() {

@@ -106,6 +106,9 @@ struct TicketService: Sendable {
                         processor: processor.name, payee: Self.payee(live)
                     ), on: sql, at: now)
                 }
+            case .failure(.idempotencyConflict):
+                // Its key is made from this ticket's id: another body under it is a defect, not a decline.
+                throw Problem.conflict("the payment processor holds another payment under this ticket's key; nothing was charged by this request")
             case .failure(.declined(let code, _)), .failure(.rejected(let code)):
                 try await db.sql.update("live_tickets").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
                     .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()

@@ -18,6 +18,8 @@ struct ProcessorCharge: Sendable, Equatable {
     let fee: Money
     let succeeded: Bool
     let metadata: [String: String]
+    /// When the processor made it, to the second (Stripe's `created`): the same on every replay.
+    let created: Date
 }
 
 struct ProcessorRefund: Sendable, Equatable {
@@ -34,6 +36,9 @@ enum PaymentFailure: Error, Equatable, Sendable {
     case outcomeUnknown(String)
     /// The processor refused the request itself (unknown token, bad amount).
     case rejected(String)
+    /// The idempotency key was first used with other parameters: this request is not the one
+    /// that key paid for. Nothing was charged by it.
+    case idempotencyConflict
 }
 
 /// What Goodcast needs from a card processor: Stripe's PaymentIntents, refunds and lookup.
@@ -46,4 +51,6 @@ protocol PaymentProcessor: Sendable {
     func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge?
     /// Every succeeded charge, for `ledger verify`.
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge]
+    /// The succeeded charges made at or after `since` (to the second), for reconciliation.
+    func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge]
 }

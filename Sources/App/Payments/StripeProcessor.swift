@@ -44,10 +44,18 @@ struct StripeProcessor: PaymentProcessor {
     }
 
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] {
+        try await list("")
+    }
+
+    func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] {
+        try await list("&created[gte]=\(Int(since.timeIntervalSince1970))")
+    }
+
+    private func list(_ filter: String) async throws(PaymentFailure) -> [ProcessorCharge] {
         var result: [ProcessorCharge] = []
         var after = ""
         while true {
-            let (status, object) = try await send(.GET, "/v1/payment_intents?limit=100\(after)&expand[]=data.latest_charge.balance_transaction")
+            let (status, object) = try await send(.GET, "/v1/payment_intents?limit=100\(filter)\(after)&expand[]=data.latest_charge.balance_transaction")
             guard status == 200 else { throw Self.failure(status, object) }
             let page = (object["data"] as? [[String: Any]] ?? []).compactMap(Self.charge)
             result += page.filter(\.succeeded)
@@ -84,6 +92,7 @@ struct StripeProcessor: PaymentProcessor {
         let message = (object["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
         // 409: another request with the same idempotency key is still running at the processor
         // (a client's retry while the first attempt charges); its outcome is not known yet.
+        if status == 400, (object["error"] as? [String: Any])?["type"] as? String == "idempotency_error" { return .idempotencyConflict }
         return status >= 500 || status == 429 || status == 409 ? .outcomeUnknown(message) : .rejected(message)
     }
 
@@ -95,7 +104,8 @@ struct StripeProcessor: PaymentProcessor {
         guard let fee = feeValue == nil ? 0 : wholeNumber(feeValue) else { return nil }
         return ProcessorCharge(
             id: id, amount: Money(amount, currency), fee: Money(fee, currency),
-            succeeded: object["status"] as? String == "succeeded", metadata: object["metadata"] as? [String: String] ?? [:]
+            succeeded: object["status"] as? String == "succeeded", metadata: object["metadata"] as? [String: String] ?? [:],
+            created: Date(timeIntervalSince1970: TimeInterval(wholeNumber(object["created"]) ?? 0))
         )
     }
 

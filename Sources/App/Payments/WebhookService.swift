@@ -27,7 +27,8 @@ struct WebhookService: Sendable {
         // Most events are a payment's success that the API call recorded already: a glance at
         // the envelope is enough to drop them, without building the whole object tree.
         if let glance = try? Self.glanceDecoder.decode(Glance.self, from: payload), glance.type == "payment_intent.succeeded",
-           Self.isShortVisibleASCII(glance.id), let donation = glance.data.object.metadata?["donation_id"].flatMap(UUID.init(uuidString:)),
+           Self.isShortVisibleASCII(glance.id), let created = glance.data.object.created,
+           let donation = DonationCharge.donationID(metadata: glance.data.object.metadata ?? [:], created: Date(timeIntervalSince1970: TimeInterval(created))),
            await recorded.contains(donation) {
             return
         }
@@ -42,18 +43,17 @@ struct WebhookService: Sendable {
         switch type {
         case "payment_intent.succeeded":
             // Usually the API call has recorded it already: a read, no write. Otherwise this is
-            // the recovery path (the answer was lost), and markSucceeded is idempotent.
-            if let charge = StripeProcessor.charge(object), let donation = charge.metadata["donation_id"].flatMap(UUID.init(uuidString:)),
-               await !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded {
-                if let writer {
-                    // The sandbox and real processors often send this while the API call is
-                    // still writing the same success: both join the writer's batches, where the
-                    // second finds it done, instead of the webhook taking the writer's one
-                    // connection for a transaction of its own (under load, most of the wait).
-                    _ = try await writer.succeed(.init(id: donation, charge: charge), processor: processorName)
-                } else {
-                    try await donations.markSucceeded(donation, charge: charge, processor: processorName)
-                }
+            // the recovery path (the answer was lost), and writing it is idempotent.
+            guard let charge = StripeProcessor.charge(object), let donation = DonationCharge.donationID(for: charge),
+                  await !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded else { return }
+            if let settled = DonationCharge.donation(from: charge, processor: processorName) {
+                // The processor often sends this while the API call is still writing the same
+                // donation: both join the writer's batches, where the key lets one in, instead
+                // of the webhook taking the writer's one connection for a transaction of its own.
+                _ = try await write(settled)
+            } else if charge.metadata["donation_id"] != nil {
+                // A donation an older version wrote pending before its charge.
+                try await donations.markSucceeded(donation, charge: charge, processor: processorName)
             }
             return
         case "charge.dispute.created", "charge.dispute.closed":
@@ -72,6 +72,15 @@ struct WebhookService: Sendable {
             default:
                 break
             }
+        }
+    }
+
+    private func write(_ settled: DonationCharge.Settled) async throws {
+        if let writer {
+            _ = try await writer.record(settled)
+        } else {
+            let now = clock.now()
+            _ = try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
         }
     }
 
@@ -140,7 +149,10 @@ struct WebhookService: Sendable {
     /// The fields of an event that say whether it is news.
     private struct Glance: Decodable {
         struct Payload: Decodable { let object: Object }
-        struct Object: Decodable { let metadata: [String: String]? }
+        struct Object: Decodable {
+            let metadata: [String: String]?
+            let created: Int?
+        }
         let id: String
         let type: String
         let data: Payload

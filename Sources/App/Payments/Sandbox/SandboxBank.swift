@@ -36,6 +36,8 @@ actor SandboxBank {
     let fees: FeeSchedule
     private(set) var intents: [String: Intent] = [:]
     private var order: [String] = []
+    /// Each intent's index in `order`, for paging.
+    private var position: [String: Int] = [:]
     private var byIdempotencyKey: [String: (fingerprint: String, intentID: String)] = [:]
     private var refundKeys: [String: ProcessorRefund] = [:]
     private let events: SandboxEvents
@@ -61,10 +63,13 @@ actor SandboxBank {
         let fee = succeeded ? ((try? fees.fee(for: amount)) ?? .zero(amount.currency)) : .zero(amount.currency)
         let intent = Intent(
             id: "pi_" + Secrets.randomHex(byteCount: 12),
-            amount: amount, fee: fee, token: token, metadata: metadata, created: Int(Date().timeIntervalSince1970),
+            amount: amount, fee: fee, token: token, metadata: metadata,
+            // Never earlier than the intent before it, so that `order` stays in time order.
+            created: max(Int(Date().timeIntervalSince1970), order.last.flatMap { intents[$0]?.created } ?? 0),
             status: succeeded ? .succeeded : .declined
         )
         intents[intent.id] = intent
+        position[intent.id] = order.count
         order.append(intent.id)
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
@@ -119,9 +124,18 @@ actor SandboxBank {
         order.compactMap { intents[$0] }.filter { $0.metadata[metadataKey] == value }
     }
 
-    func list(after: String?, limit: Int) -> (items: [Intent], hasMore: Bool) {
-        var ids = order[...]
-        if let after, let index = order.firstIndex(of: after) { ids = order[(index + 1)...] }
+    /// A page of intents in the order they were made, from `createdSince` (seconds) on.
+    func list(after: String?, createdSince: Int = 0, limit: Int) -> (items: [Intent], hasMore: Bool) {
+        // Intents are made in time order (see `createIntent`): the first one of the second is
+        // found by bisection, not by reading every intent before it.
+        var (low, high) = (0, order.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if intents[order[middle]]!.created < createdSince { low = middle + 1 } else { high = middle }
+        }
+        var start = low
+        if let after, let index = position[after] { start = max(start, index + 1) }
+        let ids = order[start...]
         let page = ids.prefix(limit).compactMap { intents[$0] }
         return (page, ids.count > limit)
     }

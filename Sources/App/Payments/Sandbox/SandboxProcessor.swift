@@ -38,10 +38,14 @@ struct SandboxProcessor: PaymentProcessor {
     }
 
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] {
+        try await charges(createdSince: Date(timeIntervalSince1970: 0))
+    }
+
+    func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] {
         var result: [ProcessorCharge] = []
         var after: String?
         while true {
-            let page = await bank.list(after: after, limit: 100)
+            let page = await bank.list(after: after, createdSince: Int(since.timeIntervalSince1970), limit: 100)
             result += page.items.filter { $0.status == .succeeded }.map(Self.charge)
             guard page.hasMore, let last = page.items.last else { return result }
             after = last.id
@@ -49,13 +53,14 @@ struct SandboxProcessor: PaymentProcessor {
     }
 
     static func charge(_ intent: SandboxBank.Intent) -> ProcessorCharge {
-        ProcessorCharge(id: intent.id, amount: intent.amount, fee: intent.fee, succeeded: intent.status == .succeeded, metadata: intent.metadata)
+        ProcessorCharge(id: intent.id, amount: intent.amount, fee: intent.fee, succeeded: intent.status == .succeeded, metadata: intent.metadata,
+                        created: Date(timeIntervalSince1970: TimeInterval(intent.created)))
     }
 
     static func failure(_ error: SandboxBank.Failure) -> PaymentFailure {
         switch error {
         case .invalid(let message): .rejected(message)
-        case .idempotencyMismatch: .rejected("idempotency key reused with different parameters")
+        case .idempotencyMismatch: .idempotencyConflict
         case .notFound(let message): .rejected(message)
         }
     }

@@ -39,7 +39,8 @@ public enum SandboxServer {
         }
         router.get("v1/payment_intents") { request, _ in
             let limit = min(100, max(1, Int(request.uri.queryParameters.get("limit") ?? "10") ?? 10))
-            let page = await bank.list(after: request.uri.queryParameters.get("starting_after"), limit: limit)
+            let since = request.uri.queryParameters.get("created[gte]").flatMap { Int($0) } ?? 0
+            let page = await bank.list(after: request.uri.queryParameters.get("starting_after"), createdSince: since, limit: limit)
             return json(200, IntentList(object: "list", data: page.items.map(SandboxBank.wire), hasMore: page.hasMore))
         }
         router.post("v1/refunds") { request, _ in
