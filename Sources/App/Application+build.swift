@@ -129,7 +129,7 @@ public struct AppServices: Sendable {
                                       rate: Int64(config.adCreditsPerImpression))
         liveDiscovery = LiveDiscovery(db: db, clock: clock, lives: lives, impressions: impressions)
         analytics = AnalyticsService(db: db, clock: clock, nonprofits: nonprofits, rollup: AnalyticsRollup(db: db, clock: clock, logger: logger))
-        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processorName: processor.name, secret: config.webhookSecret, logger: logger,
+        webhooks = WebhookService(db: db, clock: clock, donations: donationStore, processor: processor, secret: config.webhookSecret, logger: logger,
                                   recorded: recorded, writer: donationWriter)
     }
 }

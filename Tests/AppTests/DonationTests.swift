@@ -271,6 +271,81 @@ struct DonationTests {
         #expect(DonationCharge.donationID(for: charge) == id)
     }
 
+    @Test("a success event as Stripe sends it (the charge by id, no fee) writes the donation with the processor's fee; another environment's charge is left alone",
+          arguments: DatabaseKind.enabled)
+    func successEventWithoutFee(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, configure: { $0.sandboxWebhooks = .http }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("stripey")
+            #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "e").status == .serviceUnavailable)
+            let intent = try #require(await app.bank.intents.values.first)
+            func send(_ intent: SandboxBank.Intent, id: String) async throws -> TestHarness.Reply {
+                var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(SandboxBank.wire(intent))) as! [String: Any]
+                object["latest_charge"] = intent.chargeID
+                let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": "payment_intent.succeeded", "data": ["object": object]] as [String: Any])
+                let signature = WebhookSignature.header(payload: payload, secret: "whsec_sandbox", timestamp: Int(Date().timeIntervalSince1970))
+                let response = try await app.client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
+                                                                   headers: [.contentType: "application/json", .init("Stripe-Signature")!: signature],
+                                                                   body: ByteBuffer(data: payload))
+                return .init(status: response.status, headers: response.headers, body: response.body)
+            }
+            #expect(try await send(intent, id: "evt_1").status == .ok)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+            let mine = try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as! [[String: Any]]
+            #expect(mine.count == 1 && money(mine.first?["fee"]) == 59)
+
+            var metadata = intent.metadata
+            metadata["fundraiser_id"] = UUID().uuidString.lowercased()
+            metadata["idempotency_key"] = "from-elsewhere"
+            guard case .succeeded(let foreign) = try await app.bank.createIntent(amount: intent.amount, token: "tok_visa", idempotencyKey: "elsewhere", metadata: metadata) else {
+                Issue.record("the sandbox should charge")
+                return
+            }
+            #expect(try await send(foreign, id: "evt_2").status == .ok)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)
+            #expect((try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as? [[String: Any]])?.count == 1)
+            // The ledger check that closes the test skips it too: its fundraiser is not here.
+        }
+    }
+
+    @Test("a message of 280 characters that is too long for the processor's metadata is refused by name, and nothing is charged",
+          arguments: [DatabaseKind.sqlite])
+    func messageTooLongForMetadata(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("flags")
+            let flags = String(repeating: "\u{1F1FA}\u{1F1E6}", count: 200)
+            let reply = try await app.donate(cause.fundraiser, token: donor, extra: #","message":"\#(flags)""#)
+            #expect(reply.status == .unprocessableContent, "\(reply.text)")
+            #expect(reply.text.contains("message"))
+            #expect(await app.bank.intents.isEmpty)
+        }
+    }
+
+    @Test("a retry whose first attempt was charged but not written gets its donation, also after the fundraiser has ended",
+          arguments: DatabaseKind.enabled)
+    func retryOfUnwrittenChargeAfterEnd(_ kind: DatabaseKind) async throws {
+        let clock = ShiftableClock()
+        try await withTestApp(kind, clock: clock.appClock, configure: { $0.sandboxWebhooks = .http }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let ends = ISO8601DateFormatter().string(from: Date().addingTimeInterval(120))
+            let created = try await app.request(.post, "/api/v1/fundraisers", json: #"{"nonprofitId":"\#(cause.nonprofit)","title":"Last hour","goal":{"amount":50000,"currency":"USD"},"endsAt":"\#(ends)"}"#,
+                                                token: cause.ownerToken)
+            let closing = try created.json()["id"] as! String
+            let (_, donor) = try await app.signUp("lastminute")
+            #expect(try await app.donate(closing, token: donor, paymentToken: "tok_timeout", key: "late").status == .serviceUnavailable)
+            clock.advance(300)
+            let retry = try await app.donate(closing, token: donor, paymentToken: "tok_timeout", key: "late")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try await app.donate(closing, token: donor, paymentToken: "tok_timeout", key: "late").text == retry.text)
+            // A new gift is refused: the fundraiser has ended. Another body under the key too.
+            #expect(try await app.donate(closing, token: donor, key: "new").status == .conflict)
+            #expect(try await app.donate(closing, token: donor, amount: 1_500, paymentToken: "tok_timeout", key: "late").status == .unprocessableContent)
+            #expect(await app.bank.intents.count == 1)
+            #expect(money(try await app.fundraiser(closing)["raised"]) == 941)
+        }
+    }
+
     /// The donation service of a commands context, asking the test's sandbox for its charges.
     static func reconciler(_ commands: AppCommands, _ bank: SandboxBank) -> DonationService {
         let db = commands.services.db

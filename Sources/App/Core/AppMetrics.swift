@@ -9,4 +9,8 @@ enum AppMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
+
+    /// Charges with no donation that nothing will write (see `DonationService.write`): each one
+    /// is money to refund by hand. Alert on any.
+    static let orphanCharges = Counter(label: "goodcast_orphan_charges_total")
 }

@@ -17,6 +17,9 @@ import GoodcastCore
 enum DonationCharge {
     /// Marks a charge made by this code (charges of older versions carry `donation_id`).
     static let kind = "donation"
+    /// Stripe's limit on a metadata value, in characters (counted here in UTF-16 units, the
+    /// stricter reading).
+    static let metadataValueMax = 500
 
     static func processorKey(scope: String, key: String) -> String {
         "donation-" + Secrets.hex(SHA256.hash(data: Data("\(scope)\u{0}\(key)".utf8))).prefix(40)
@@ -38,6 +41,8 @@ enum DonationCharge {
             "visibility": donation.visibility.rawValue,
             "payment_token": donation.paymentToken,
             "idempotency_key": key,
+            // The processor's key, searchable (hex): how a retry finds a charge made earlier.
+            "charge_key": processorKey(scope: scope(donor: donation.donor), key: key),
             "request_fingerprint": fingerprint,
         ]
         if let message = donation.message { metadata["message"] = message }

@@ -2,7 +2,8 @@ import Foundation
 import GoodcastCore
 
 enum DonationStatus: String, Sendable, Codable {
-    /// Written before the charge; the card may or may not have been charged yet.
+    /// Written before the charge by versions before one commit per donation (see
+    /// `DonationCharge`); reconciliation settles any left.
     case pending
     case succeeded
     /// The card was refused; nothing was charged.
@@ -98,7 +99,7 @@ struct DonationRecord: Sendable, Decodable {
 
 
 extension DonationRecord {
-    /// The row `DonationStore.insertPending` writes for `donation`.
+    /// `donation` before its processor's answer is applied (`succeeded` or `unpaid`).
     init(pending donation: NewDonation, at now: Date) {
         self.init(
             id: donation.id, fundraiserId: donation.fundraiserId, nonprofitId: donation.nonprofitId, donorId: donation.donor,

@@ -48,16 +48,29 @@ struct DonationService: Sendable {
     func donate(fundraiserID: UUID, donor: AccountRecord, key: String, body: Data, input: DonationInput) async throws -> IdempotencyStore.StoredResponse {
         let scope = DonationCharge.scope(donor: donor.id)
         let fingerprint = Self.fingerprint("POST /fundraisers/\(fundraiserID.lowercasedString)/donations", body)
-        // A retry learns its answer whatever the limits or the fundraiser say now. This read
-        // also keeps a retry from charging again once the processor has forgotten the key
-        // (Stripe keeps them for a day).
+        // A key already written gets its answer whatever the limits or the fundraiser say now.
+        // This read also keeps a retry from charging again once the processor has forgotten
+        // the key (Stripe keeps them for a day).
         if let existing = try await idempotency.find(scope: scope, key: key) {
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
         // Only a new key counts against the limit: a duplicate's count is given back.
         let account = donor.id.lowercasedString
-        let counted = try await limiter?.check(account, what: "donations from this account")
-        var donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
+        var counted: Date?
+        var donation: NewDonation
+        do {
+            counted = try await limiter?.check(account, what: "donations from this account")
+            donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
+        } catch let refusal as Problem where [.conflict, .tooManyRequests].contains(refusal.status) {
+            // Refused by what has changed since a first attempt (the fundraiser ended, the
+            // limit): if that attempt was charged and never written, this is its retry, and
+            // its answer is the charge's.
+            if let answer = try await chargedEarlier(scope: scope, key: key, fingerprint: fingerprint) {
+                await limiter?.refund(account, window: counted)
+                return answer
+            }
+            throw refusal
+        }
         let outcome: DonationCharge.Settled.Outcome
         do throws(PaymentFailure) {
             let charge = try await processor.charge(ChargeRequest(
@@ -85,21 +98,72 @@ struct DonationService: Sendable {
         switch try await write(settled) {
         case .recorded(_, let answer):
             return answer
-        case .keyTaken:
+        case .keyTaken(let existing):
             // A duplicate sent at the same moment, or the webhook was first: one donation either way.
             await limiter?.refund(account, window: counted)
-            guard let existing = try await idempotency.find(scope: scope, key: key) else {
+            guard let existing else {
                 throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
             }
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
         }
     }
 
+    /// The answer of an earlier attempt of this request whose charge was made but not written
+    /// (a crash, a lost answer): the charge is written now. Nil when there is none (Stripe's
+    /// search can lag a minute; the webhook writes it meanwhile).
+    private func chargedEarlier(scope: String, key: String, fingerprint: String) async throws -> IdempotencyStore.StoredResponse? {
+        guard let charge = try? await processor.findCharge(metadata: "charge_key", value: DonationCharge.processorKey(scope: scope, key: key)),
+              let settled = DonationCharge.donation(from: charge, processor: processor.name), settled.scope == scope, settled.key == key
+        else { return nil }
+        switch try await write(settled) {
+        case .recorded(_, let answer):
+            // The charge is written either way; a request with another body is not its retry.
+            guard settled.fingerprint == fingerprint else { throw Self.keyReused }
+            return answer
+        case .keyTaken(let existing):
+            guard let existing else { return nil }
+            return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        }
+    }
+
     /// Writes a donation whose processor has answered: in the writer's next batch, or alone.
-    func write(_ settled: DonationCharge.Settled) async throws -> DonationWriter.Written {
-        if let writer { return try await writer.record(settled) }
-        let now = clock.now()
-        return try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }.first ?? .keyTaken
+    /// A charge whose key turns out to hold another donation is reported (see `OrphanCharge`).
+    func write(_ settled: DonationCharge.Settled) async throws -> Written {
+        try await Self.write(settled, writer: writer, db: db, clock: clock, idempotency: idempotency, logger: logger)
+    }
+
+    enum Written: Sendable {
+        case recorded(DonationRecord, answer: IdempotencyStore.StoredResponse)
+        /// The key was taken; its row as it is now (nil if it cannot be read yet).
+        case keyTaken(IdempotencyStore.Row?)
+    }
+
+    static func write(_ settled: DonationCharge.Settled, writer: DonationWriter?, db: AppDatabase, clock: AppClock, idempotency: IdempotencyStore,
+                      logger: Logger) async throws -> Written {
+        let written: DonationWriter.Written
+        if let writer {
+            written = try await writer.record(settled)
+        } else {
+            let now = clock.now()
+            written = try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }.first ?? .keyTaken
+        }
+        switch written {
+        case .recorded(let record, let answer):
+            return .recorded(record, answer: answer)
+        case .keyTaken:
+            let existing = try await idempotency.find(scope: settled.scope, key: settled.key)
+            if case .charged(let charge) = settled.outcome, let existing, existing.resource_id != settled.donation.id {
+                // A charge made under this key after another record took it: the key's processor
+                // idempotency was forgotten (Stripe keeps it a day), or two bodies raced under one
+                // key. The charge has no donation and never will by itself: someone must refund it.
+                logger.critical("a charge has no donation: its Idempotency-Key holds another; refund it at the processor", metadata: [
+                    "charge": "\(charge.id)", "amount": "\(charge.amount.amount) \(charge.amount.currency.code)",
+                    "key_holds": "\(existing.resource_id)", "scope": "\(settled.scope)",
+                ])
+                AppMetrics.orphanCharges.increment()
+            }
+            return .keyTaken(existing)
+        }
     }
 
     static let outcomeUnknown = Problem(
@@ -195,7 +259,15 @@ struct DonationService: Sendable {
         }
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
         if let issue = Self.checkPaymentToken(token) { issues.add(issue.field, issue.message) }
-        let message = issues.check { () throws(ValidationIssue) in try TextSanitizer.optional(input.message, field: "message", max: Self.messageMax) }
+        let message = issues.check { () throws(ValidationIssue) in
+            let message = try TextSanitizer.optional(input.message, field: "message", max: Self.messageMax)
+            // The charge's metadata carries the message (Stripe: at most 500 characters a
+            // value), and 280 characters of emoji or combining marks can be more than that.
+            if let message, message.utf16.count > DonationCharge.metadataValueMax {
+                throw ValidationIssue(field: "message", message: "is too long once encoded (\(message.utf16.count) UTF-16 units, at most \(DonationCharge.metadataValueMax)): use fewer emoji or accents")
+            }
+            return message
+        }
         var visibility = DonationVisibility.public
         if let raw = input.visibility {
             if let parsed = DonationVisibility(rawValue: raw) { visibility = parsed } else { issues.add("visibility", "must be public, anonymous or hide-amount") }
@@ -236,7 +308,7 @@ struct DonationService: Sendable {
         var settled = 0
         for donation in try await donations.stalePending(olderThan: age) {
             do {
-                if let charge = try await processor.findCharge(donationID: donation.id.lowercasedString) {
+                if let charge = try await processor.findCharge(metadata: "donation_id", value: donation.id.lowercasedString) {
                     if try await donations.markSucceeded(donation.id, charge: charge, processor: processor.name) { settled += 1 }
                 } else {
                     // Never charged (the crash came before the processor was asked). A retry of the
@@ -258,17 +330,29 @@ struct DonationService: Sendable {
         let until = now.addingTimeInterval(-age)
         let since = await reconciled.since ?? now.addingTimeInterval(-reconcileLookback)
         var candidates: [DonationCharge.Settled] = []
+        var failed = false
         for charge in try await processor.charges(createdSince: since) where charge.created <= until {
             if let settled = DonationCharge.donation(from: charge, processor: processor.name) { candidates.append(settled) }
         }
         let written = try await donations.existing(candidates.map(\.donation.id))
         var recorded = 0
         for settled in candidates where !written.contains(settled.donation.id) {
-            if case .recorded = try await write(settled) {
-                recorded += 1
-                logger.notice("donation recorded from its charge", metadata: ["donation": "\(settled.donation.id)"])
+            do {
+                if case .recorded = try await write(settled) {
+                    recorded += 1
+                    logger.notice("donation recorded from its charge", metadata: ["donation": "\(settled.donation.id)"])
+                }
+            } catch where error.isConstraintViolation {
+                // Its fundraiser or donor is not in this database: a charge of another
+                // environment sharing the processor account. Not ours to write.
+                logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
+            } catch {
+                // The rest are still written; the cursor stays, so this pass's window is seen again.
+                logger.warning("reconciliation deferred", metadata: ["donation": "\(settled.donation.id)", "error": "\(error)"])
+                failed = true
             }
         }
+        guard !failed else { return recorded }
         // Charges are dated to the second: the last second looked at is looked at again.
         await reconciled.advance(to: until.addingTimeInterval(-1))
         return recorded

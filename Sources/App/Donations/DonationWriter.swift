@@ -30,8 +30,6 @@ actor DonationWriter {
     private let maxBatch: Int
     private var queue: [Waiting] = []
     private var draining = false
-    private(set) var commits = 0
-    private(set) var jobs = 0
     /// Donations this node recorded as succeeded in the last minute: the processor's webhook
     /// for them needs no database read.
     let recorded: ExpiringCache<UUID, Bool>
@@ -75,8 +73,6 @@ actor DonationWriter {
                 let records = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                     try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
                 }
-                commits += 1
-                self.jobs += batch.count
                 await recorded.set(records.compactMap { written in
                     if case .recorded(let record, _) = written, record.status == .succeeded { record.id } else { nil }
                 }, true)
@@ -88,7 +84,6 @@ actor DonationWriter {
                         let record = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                             try await db.transaction { sql in try await Self.write([waiting.job], on: sql, at: now) }
                         }
-                        commits += 1
                         waiting.continuation.resume(returning: record.first ?? .keyTaken)
                     } catch {
                         waiting.continuation.resume(throwing: error)

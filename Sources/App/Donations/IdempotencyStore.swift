@@ -55,17 +55,6 @@ struct IdempotencyStore: Sendable {
             .run()
     }
 
-    /// Stores the answers of a batch in one UPDATE, by the resource each key made.
-    static func complete(_ answers: [(resource: UUID, response: StoredResponse)], on sql: any SQLDatabase) async throws {
-        guard !answers.isEmpty else { return }
-        var query: SQLQueryString = "UPDATE \(ident: "idempotency_keys") SET \(ident: "response_status") = CASE \(ident: "resource_id")"
-        for answer in answers { query += " WHEN \(bind: answer.resource) THEN \(bind: answer.response.status)" }
-        query += " END, \(ident: "response_body") = CASE \(ident: "resource_id")"
-        for answer in answers { query += " WHEN \(bind: answer.resource) THEN \(bind: answer.response.body)" }
-        query += " END WHERE \(ident: "resource_id") IN (\(binds: answers.map(\.resource))) AND \(ident: "response_status") IS NULL"
-        try await sql.raw(query).run()
-    }
-
     /// Checks the header: 1 to 255 visible ASCII characters.
     static func key(from value: String?) throws -> String {
         guard let value, !value.isEmpty else {

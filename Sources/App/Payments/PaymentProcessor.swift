@@ -47,10 +47,13 @@ protocol PaymentProcessor: Sendable {
     var name: String { get }
     func charge(_ request: ChargeRequest) async throws(PaymentFailure) -> ProcessorCharge
     func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund
-    /// The charge made for a donation, found by its metadata; nil if the processor never made one.
-    func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge?
+    /// The succeeded charge whose metadata has `value` under `key` (both plain ASCII letters,
+    /// digits and dashes); nil if the processor never made one. Stripe's search can lag a minute.
+    func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge?
     /// Every succeeded charge, for `ledger verify`.
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge]
+    /// One charge by its id, with its fee; nil if the processor has none of that id.
+    func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge?
     /// The succeeded charges made at or after `since` (to the second), for reconciliation.
     func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge]
 }

@@ -36,11 +36,25 @@ struct StripeProcessor: PaymentProcessor {
         return ProcessorRefund(id: id, chargeID: chargeID, amount: amount)
     }
 
-    func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge? {
-        let query = "metadata['donation_id']:'\(donationID)'".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        let query = "metadata['\(key)']:'\(value)'".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let (status, object) = try await send(.GET, "/v1/payment_intents/search?query=\(query)&expand[]=data.latest_charge.balance_transaction")
         guard status == 200 else { throw Self.failure(status, object) }
         return (object["data"] as? [[String: Any]] ?? []).compactMap(Self.charge).first { $0.succeeded }
+    }
+
+    func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "_"))) ?? ""
+        let (status, object) = try await send(.GET, "/v1/payment_intents/\(escaped)?expand[]=latest_charge.balance_transaction")
+        if status == 404 { return nil }
+        guard status == 200 else { throw Self.failure(status, object) }
+        return Self.charge(object)
+    }
+
+    /// Whether an intent as sent carries its fee (its latest charge expanded with the balance
+    /// transaction), as the API's answers do here and Stripe's events do not.
+    static func carriesFee(_ object: [String: Any]) -> Bool {
+        ((object["latest_charge"] as? [String: Any])?["balance_transaction"] as? [String: Any])?["fee"] != nil
     }
 
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] {

@@ -10,7 +10,8 @@ struct WebhookService: Sendable {
     let db: AppDatabase
     let clock: AppClock
     let donations: DonationStore
-    let processorName: String
+    let processor: any PaymentProcessor
+    var processorName: String { processor.name }
     let secret: String
     let logger: Logger
     /// Donations recorded by this node lately (see `DonationWriter.recorded`).
@@ -44,8 +45,14 @@ struct WebhookService: Sendable {
         case "payment_intent.succeeded":
             // Usually the API call has recorded it already: a read, no write. Otherwise this is
             // the recovery path (the answer was lost), and writing it is idempotent.
-            guard let charge = StripeProcessor.charge(object), let donation = DonationCharge.donationID(for: charge),
+            guard var charge = StripeProcessor.charge(object), let donation = DonationCharge.donationID(for: charge),
                   await !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded else { return }
+            if !StripeProcessor.carriesFee(object) {
+                // Stripe's events name the latest charge without its balance transaction, so
+                // without the fee: the processor is asked for the whole intent.
+                guard let fetched = try await fetch(charge.id) else { return }
+                charge = fetched
+            }
             if let settled = DonationCharge.donation(from: charge, processor: processorName) {
                 // The processor often sends this while the API call is still writing the same
                 // donation: both join the writer's batches, where the key lets one in, instead
@@ -76,11 +83,21 @@ struct WebhookService: Sendable {
     }
 
     private func write(_ settled: DonationCharge.Settled) async throws {
-        if let writer {
-            _ = try await writer.record(settled)
-        } else {
-            let now = clock.now()
-            _ = try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
+        do {
+            _ = try await DonationService.write(settled, writer: writer, db: db, clock: clock, idempotency: IdempotencyStore(db: db), logger: logger)
+        } catch where error.isConstraintViolation {
+            // Its fundraiser or donor is not in this database: another environment's charge on a
+            // shared processor account (every endpoint gets every event). Not ours; no retry.
+            logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
+        }
+    }
+
+    private func fetch(_ chargeID: String) async throws -> ProcessorCharge? {
+        do {
+            return try await processor.charge(id: chargeID)
+        } catch {
+            // 503: the processor delivers the event again later.
+            throw Problem(.unavailable, detail: "the processor could not be asked for charge \(chargeID.prefix(64)); deliver the event again later", headers: [.retryAfter: "5"])
         }
     }
 

@@ -33,8 +33,12 @@ struct SandboxProcessor: PaymentProcessor {
         }
     }
 
-    func findCharge(donationID: String) async throws(PaymentFailure) -> ProcessorCharge? {
-        await bank.search(metadataKey: "donation_id", value: donationID).first(where: { $0.status == .succeeded }).map(Self.charge)
+    func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        await bank.search(metadataKey: key, value: value).first(where: { $0.status == .succeeded }).map(Self.charge)
+    }
+
+    func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        await bank.intent(id).map(Self.charge)
     }
 
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] {
