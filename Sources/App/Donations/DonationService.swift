@@ -331,8 +331,11 @@ struct DonationService: Sendable {
         let since = await reconciled.since ?? now.addingTimeInterval(-reconcileLookback)
         var candidates: [DonationCharge.Settled] = []
         var failed = false
-        for charge in try await processor.charges(createdSince: since) where charge.created <= until {
-            if let settled = DonationCharge.donation(from: charge, processor: processor.name) { candidates.append(settled) }
+        var latest: Date?
+        for charge in try await processor.charges(createdSince: since) {
+            latest = max(latest ?? charge.created, charge.created)
+            guard charge.created <= until, let settled = DonationCharge.donation(from: charge, processor: processor.name) else { continue }
+            candidates.append(settled)
         }
         let written = try await donations.existing(candidates.map(\.donation.id))
         var recorded = 0
@@ -353,8 +356,10 @@ struct DonationService: Sendable {
             }
         }
         guard !failed else { return recorded }
-        // Charges are dated to the second: the last second looked at is looked at again.
-        await reconciled.advance(to: until.addingTimeInterval(-1))
+        // The next pass starts `age` before the newest charge seen, by the processor's clock:
+        // a charge made after this listing is dated after that, however far this machine's
+        // clock is from the processor's. Charges are dated to the second: one more is kept.
+        if let latest { await reconciled.advance(to: min(until, latest.addingTimeInterval(-age)).addingTimeInterval(-1)) }
         return recorded
     }
 }
