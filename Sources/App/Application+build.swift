@@ -154,6 +154,7 @@ public func buildApplication(
     configuredLogger.logLevel = config.logLevel
     let logger = configuredLogger
     _ = AppMetrics.registry
+    _ = AppMetrics.orphanCharges // the series exists at 0 from the start, for alerts on an increase
 
     let databases = try DatabaseSetup.makeDatabases(config.database, logger: logger)
     let services = try await AppServices(config: config, databases: databases, clock: clock, logger: logger, payments: payments)

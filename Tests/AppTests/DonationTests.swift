@@ -346,12 +346,35 @@ struct DonationTests {
         }
     }
 
+    @Test("reconciliation's cursor follows the processor's clock: with this machine's clock two minutes ahead, a charge made after a pass is still found",
+          arguments: [DatabaseKind.sqlite])
+    func reconciliationUnderClockSkew(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, configure: { $0.sandboxWebhooks = .http }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("skewed")
+            let ahead = AppClock { Date().addingTimeInterval(120) }
+            let settled = try await app.withCommands { commands in
+                let service = Self.reconciler(commands, app.bank, clock: ahead)
+                var counts: [Int] = []
+                for key in ["first", "second"] {
+                    #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: key).status == .serviceUnavailable)
+                    counts.append(try await service.reconcile(olderThan: 30))
+                }
+                return counts
+            }
+            // Had the cursor followed this machine's clock, it would have moved past the second
+            // charge (made 90 s of this clock before it) and never written it.
+            #expect(settled == [1, 1])
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 2 * 941)
+        }
+    }
+
     /// The donation service of a commands context, asking the test's sandbox for its charges.
-    static func reconciler(_ commands: AppCommands, _ bank: SandboxBank) -> DonationService {
+    static func reconciler(_ commands: AppCommands, _ bank: SandboxBank, clock: AppClock = .system) -> DonationService {
         let db = commands.services.db
         return DonationService(
-            db: db, clock: .system, donations: DonationStore(db: db, clock: .system), fundraisers: FundraiserStore(db: db, clock: .system),
-            nonprofits: NonprofitStore(db: db, clock: .system), idempotency: IdempotencyStore(db: db), processor: SandboxProcessor(bank: bank),
+            db: db, clock: clock, donations: DonationStore(db: db, clock: clock), fundraisers: FundraiserStore(db: db, clock: clock),
+            nonprofits: NonprofitStore(db: db, clock: clock), idempotency: IdempotencyStore(db: db), processor: SandboxProcessor(bank: bank),
             fees: .standard, limits: .standard, logger: db.logger
         )
     }

@@ -10,7 +10,8 @@ enum AppMetrics {
         return registry
     }()
 
-    /// Charges with no donation that nothing will write (see `DonationService.write`): each one
-    /// is money to refund by hand. Alert on any.
+    /// Charges with no donation that nothing will write (see `DonationService.write`): money to
+    /// refund by hand. Alert on any increase; one charge can be counted more than once (by its
+    /// request, its webhook and reconciliation), so the log line names each charge.
     static let orphanCharges = Counter(label: "goodcast_orphan_charges_total")
 }

@@ -42,6 +42,8 @@ struct DonationService: Sendable {
     var reconcileLookback: TimeInterval = 3 * 86_400
     /// Up to where reconciliation has looked.
     let reconciled = ReconcileCursor()
+    /// Searches at the processor for a refused retry's earlier charge, per node.
+    let processorSearches = RateLimiter(limit: 300, windowSeconds: 60, clock: .system)
 
     static let messageMax = 280
 
@@ -61,11 +63,12 @@ struct DonationService: Sendable {
         do {
             counted = try await limiter?.check(account, what: "donations from this account")
             donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
-        } catch let refusal as Problem where [.conflict, .tooManyRequests].contains(refusal.status) {
-            // Refused by what has changed since a first attempt (the fundraiser ended, the
-            // limit): if that attempt was charged and never written, this is its retry, and
-            // its answer is the charge's.
-            if let answer = try await chargedEarlier(scope: scope, key: key, fingerprint: fingerprint) {
+        } catch let refusal as Problem where refusal.status == .conflict {
+            // Refused by what has changed since a first attempt (the fundraiser ended): if that
+            // attempt was charged and never written, this is its retry, and its answer is the
+            // charge's. Asking costs a call to the processor, so this node asks at most a few
+            // times a second (a viral fundraiser's end brings many refusals at once).
+            if await mayAskProcessor(), let answer = try await chargedEarlier(scope: scope, key: key, fingerprint: fingerprint) {
                 await limiter?.refund(account, window: counted)
                 return answer
             }
@@ -108,6 +111,15 @@ struct DonationService: Sendable {
         }
     }
 
+    private func mayAskProcessor() async -> Bool {
+        do {
+            try await processorSearches.check("processor", what: "searches")
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// The answer of an earlier attempt of this request whose charge was made but not written
     /// (a crash, a lost answer): the charge is written now. Nil when there is none (Stripe's
     /// search can lag a minute; the webhook writes it meanwhile).
@@ -127,7 +139,7 @@ struct DonationService: Sendable {
     }
 
     /// Writes a donation whose processor has answered: in the writer's next batch, or alone.
-    /// A charge whose key turns out to hold another donation is reported (see `OrphanCharge`).
+    /// A charge whose key turns out to hold another donation is reported (`AppMetrics.orphanCharges`).
     func write(_ settled: DonationCharge.Settled) async throws -> Written {
         try await Self.write(settled, writer: writer, db: db, clock: clock, idempotency: idempotency, logger: logger)
     }
@@ -328,9 +340,10 @@ struct DonationService: Sendable {
     private func recordMissingCharges(olderThan age: TimeInterval) async throws -> Int {
         let now = clock.now()
         let until = now.addingTimeInterval(-age)
-        let since = await reconciled.since ?? now.addingTimeInterval(-reconcileLookback)
+        // Never further back than the lookback, whatever the cursor says.
+        let since = max(await reconciled.since ?? .distantPast, now.addingTimeInterval(-reconcileLookback))
         var candidates: [DonationCharge.Settled] = []
-        var failed = false
+        var oldestFailed: Date?
         var latest: Date?
         for charge in try await processor.charges(createdSince: since) {
             latest = max(latest ?? charge.created, charge.created)
@@ -350,16 +363,20 @@ struct DonationService: Sendable {
                 // environment sharing the processor account. Not ours to write.
                 logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
             } catch {
-                // The rest are still written; the cursor stays, so this pass's window is seen again.
+                // The rest are still written; the cursor stops before this one, so the next
+                // pass tries it again (until it is older than the lookback).
                 logger.warning("reconciliation deferred", metadata: ["donation": "\(settled.donation.id)", "error": "\(error)"])
-                failed = true
+                let created = Date(timeIntervalSince1970: TimeInterval(settled.donation.id.timeOrderedMilliseconds ?? 0) / 1000)
+                oldestFailed = min(oldestFailed ?? created, created)
             }
         }
-        guard !failed else { return recorded }
         // The next pass starts `age` before the newest charge seen, by the processor's clock:
         // a charge made after this listing is dated after that, however far this machine's
         // clock is from the processor's. Charges are dated to the second: one more is kept.
-        if let latest { await reconciled.advance(to: min(until, latest.addingTimeInterval(-age)).addingTimeInterval(-1)) }
+        if let latest {
+            let next = min(until, latest.addingTimeInterval(-age), oldestFailed ?? .distantFuture)
+            await reconciled.advance(to: next.addingTimeInterval(-1))
+        }
         return recorded
     }
 }
