@@ -279,15 +279,9 @@ struct DonationTests {
             let (_, donor) = try await app.signUp("stripey")
             #expect(try await app.donate(cause.fundraiser, token: donor, paymentToken: "tok_timeout", key: "e").status == .serviceUnavailable)
             let intent = try #require(await app.bank.intents.values.first)
+            // As Stripe sends it: the latest charge by its id, without the balance transaction.
             func send(_ intent: SandboxBank.Intent, id: String) async throws -> TestHarness.Reply {
-                var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(SandboxBank.wire(intent))) as! [String: Any]
-                object["latest_charge"] = intent.chargeID
-                let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": "payment_intent.succeeded", "data": ["object": object]] as [String: Any])
-                let signature = WebhookSignature.header(payload: payload, secret: "whsec_sandbox", timestamp: Int(Date().timeIntervalSince1970))
-                let response = try await app.client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
-                                                                   headers: [.contentType: "application/json", .init("Stripe-Signature")!: signature],
-                                                                   body: ByteBuffer(data: payload))
-                return .init(status: response.status, headers: response.headers, body: response.body)
+                try await app.postWebhook("payment_intent.succeeded", SandboxBank.wire(intent), id: id) { $0["latest_charge"] = intent.chargeID }
             }
             #expect(try await send(intent, id: "evt_1").status == .ok)
             #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == 941)

@@ -60,13 +60,7 @@ struct RefundTests {
             let donation = try await app.donate(cause.fundraiser, token: donor, amount: 2_000).json()
             let intent = try #require(await app.bank.intents.values.first)
             func send(_ type: String, _ wire: some Encodable, id: String, secret: String = "whsec_sandbox") async throws -> TestHarness.Reply {
-                let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(wire))
-                let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": type, "data": ["object": object]] as [String: Any])
-                let signature = WebhookSignature.header(payload: payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970))
-                let response = try await app.client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
-                                                                   headers: [.contentType: "application/json", .init("Stripe-Signature")!: signature],
-                                                                   body: ByteBuffer(data: payload))
-                return .init(status: response.status, headers: response.headers, body: response.body)
+                try await app.postWebhook(type, wire, id: id, secret: secret)
             }
             let dispute = SandboxBank.disputeWire(intent, status: "needs_response")
             // A dispute for a charge whose donation is not recorded yet is refused, not swallowed:

@@ -58,6 +58,7 @@ enum DonationCharge {
     static func donationID(metadata: [String: String], created: Date) -> UUID? {
         if let named = metadata["donation_id"] { return UUID(uuidString: named) }
         guard metadata["goodcast"] == kind, let donor = metadata["donor_id"], let key = metadata["idempotency_key"] else { return nil }
+        // The metadata's donor id is the lowercased text `scope(donor:)` writes.
         return id(created: created, scope: "donation:\(donor)", key: key)
     }
 

@@ -108,6 +108,9 @@ struct DonationService: Sendable {
                 throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
             }
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        case .notOurs:
+            // Only a processor's charge is told this; a request's fundraiser and donor were just read.
+            throw Problem.conflict("this fundraiser or account no longer exists")
         }
     }
 
@@ -135,6 +138,8 @@ struct DonationService: Sendable {
         case .keyTaken(let existing):
             guard let existing else { return nil }
             return try await replayOrResume(existing, fingerprint: fingerprint, scope: scope, key: key)
+        case .notOurs:
+            return nil
         }
     }
 
@@ -148,16 +153,26 @@ struct DonationService: Sendable {
         case recorded(DonationRecord, answer: IdempotencyStore.StoredResponse)
         /// The key was taken; its row as it is now (nil if it cannot be read yet).
         case keyTaken(IdempotencyStore.Row?)
+        /// A charge from the processor that names a fundraiser or donor unknown here.
+        case notOurs
     }
 
     static func write(_ settled: DonationCharge.Settled, writer: DonationWriter?, db: AppDatabase, clock: AppClock, idempotency: IdempotencyStore,
                       logger: Logger) async throws -> Written {
         let written: DonationWriter.Written
-        if let writer {
-            written = try await writer.record(settled)
-        } else {
-            let now = clock.now()
-            written = try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }.first ?? .keyTaken
+        do {
+            if let writer {
+                written = try await writer.record(settled)
+            } else {
+                let now = clock.now()
+                written = try await db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }.first ?? .keyTaken
+            }
+        } catch where settled.origin == .processor && error.isConstraintViolation {
+            // Its fundraiser or donor is not in this database: another environment's charge on a
+            // shared processor account (every endpoint gets every event, every listing every
+            // charge). Not ours to write, and no reason for the processor to send it again.
+            logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
+            return .notOurs
         }
         switch written {
         case .recorded(let record, let answer):
@@ -358,10 +373,6 @@ struct DonationService: Sendable {
                     recorded += 1
                     logger.notice("donation recorded from its charge", metadata: ["donation": "\(settled.donation.id)"])
                 }
-            } catch where error.isConstraintViolation {
-                // Its fundraiser or donor is not in this database: a charge of another
-                // environment sharing the processor account. Not ours to write.
-                logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
             } catch {
                 // The rest are still written; the cursor stops before this one, so the next
                 // pass tries it again (until it is older than the lookback).

@@ -83,13 +83,7 @@ struct WebhookService: Sendable {
     }
 
     private func write(_ settled: DonationCharge.Settled) async throws {
-        do {
-            _ = try await DonationService.write(settled, writer: writer, db: db, clock: clock, idempotency: IdempotencyStore(db: db), logger: logger)
-        } catch where error.isConstraintViolation {
-            // Its fundraiser or donor is not in this database: another environment's charge on a
-            // shared processor account (every endpoint gets every event). Not ours; no retry.
-            logger.warning("a charge names a fundraiser or donor unknown here; left alone", metadata: ["donation": "\(settled.donation.id)"])
-        }
+        _ = try await DonationService.write(settled, writer: writer, db: db, clock: clock, idempotency: IdempotencyStore(db: db), logger: logger)
     }
 
     private func fetch(_ chargeID: String) async throws -> ProcessorCharge? {

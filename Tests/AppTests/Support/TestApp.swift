@@ -121,6 +121,20 @@ struct TestHarness: Sendable {
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 
+    /// Delivers a processor event to the sandbox's webhook endpoint, signed with `secret`, with
+    /// `wire` (an intent or a dispute as the sandbox sends them) as its object, changed by `edit`.
+    func postWebhook(_ type: String, _ wire: some Encodable, id: String, secret: String = "whsec_sandbox",
+                     edit: (inout [String: Any]) -> Void = { _ in }) async throws -> Reply {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(wire)) as! [String: Any]
+        edit(&object)
+        let payload = try JSONSerialization.data(withJSONObject: ["id": id, "type": type, "data": ["object": object]] as [String: Any])
+        let signature = WebhookSignature.header(payload: payload, secret: secret, timestamp: Int(Date().timeIntervalSince1970))
+        let response = try await client.executeRequest(uri: "/api/v1/payments/webhooks/sandbox", method: .post,
+                                                       headers: [.contentType: "application/json", .init("Stripe-Signature")!: signature],
+                                                       body: ByteBuffer(data: payload))
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
     /// Uploads a video as `POST /api/v1/videos` (multipart: `file`, `caption`).
     @discardableResult
     func upload(_ bytes: [UInt8], caption: String?, token: String?, filename: String = "clip.mp4", type: String = "video/mp4") async throws -> Reply {
