@@ -94,7 +94,7 @@ struct SQLiteWriterTests {
             Data([1, 2, 3]), ["a": 1],
         ]
         for value in values {
-            #expect(try SQLiteWriterDatabase.sqliteData(value, encoder) == encoder.encode(value), "\(value)")
+            #expect(try SQLiteRawDatabase.sqliteData(value, encoder) == encoder.encode(value), "\(value)")
         }
     }
 

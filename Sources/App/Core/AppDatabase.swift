@@ -14,12 +14,15 @@ public struct AppDatabase: Sendable {
     /// SQLite's writer, when the engine is a SQLite file: statements and transactions run
     /// there rather than through Fluent's connection (see `SQLiteWriter`).
     let sqliteWriter: SQLiteWriter?
+    /// Point reads inline on a SQLite file (see `SQLiteLookups`).
+    let sqliteLookups: SQLiteLookups?
 
     public init(databases: Databases, readDatabases: Databases? = nil, logger: Logger) {
         self.databases = databases
         self.readDatabases = readDatabases
         self.logger = logger
         self.sqliteWriter = nil
+        self.sqliteLookups = nil
     }
 
     /// With `sqliteFile`, the writer's own connection to that file.
@@ -28,6 +31,7 @@ public struct AppDatabase: Sendable {
         self.readDatabases = readDatabases
         self.logger = logger
         self.sqliteWriter = try sqliteFile.map { try SQLiteWriter(path: $0, logger: logger) }
+        self.sqliteLookups = sqliteFile.map { SQLiteLookups(path: $0, logger: logger) }
     }
 
     /// The writer: transactions and migrations.
@@ -48,7 +52,12 @@ public struct AppDatabase: Sendable {
         return sql
     }
 
+    /// Reads of a row or a few by an index, on the hot paths (an `Idempotency-Key`, the next
+    /// events of a feed): on SQLite inline on the caller's thread, else as `reader`.
+    var lookup: any SQLDatabase { sqliteLookups?.sql ?? reader }
+
     public func shutdown() async {
+        sqliteLookups?.close()
         await sqliteWriter?.close()
         await databases.shutdownAsync()
         await readDatabases?.shutdownAsync()

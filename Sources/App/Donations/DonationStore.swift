@@ -10,15 +10,11 @@ struct DonationStore: Sendable {
 
     /// Donations as they are once their processor answered, in one multi-row INSERT.
     static func insert(_ records: [DonationRecord], on sql: any SQLDatabase) async throws {
-        guard !records.isEmpty else { return }
-        try await sql.insert(into: "donations").columns(DonationRecord.columns)
-            .rows(records.map { record -> [any SQLExpression] in [
-                SQLBind(record.id), SQLBind(record.fundraiserId), SQLBind(record.nonprofitId), SQLBind(record.donorId),
-                SQLBind(record.amount), SQLBind(record.giftAmount), SQLBind(record.fee), SQLBind(record.currencyCode), SQLBind(record.coverFees),
-                SQLBind(record.message), SQLBind(record.visibilityName), SQLBind(record.statusName), SQLBind(record.failureCode),
-                SQLBind(record.failureMessage), SQLBind(record.processor), SQLBind(record.chargeId), SQLBind(record.paymentToken),
-                SQLBind(record.refunded), SQLBind(record.disputeName), SQLBind(record.receiptNumber), SQLBind(record.createdAt), SQLBind(record.completedAt),
-            ] }).run()
+        try await SQLRowsInsert(into: "donations", columns: DonationRecord.columns, rows: records.map { record -> [any Encodable & Sendable] in [
+            record.id, record.fundraiserId, record.nonprofitId, record.donorId, record.amount, record.giftAmount, record.fee, record.currencyCode,
+            record.coverFees, record.message, record.visibilityName, record.statusName, record.failureCode, record.failureMessage, record.processor,
+            record.chargeId, record.paymentToken, record.refunded, record.disputeName, record.receiptNumber, record.createdAt, record.completedAt,
+        ] }).run(on: sql)
     }
 
     /// One UPDATE for a batch of donations that succeeded (values from `DonationRecord.succeeded`).

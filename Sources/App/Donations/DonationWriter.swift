@@ -20,8 +20,22 @@ actor DonationWriter {
         case keyTaken
     }
 
-    private struct Waiting {
+    /// A donation with its row and the answer to store for its key, made before it joins a
+    /// batch: on the caller's thread, not the writer's, which every batch waits for.
+    struct Prepared: Sendable {
         let job: DonationCharge.Settled
+        let record: DonationRecord
+        let answer: IdempotencyStore.StoredResponse
+
+        init(_ job: DonationCharge.Settled, at now: Date) throws {
+            self.job = job
+            record = job.record(at: now)
+            answer = try DonationService.response(for: record)
+        }
+    }
+
+    private struct Waiting {
+        let job: Prepared
         let continuation: CheckedContinuation<Written, any Error>
     }
 
@@ -42,11 +56,11 @@ actor DonationWriter {
     }
 
     /// Writes a donation whose processor has answered, with its key and answer, durably.
-    func record(_ settled: DonationCharge.Settled) async throws -> Written {
-        try await enqueue(settled)
+    nonisolated func record(_ settled: DonationCharge.Settled) async throws -> Written {
+        try await enqueue(Prepared(settled, at: clock.now()))
     }
 
-    private func enqueue(_ job: DonationCharge.Settled) async throws -> Written {
+    private func enqueue(_ job: Prepared) async throws -> Written {
         try await withCheckedThrowingContinuation { continuation in
             queue.append(Waiting(job: job, continuation: continuation))
             if !draining {
@@ -98,6 +112,11 @@ actor DonationWriter {
 
     /// The SQL of a batch: a few multi-row statements, whatever its size.
     static func write(_ jobs: [DonationCharge.Settled], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
+        try await write(jobs.map { try Prepared($0, at: now) }, on: sql, at: now)
+    }
+
+    static func write(_ prepared: [Prepared], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
+        let jobs = prepared.map(\.job)
         // One job per key: a duplicate sent at the same moment learns the written one's answer.
         // A request's job is preferred to the processor's (its caller then needs no read).
         var chosen: [[String]: Int] = [:]
@@ -109,19 +128,19 @@ actor DonationWriter {
         // In key order: two nodes' batches that share keys (a webhook on one, the request on
         // the other) then wait for each other on PostgreSQL instead of deadlocking.
         let candidates = chosen.values.sorted { (jobs[$0].scope, jobs[$0].key) < (jobs[$1].scope, jobs[$1].key) }
-        let records = candidates.map { jobs[$0].record(at: now) }
-        let answers = try records.map(DonationService.response(for:))
+        let records = candidates.map { prepared[$0].record }
+        let answers = candidates.map { prepared[$0].answer }
         // The keys first, each with its answer: a key already taken inserts nothing, and its
         // donation is not written (whoever took it wrote the same donation, or another one).
         struct Made: Decodable { let resource_id: UUID }
-        let made = try await sql.insert(into: "idempotency_keys")
-            .columns("scope", "key", "fingerprint", "resource_id", "created_at", "response_status", "response_body")
-            .rows(zip(candidates, zip(records, answers)).map { index, written -> [any SQLExpression] in
+        let made = try await SQLRowsInsert(
+            into: "idempotency_keys", columns: ["scope", "key", "fingerprint", "resource_id", "created_at", "response_status", "response_body"],
+            rows: zip(candidates, zip(records, answers)).map { index, written -> [any Encodable & Sendable] in
                 let job = jobs[index]
-                return [SQLBind(job.scope), SQLBind(job.key), SQLBind(job.fingerprint), SQLBind(written.0.id), SQLBind(now),
-                        SQLBind(written.1.status), SQLBind(written.1.body)]
-            })
-            .ignoringConflicts(with: ["scope", "key"]).returning("resource_id").all(decoding: Made.self)
+                return [job.scope, job.key, job.fingerprint, written.0.id, now, written.1.status, written.1.body]
+            },
+            onConflictDoNothing: ["scope", "key"], returning: ["resource_id"]
+        ).all(decoding: Made.self, on: sql)
         let won = Set(made.map(\.resource_id))
         var written: [Int: Written] = [:]
         var rows: [DonationRecord] = []

@@ -18,7 +18,7 @@ struct IdempotencyStore: Sendable {
     }
 
     func find(scope: String, key: String) async throws -> Row? {
-        try await db.reader.select().columns("fingerprint", "resource_id", "response_status", "response_body").from("idempotency_keys")
+        try await db.lookup.select().columns("fingerprint", "resource_id", "response_status", "response_body").from("idempotency_keys")
             .where("scope", .equal, SQLBind(scope)).where("key", .equal, SQLBind(key)).first(decoding: Row.self)
     }
 

@@ -20,9 +20,8 @@ enum FundraiserTotals {
         let pairs = Set(gifts.map { Pair(fundraiser: $0.fundraiser, donor: $0.donor) }).sorted()
         guard !pairs.isEmpty else { return }
         struct Row: Decodable { let fundraiser_id: UUID }
-        let added = try await sql.insert(into: "fundraiser_donors").columns("fundraiser_id", "donor_id")
-            .rows(pairs.map { [SQLBind($0.fundraiser), SQLBind($0.donor)] })
-            .ignoringConflicts().returning("fundraiser_id").all(decoding: Row.self)
+        let added = try await SQLRowsInsert(into: "fundraiser_donors", columns: ["fundraiser_id", "donor_id"], rows: pairs.map { [$0.fundraiser, $0.donor] },
+                                            onConflictDoNothing: [], returning: ["fundraiser_id"]).all(decoding: Row.self, on: sql)
         var newDonors: [UUID: Int64] = [:]
         for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
         guard !newDonors.isEmpty else { return }

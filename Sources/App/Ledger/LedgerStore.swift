@@ -13,23 +13,19 @@ struct LedgerStore: Sendable {
     static func write(_ transactions: [LedgerTransaction], on sql: any SQLDatabase, at now: Date) async throws {
         guard !transactions.isEmpty else { return }
         let ids = transactions.map { _ in UUID.timeOrdered(at: now) }
-        try await sql.insert(into: "ledger_transactions").columns("id", "kind", "reference", "created_at")
-            .rows(zip(ids, transactions).map { id, transaction -> [any SQLExpression] in
-                [SQLBind(id), SQLBind(transaction.kind.rawValue), SQLBind(transaction.reference), SQLBind(now)]
-            }).run()
-        var rows: [[any SQLExpression]] = []
+        try await SQLRowsInsert(into: "ledger_transactions", columns: ["id", "kind", "reference", "created_at"],
+                                rows: zip(ids, transactions).map { id, transaction in [id, transaction.kind.rawValue, transaction.reference, now] }).run(on: sql)
+        var rows: [[any Encodable & Sendable]] = []
         var tagged: [(fundraiser: UUID, currency: String, amount: Int64)] = []
         for (id, transaction) in zip(ids, transactions) {
             for entry in transaction.entries {
                 let fundraiser = entry.fundraiser.flatMap(UUID.init(uuidString:))
-                rows.append([SQLBind(UUID.timeOrdered(at: now)), SQLBind(id), SQLBind(entry.account.name), SQLBind(entry.amount.currency.code),
-                             SQLBind(entry.amount.amount), SQLBind(fundraiser)])
+                rows.append([UUID.timeOrdered(at: now), id, entry.account.name, entry.amount.currency.code, entry.amount.amount, fundraiser])
                 if let fundraiser { tagged.append((fundraiser, entry.amount.currency.code, entry.amount.amount)) }
             }
         }
-        try await sql.insert(into: "ledger_entries")
-            .columns("id", "transaction_id", "account", "currency", "amount", "fundraiser_id")
-            .rows(rows).run()
+        try await SQLRowsInsert(into: "ledger_entries", columns: ["id", "transaction_id", "account", "currency", "amount", "fundraiser_id"], rows: rows)
+            .run(on: sql)
         // Every entry is written here, so the running totals cannot miss one.
         try await FundraiserTotals.add(entries: tagged, on: sql)
     }

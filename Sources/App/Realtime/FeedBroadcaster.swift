@@ -172,7 +172,7 @@ final class FeedBroadcaster: Sendable {
         while !Task.isCancelled {
             guard let after = state.withLockedValue({ $0.last }) else { return }
             do {
-                let events = try await FeedLog.read(feed: feed, after: after, limit: settings.readBatch, on: db.reader)
+                let events = try await FeedLog.read(feed: feed, after: after, limit: settings.readBatch, on: db.lookup)
                 guard !events.isEmpty else { return }
                 let frames = try events.map { try FeedFrame($0, encoder: encoder) }
                 deliver(frames, last: events.last!.seq)

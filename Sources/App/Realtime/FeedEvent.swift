@@ -57,14 +57,14 @@ enum FeedLog {
         var next: [UUID: Int64] = [:]
         for id in ids { next[id] = try await lastSeq(feed: id, on: sql) + 1 }
         let encoder = APIJSON.encoder()
-        var rows: [[any SQLExpression]] = []
+        var rows: [[any Encodable & Sendable]] = []
         for event in events {
             let seq = next[event.feed, default: 1]
             next[event.feed] = seq + 1
             let payload = String(decoding: try encoder.encode(event.data), as: UTF8.self)
-            rows.append([SQLBind(event.feed), SQLBind(seq), SQLBind(event.kind.rawValue), SQLBind(payload), SQLBind(now)])
+            rows.append([event.feed, seq, event.kind.rawValue, payload, now])
         }
-        try await sql.insert(into: "feed_events").columns("feed_id", "seq", "kind", "payload", "created_at").rows(rows).run()
+        try await SQLRowsInsert(into: "feed_events", columns: ["feed_id", "seq", "kind", "payload", "created_at"], rows: rows).run(on: sql)
         FeedCommitNotes.current?.note(ids)
     }
 
