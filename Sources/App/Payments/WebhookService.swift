@@ -29,7 +29,7 @@ struct WebhookService: Sendable {
         // the envelope is enough to drop them, without building the whole object tree.
         if let glance = try? Self.glanceDecoder.decode(Glance.self, from: payload), glance.type == "payment_intent.succeeded",
            Self.isShortVisibleASCII(glance.id), let created = glance.data.object.created,
-           let donation = DonationCharge.donationID(metadata: glance.data.object.metadata ?? [:], created: Date(timeIntervalSince1970: TimeInterval(created))),
+           let donation = DonationCharge.donationID(metadata: glance.data.object.metadata?.identifying ?? [:], created: Date(timeIntervalSince1970: TimeInterval(created))),
            await recorded.contains(donation) {
             return
         }
@@ -161,8 +161,19 @@ struct WebhookService: Sendable {
     private struct Glance: Decodable {
         struct Payload: Decodable { let object: Object }
         struct Object: Decodable {
-            let metadata: [String: String]?
+            let metadata: Metadata?
             let created: Int?
+        }
+        /// Only what names the donation: the message, the token and the rest stay undecoded.
+        struct Metadata: Decodable {
+            let donation_id: String?
+            let goodcast: String?
+            let donor_id: String?
+            let idempotency_key: String?
+
+            var identifying: [String: String] {
+                ["donation_id": donation_id, "goodcast": goodcast, "donor_id": donor_id, "idempotency_key": idempotency_key].compactMapValues { $0 }
+            }
         }
         let id: String
         let type: String

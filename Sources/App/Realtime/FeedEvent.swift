@@ -84,8 +84,8 @@ enum FeedLog {
     /// The feed's last `seq`, 0 when it has none.
     static func lastSeq(feed: UUID, on sql: any SQLDatabase) async throws -> Int64 {
         struct Row: Decodable { let seq: Int64? }
-        return try await sql.select().column(SQLFunction("MAX", args: SQLColumn("seq")), as: "seq").from("feed_events")
-            .where("feed_id", .equal, SQLBind(feed)).first(decoding: Row.self)?.seq ?? 0
+        return try await sql.raw("SELECT MAX(\"seq\") AS \"seq\" FROM \"feed_events\" WHERE \"feed_id\" = \(bind: feed)")
+            .first(decoding: Row.self)?.seq ?? 0
     }
 
     static func read(feed: UUID, after: Int64, limit: Int, on sql: any SQLDatabase) async throws -> [FeedEvent] {

@@ -11,16 +11,13 @@ enum FeedTotals {
         // One statement for the goal, the running total in the goal's currency and the donors:
         // it runs in every group-commit batch.
         struct Goal: Decodable { let id: UUID; let goal_amount: Int64; let currency: String; let amount: Int64?; let donors: Int64? }
-        let goals = try await sql.select()
-            .column(SQLColumn("id", table: "f")).column(SQLColumn("goal_amount", table: "f")).column(SQLColumn("currency", table: "f"))
-            .column(SQLColumn("amount", table: "t")).column(SQLColumn("donors", table: "c"))
-            .from(SQLAlias(SQLIdentifier("fundraisers"), as: SQLIdentifier("f")))
-            .join(SQLAlias(SQLIdentifier("fundraiser_ledger_totals"), as: SQLIdentifier("t")), method: SQLJoinMethod.left,
-                  on: SQLBinaryExpression(SQLBinaryExpression(SQLColumn("fundraiser_id", table: "t"), .equal, SQLColumn("id", table: "f")),
-                                          .and, SQLBinaryExpression(SQLColumn("currency", table: "t"), .equal, SQLColumn("currency", table: "f"))))
-            .join(SQLAlias(SQLIdentifier("fundraiser_donor_counts"), as: SQLIdentifier("c")), method: SQLJoinMethod.left,
-                  on: SQLColumn("fundraiser_id", table: "c"), .equal, SQLColumn("id", table: "f"))
-            .where(SQLColumn("id", table: "f"), .in, SQLBind.group(ids)).all(decoding: Goal.self)
+        // Written out rather than built: on SQLite's writer thread, which every batch waits for.
+        let goals = try await sql.raw("""
+            SELECT "f"."id", "f"."goal_amount", "f"."currency", "t"."amount", "c"."donors" FROM "fundraisers" AS "f" \
+            LEFT JOIN "fundraiser_ledger_totals" AS "t" ON "t"."fundraiser_id" = "f"."id" AND "t"."currency" = "f"."currency" \
+            LEFT JOIN "fundraiser_donor_counts" AS "c" ON "c"."fundraiser_id" = "f"."id" \
+            WHERE "f"."id" IN (\(binds: ids))
+            """).all(decoding: Goal.self)
         var events: [FeedLog.NewEvent] = []
         var reached: [UUID] = []
         for goal in goals.sorted(by: { $0.id < $1.id }) {
