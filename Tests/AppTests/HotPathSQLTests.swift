@@ -29,9 +29,12 @@ struct HotPathSQLTests {
         let (postgres, _) = Serializing(dialect: PostgresDialect()).serialize(
             SQLRowsInsert(into: "fundraiser_donors", columns: ["fundraiser_id"], rows: [[1], [2]], onConflictDoNothing: []))
         #expect(postgres == #"INSERT INTO "fundraiser_donors" ("fundraiser_id") VALUES ($1), ($2) ON CONFLICT DO NOTHING"#)
+        let (sum, _) = Serializing(dialect: PostgresDialect()).serialize(
+            SQLRowsInsert(into: "fundraiser_donor_counts", columns: ["fundraiser_id", "donors"], rows: [[1, 2]], onConflictAdding: (["fundraiser_id"], "donors")))
+        #expect(sum == #"INSERT INTO "fundraiser_donor_counts" ("fundraiser_id", "donors") VALUES ($1, $2) ON CONFLICT ("fundraiser_id") DO UPDATE SET "donors" = "fundraiser_donor_counts"."donors" + EXCLUDED."donors""#)
     }
 
-    @Test("a multi-row insert stores every value, skips a taken key and returns what it inserted")
+    @Test("a multi-row insert stores every value, skips a taken key, returns what it inserted and keeps a running sum")
     func insertRuns() async throws {
         try await SQLiteWriterTests.withWriter { db in
             try await db.sql.raw("CREATE TABLE pairs (a TEXT NOT NULL, b INTEGER, PRIMARY KEY (a))").run()
@@ -46,6 +49,10 @@ struct HotPathSQLTests {
             let all = try await db.sql.select().columns("a", "b").from("pairs").orderBy("a").all(decoding: Pair.self)
             #expect(all == [Pair(a: "x", b: 1), Pair(a: "y", b: nil), Pair(a: "z", b: 3)])
             try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: []).run(on: db.sql)
+            // A running sum: a new key is inserted, a known one adds to what it has.
+            try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["x", 10], ["w", 4]], onConflictAdding: (["a"], "b")).run(on: db.sql)
+            let summed = try await db.sql.select().columns("a", "b").from("pairs").orderBy("a").all(decoding: Pair.self)
+            #expect(summed == [Pair(a: "w", b: 4), Pair(a: "x", b: 11), Pair(a: "y", b: nil), Pair(a: "z", b: 3)])
         }
     }
 

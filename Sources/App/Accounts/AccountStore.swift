@@ -57,7 +57,7 @@ struct AccountStore: Sendable {
     }
 
     func setRole(_ role: Role, for id: UUID) async throws {
-        await identities.removeAll { $0.account.id == id }
+        identities.removeAll { $0.account.id == id }
         try await db.sql.update("accounts").set("role", to: SQLBind(role.rawValue)).where("id", .equal, SQLBind(id)).run()
     }
 
@@ -130,7 +130,7 @@ struct AccountStore: Sendable {
     /// Revokes one of the account's tokens; false if it has no such live token.
     @discardableResult
     func revoke(token id: UUID, of account: UUID) async throws -> Bool {
-        await identities.removeAll { $0.tokenID == id }
+        identities.removeAll { $0.tokenID == id }
         let before = try await liveTokens(of: account).contains { $0.id == id }
         try await db.sql.update("auth_tokens").set("revoked_at", to: SQLBind(clock.now()))
             .where("id", .equal, SQLBind(id)).where("account_id", .equal, SQLBind(account))

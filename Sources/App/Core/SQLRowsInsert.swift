@@ -13,15 +13,20 @@ struct SQLRowsInsert: SQLExpression {
     let rows: [[any Encodable & Sendable]]
     /// `ON CONFLICT [(columns)] DO NOTHING` when set, and `RETURNING`, in the syntax both engines share.
     var onConflictDoNothing: [String]?
+    /// `ON CONFLICT (keys) DO UPDATE SET column = column + the new row's column`: a running sum.
+    var onConflictAdding: (keys: [String], column: String)?
     var returning: [String] = []
 
-    init(into table: String, columns: [String], rows: [[any Encodable & Sendable]], onConflictDoNothing: [String]? = nil, returning: [String] = []) {
-        precondition(([table] + columns + (onConflictDoNothing ?? []) + returning).allSatisfy(Self.isPlainName), "identifiers are the code's constants")
+    init(into table: String, columns: [String], rows: [[any Encodable & Sendable]], onConflictDoNothing: [String]? = nil,
+         onConflictAdding: (keys: [String], column: String)? = nil, returning: [String] = []) {
+        let names = [table] + columns + (onConflictDoNothing ?? []) + (onConflictAdding.map { $0.keys + [$0.column] } ?? []) + returning
+        precondition(names.allSatisfy(Self.isPlainName), "identifiers are the code's constants")
         precondition(rows.allSatisfy { $0.count == columns.count }, "every row has one value per column")
         self.table = table
         self.columns = columns
         self.rows = rows
         self.onConflictDoNothing = onConflictDoNothing
+        self.onConflictAdding = onConflictAdding
         self.returning = returning
     }
 
@@ -37,6 +42,9 @@ struct SQLRowsInsert: SQLExpression {
         }
         if let target = onConflictDoNothing {
             serializer.write(target.isEmpty ? " ON CONFLICT DO NOTHING" : " ON CONFLICT (\(Self.quoted(target))) DO NOTHING")
+        }
+        if let (keys, column) = onConflictAdding {
+            serializer.write(" ON CONFLICT (\(Self.quoted(keys))) DO UPDATE SET \"\(column)\" = \"\(table)\".\"\(column)\" + EXCLUDED.\"\(column)\"")
         }
         if !returning.isEmpty { serializer.write(" RETURNING \(Self.quoted(returning))") }
     }

@@ -87,7 +87,7 @@ actor DonationWriter {
                 let records = try await Deadline.run(after: AppDatabase.transactionDeadline, on: db.writerExecutor) { [db] in
                     try await db.transaction { sql in try await Self.write(jobs, on: sql, at: now) }
                 }
-                await recorded.set(records.compactMap { written in
+                recorded.set(records.compactMap { written in
                     if case .recorded(let record, _) = written, record.status == .succeeded { record.id } else { nil }
                 }, true)
                 for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: record) }

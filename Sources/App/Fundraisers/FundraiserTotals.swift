@@ -11,7 +11,7 @@ enum FundraiserTotals {
         var sums: [Key: Int64] = [:]
         for entry in entries { sums[Key(fundraiser: entry.fundraiser, currency: entry.currency), default: 0] += entry.amount }
         guard !sums.isEmpty else { return }
-        let rows: [[any SQLExpression]] = sums.sorted(by: { $0.key < $1.key }).map { [SQLBind($0.key.fundraiser), SQLBind($0.key.currency), SQLBind($0.value)] }
+        let rows: [[any Encodable & Sendable]] = sums.sorted(by: { $0.key < $1.key }).map { [$0.key.fundraiser, $0.key.currency, $0.value] }
         try await addOnConflict(into: "fundraiser_ledger_totals", keys: ["fundraiser_id", "currency"], adding: "amount", rows: rows, on: sql)
     }
 
@@ -25,7 +25,7 @@ enum FundraiserTotals {
         var newDonors: [UUID: Int64] = [:]
         for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
         guard !newDonors.isEmpty else { return }
-        let rows: [[any SQLExpression]] = newDonors.sorted(by: { $0.key < $1.key }).map { [SQLBind($0.key), SQLBind($0.value)] }
+        let rows: [[any Encodable & Sendable]] = newDonors.sorted(by: { $0.key < $1.key }).map { [$0.key, $0.value] }
         try await addOnConflict(into: "fundraiser_donor_counts", keys: ["fundraiser_id"], adding: "donors", rows: rows, on: sql)
     }
 
@@ -50,10 +50,8 @@ enum FundraiserTotals {
     }
 
     /// Inserts the rows (keys first, the amount last), or adds the amount to the row already there.
-    private static func addOnConflict(into table: String, keys: [String], adding column: String, rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: table).columns(keys + [column]).rows(rows)
-            .onConflict(with: keys) { $0.set(column, to: SQLBinaryExpression(SQLColumn(column, table: table), .add, SQLExcludedColumn(column))) }
-            .run()
+    private static func addOnConflict(into table: String, keys: [String], adding column: String, rows: [[any Encodable & Sendable]], on sql: any SQLDatabase) async throws {
+        try await SQLRowsInsert(into: table, columns: keys + [column], rows: rows, onConflictAdding: (keys, column)).run(on: sql)
     }
 
     private struct Key: Hashable, Comparable {

@@ -30,7 +30,7 @@ struct WebhookService: Sendable {
         if let glance = try? Self.glanceDecoder.decode(Glance.self, from: payload), glance.type == "payment_intent.succeeded",
            Self.isShortVisibleASCII(glance.id), let created = glance.data.object.created,
            let donation = DonationCharge.donationID(metadata: glance.data.object.metadata?.identifying ?? [:], created: Date(timeIntervalSince1970: TimeInterval(created))),
-           await recorded.contains(donation) {
+           recorded.contains(donation) {
             return
         }
         guard let event = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any],
@@ -46,7 +46,7 @@ struct WebhookService: Sendable {
             // Usually the API call has recorded it already: a read, no write. Otherwise this is
             // the recovery path (the answer was lost), and writing it is idempotent.
             guard var charge = StripeProcessor.charge(object), let donation = DonationCharge.donationID(for: charge),
-                  await !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded else { return }
+                  !recorded.contains(donation), try await donations.find(donation)?.status != .succeeded else { return }
             if !StripeProcessor.carriesFee(object) {
                 // Stripe's events name the latest charge without its balance transaction, so
                 // without the fee: the processor is asked for the whole intent.
