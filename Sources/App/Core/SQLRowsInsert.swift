@@ -21,6 +21,7 @@ struct SQLRowsInsert: SQLExpression {
          onConflictAdding: (keys: [String], column: String)? = nil, returning: [String] = []) {
         let names = [table] + columns + (onConflictDoNothing ?? []) + (onConflictAdding.map { $0.keys + [$0.column] } ?? []) + returning
         precondition(names.allSatisfy(Self.isPlainName), "identifiers are the code's constants")
+        precondition(onConflictDoNothing == nil || onConflictAdding == nil, "one ON CONFLICT clause")
         precondition(rows.allSatisfy { $0.count == columns.count }, "every row has one value per column")
         self.table = table
         self.columns = columns

@@ -21,7 +21,9 @@ actor DonationWriter {
     }
 
     /// A donation with its row and the answer to store for its key, made before it joins a
-    /// batch: on the caller's thread, not the writer's, which every batch waits for.
+    /// batch: on the caller's thread, not the writer's, which every batch waits for. The row's
+    /// times are when it was prepared; its ledger postings and feed events carry the batch's
+    /// time, milliseconds later (at most the batch deadline under an outage).
     struct Prepared: Sendable {
         let job: DonationCharge.Settled
         let record: DonationRecord
