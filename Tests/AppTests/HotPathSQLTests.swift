@@ -22,15 +22,15 @@ struct HotPathSQLTests {
     @Test("a multi-row insert is written out as each engine expects, with one bind per value")
     func insertText() {
         let insert = SQLRowsInsert(into: "idempotency_keys", columns: ["scope", "key", "n"], rows: [["a", "k1", 1], ["b", "k2", String?.none]],
-                                   onConflictDoNothing: ["scope", "key"], returning: ["resource_id"])
+                                   onConflict: .doNothing(keys: ["scope", "key"]), returning: ["resource_id"])
         let (sqlite, sqliteBinds) = Serializing(dialect: SQLiteDialect()).serialize(insert)
         #expect(sqlite == #"INSERT INTO "idempotency_keys" ("scope", "key", "n") VALUES (?1, ?2, ?3), (?4, ?5, ?6) ON CONFLICT ("scope", "key") DO NOTHING RETURNING "resource_id""#)
         #expect(sqliteBinds.count == 6)
         let (postgres, _) = Serializing(dialect: PostgresDialect()).serialize(
-            SQLRowsInsert(into: "fundraiser_donors", columns: ["fundraiser_id"], rows: [[1], [2]], onConflictDoNothing: []))
+            SQLRowsInsert(into: "fundraiser_donors", columns: ["fundraiser_id"], rows: [[1], [2]], onConflict: .doNothing(keys: [])))
         #expect(postgres == #"INSERT INTO "fundraiser_donors" ("fundraiser_id") VALUES ($1), ($2) ON CONFLICT DO NOTHING"#)
         let (sum, _) = Serializing(dialect: PostgresDialect()).serialize(
-            SQLRowsInsert(into: "fundraiser_donor_counts", columns: ["fundraiser_id", "donors"], rows: [[1, 2]], onConflictAdding: (["fundraiser_id"], "donors")))
+            SQLRowsInsert(into: "fundraiser_donor_counts", columns: ["fundraiser_id", "donors"], rows: [[1, 2]], onConflict: .add(keys: ["fundraiser_id"], column: "donors")))
         #expect(sum == #"INSERT INTO "fundraiser_donor_counts" ("fundraiser_id", "donors") VALUES ($1, $2) ON CONFLICT ("fundraiser_id") DO UPDATE SET "donors" = "fundraiser_donor_counts"."donors" + EXCLUDED."donors""#)
     }
 
@@ -39,10 +39,10 @@ struct HotPathSQLTests {
         try await SQLiteWriterTests.withWriter { db in
             try await db.sql.raw("CREATE TABLE pairs (a TEXT NOT NULL, b INTEGER, PRIMARY KEY (a))").run()
             struct Made: Decodable, Equatable { let a: String }
-            let first = try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["x", 1], ["y", Int?.none]], onConflictDoNothing: ["a"], returning: ["a"])
+            let first = try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["x", 1], ["y", Int?.none]], onConflict: .doNothing(keys: ["a"]), returning: ["a"])
                 .all(decoding: Made.self, on: db.sql)
             #expect(first == [Made(a: "x"), Made(a: "y")])
-            let second = try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["y", 5], ["z", 3]], onConflictDoNothing: ["a"], returning: ["a"])
+            let second = try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["y", 5], ["z", 3]], onConflict: .doNothing(keys: ["a"]), returning: ["a"])
                 .all(decoding: Made.self, on: db.sql)
             #expect(second == [Made(a: "z")])
             struct Pair: Decodable, Equatable { let a: String; let b: Int? }
@@ -50,7 +50,7 @@ struct HotPathSQLTests {
             #expect(all == [Pair(a: "x", b: 1), Pair(a: "y", b: nil), Pair(a: "z", b: 3)])
             try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: []).run(on: db.sql)
             // A running sum: a new key is inserted, a known one adds to what it has.
-            try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["x", 10], ["w", 4]], onConflictAdding: (["a"], "b")).run(on: db.sql)
+            try await SQLRowsInsert(into: "pairs", columns: ["a", "b"], rows: [["x", 10], ["w", 4]], onConflict: .add(keys: ["a"], column: "b")).run(on: db.sql)
             let summed = try await db.sql.select().columns("a", "b").from("pairs").orderBy("a").all(decoding: Pair.self)
             #expect(summed == [Pair(a: "w", b: 4), Pair(a: "x", b: 11), Pair(a: "y", b: nil), Pair(a: "z", b: 3)])
         }

@@ -11,23 +11,31 @@ struct SQLRowsInsert: SQLExpression {
     let table: String
     let columns: [String]
     let rows: [[any Encodable & Sendable]]
-    /// `ON CONFLICT [(columns)] DO NOTHING` when set, and `RETURNING`, in the syntax both engines share.
-    var onConflictDoNothing: [String]?
-    /// `ON CONFLICT (keys) DO UPDATE SET column = column + the new row's column`: a running sum.
-    var onConflictAdding: (keys: [String], column: String)?
-    var returning: [String] = []
+    let onConflict: OnConflict?
+    let returning: [String]
 
-    init(into table: String, columns: [String], rows: [[any Encodable & Sendable]], onConflictDoNothing: [String]? = nil,
-         onConflictAdding: (keys: [String], column: String)? = nil, returning: [String] = []) {
-        let names = [table] + columns + (onConflictDoNothing ?? []) + (onConflictAdding.map { $0.keys + [$0.column] } ?? []) + returning
-        precondition(names.allSatisfy(Self.isPlainName), "identifiers are the code's constants")
-        precondition(onConflictDoNothing == nil || onConflictAdding == nil, "one ON CONFLICT clause")
+    /// What a row whose key is taken does, in the syntax both engines share.
+    enum OnConflict {
+        /// `ON CONFLICT [(keys)] DO NOTHING`; no keys: any constraint.
+        case doNothing(keys: [String])
+        /// `ON CONFLICT (keys) DO UPDATE SET column = column + the new row's column`: a running sum.
+        case add(keys: [String], column: String)
+
+        var names: [String] {
+            switch self {
+            case .doNothing(let keys): keys
+            case .add(let keys, let column): keys + [column]
+            }
+        }
+    }
+
+    init(into table: String, columns: [String], rows: [[any Encodable & Sendable]], onConflict: OnConflict? = nil, returning: [String] = []) {
+        precondition(([table] + columns + (onConflict?.names ?? []) + returning).allSatisfy(Self.isPlainName), "identifiers are the code's constants")
         precondition(rows.allSatisfy { $0.count == columns.count }, "every row has one value per column")
         self.table = table
         self.columns = columns
         self.rows = rows
-        self.onConflictDoNothing = onConflictDoNothing
-        self.onConflictAdding = onConflictAdding
+        self.onConflict = onConflict
         self.returning = returning
     }
 
@@ -41,11 +49,13 @@ struct SQLRowsInsert: SQLExpression {
             }
             serializer.write(")")
         }
-        if let target = onConflictDoNothing {
-            serializer.write(target.isEmpty ? " ON CONFLICT DO NOTHING" : " ON CONFLICT (\(Self.quoted(target))) DO NOTHING")
-        }
-        if let (keys, column) = onConflictAdding {
+        switch onConflict {
+        case .doNothing(let keys)?:
+            serializer.write(keys.isEmpty ? " ON CONFLICT DO NOTHING" : " ON CONFLICT (\(Self.quoted(keys))) DO NOTHING")
+        case .add(let keys, let column)?:
             serializer.write(" ON CONFLICT (\(Self.quoted(keys))) DO UPDATE SET \"\(column)\" = \"\(table)\".\"\(column)\" + EXCLUDED.\"\(column)\"")
+        case nil:
+            break
         }
         if !returning.isEmpty { serializer.write(" RETURNING \(Self.quoted(returning))") }
     }

@@ -130,26 +130,25 @@ actor DonationWriter {
         // In key order: two nodes' batches that share keys (a webhook on one, the request on
         // the other) then wait for each other on PostgreSQL instead of deadlocking.
         let candidates = chosen.values.sorted { (jobs[$0].scope, jobs[$0].key) < (jobs[$1].scope, jobs[$1].key) }
-        let records = candidates.map { prepared[$0].record }
-        let answers = candidates.map { prepared[$0].answer }
         // The keys first, each with its answer: a key already taken inserts nothing, and its
         // donation is not written (whoever took it wrote the same donation, or another one).
         struct Made: Decodable { let resource_id: UUID }
         let made = try await SQLRowsInsert(
             into: "idempotency_keys", columns: ["scope", "key", "fingerprint", "resource_id", "created_at", "response_status", "response_body"],
-            rows: zip(candidates, zip(records, answers)).map { index, written -> [any Encodable & Sendable] in
-                let job = jobs[index]
-                return [job.scope, job.key, job.fingerprint, written.0.id, now, written.1.status, written.1.body]
+            rows: candidates.map { index -> [any Encodable & Sendable] in
+                let (job, record, answer) = (jobs[index], prepared[index].record, prepared[index].answer)
+                return [job.scope, job.key, job.fingerprint, record.id, now, answer.status, answer.body]
             },
-            onConflictDoNothing: ["scope", "key"], returning: ["resource_id"]
+            onConflict: .doNothing(keys: ["scope", "key"]), returning: ["resource_id"]
         ).all(decoding: Made.self, on: sql)
         let won = Set(made.map(\.resource_id))
         var written: [Int: Written] = [:]
         var rows: [DonationRecord] = []
         var successes: [(record: DonationRecord, processor: String)] = []
         var names: [UUID: String] = [:]
-        for (index, (record, answer)) in zip(candidates, zip(records, answers)) where won.contains(record.id) {
-            written[index] = .recorded(record, answer: answer)
+        for index in candidates where won.contains(prepared[index].record.id) {
+            let record = prepared[index].record
+            written[index] = .recorded(record, answer: prepared[index].answer)
             rows.append(record)
             if record.status == .succeeded {
                 successes.append((record, record.processor))

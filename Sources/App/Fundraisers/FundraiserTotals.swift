@@ -21,7 +21,7 @@ enum FundraiserTotals {
         guard !pairs.isEmpty else { return }
         struct Row: Decodable { let fundraiser_id: UUID }
         let added = try await SQLRowsInsert(into: "fundraiser_donors", columns: ["fundraiser_id", "donor_id"], rows: pairs.map { [$0.fundraiser, $0.donor] },
-                                            onConflictDoNothing: [], returning: ["fundraiser_id"]).all(decoding: Row.self, on: sql)
+                                            onConflict: .doNothing(keys: []), returning: ["fundraiser_id"]).all(decoding: Row.self, on: sql)
         var newDonors: [UUID: Int64] = [:]
         for row in added { newDonors[row.fundraiser_id, default: 0] += 1 }
         guard !newDonors.isEmpty else { return }
@@ -51,7 +51,7 @@ enum FundraiserTotals {
 
     /// Inserts the rows (keys first, the amount last), or adds the amount to the row already there.
     private static func addOnConflict(into table: String, keys: [String], adding column: String, rows: [[any Encodable & Sendable]], on sql: any SQLDatabase) async throws {
-        try await SQLRowsInsert(into: table, columns: keys + [column], rows: rows, onConflictAdding: (keys, column)).run(on: sql)
+        try await SQLRowsInsert(into: table, columns: keys + [column], rows: rows, onConflict: .add(keys: keys, column: column)).run(on: sql)
     }
 
     private struct Key: Hashable, Comparable {
