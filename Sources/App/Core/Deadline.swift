@@ -10,18 +10,16 @@ enum Deadline {
     }
 
     /// `executor`: where `work` should run (its task is unstructured, so it would not inherit the caller's preference).
-    static func run<T: Sendable>(after limit: Duration, on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let once = Once<T>()
+    static func run<T: Sendable>(after limit: Duration, on executor: (any TaskExecutor)? = nil, watch: DeadlineWatch = .shared,
+                                  _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let once = Once<T>(limit: limit, watch: watch)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 once.set(continuation)
-                let task = Task(executorPreference: executor) {
+                // Watched before the work starts: work that ends at once must find its entry to remove.
+                watch.watch(once, until: .now + limit)
+                once.work = Task(executorPreference: executor) {
                     do { once.finish(.success(try await work())) } catch { once.finish(.failure(error)) }
-                }
-                once.onTimeout = task
-                Task {
-                    try? await Task.sleep(for: limit)
-                    if once.finish(.failure(Exceeded(after: limit))) { task.cancel() }
                 }
             }
         } onCancel: {
@@ -29,17 +27,31 @@ enum Deadline {
         }
     }
 
-    /// Resumes the continuation once, whichever of the work and the timer comes first.
-    private final class Once<T: Sendable>: Sendable {
-        private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, finished: Bool, task: Task<Void, Never>?)>((nil, false, nil))
+    /// Resumes the continuation once, whichever of the work and the watch comes first.
+    private final class Once<T: Sendable>: Sendable, DeadlineWatch.Watched {
+        private let limit: Duration
+        private let watch: DeadlineWatch
+        private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, finished: Bool, work: Task<Void, Never>?, cancelled: Bool)>((nil, false, nil, false))
+
+        init(limit: Duration, watch: DeadlineWatch) {
+            self.limit = limit
+            self.watch = watch
+        }
 
         func set(_ continuation: CheckedContinuation<T, any Error>) {
             state.withLock { $0.continuation = continuation }
         }
 
-        var onTimeout: Task<Void, Never>? {
-            get { state.withLock { $0.task } }
-            set { state.withLock { $0.task = newValue } }
+        /// The work's task; cancelled at once if the caller was cancelled before it existed.
+        var work: Task<Void, Never>? {
+            get { state.withLock { $0.work } }
+            set {
+                let cancelled = state.withLock { state in
+                    state.work = newValue
+                    return state.cancelled
+                }
+                if cancelled { newValue?.cancel() }
+            }
         }
 
         @discardableResult
@@ -50,12 +62,75 @@ enum Deadline {
                 state.continuation = nil
                 return continuation
             }
-            continuation?.resume(with: result)
-            return continuation != nil
+            guard let continuation else { return false }
+            watch.forget(self)
+            continuation.resume(with: result)
+            return true
+        }
+
+        func expire() {
+            if finish(.failure(Exceeded(after: limit))) { work?.cancel() }
         }
 
         func cancel() {
-            onTimeout?.cancel()
+            let work = state.withLock { state in
+                state.cancelled = true
+                return state.work
+            }
+            work?.cancel()
+        }
+    }
+}
+
+/// One watch for every deadline in the process, ticking while any is pending. A timer per
+/// call (a sleeping task each) cost a dispatch timer to arm and another to disarm for every
+/// donation the sandbox's webhook delivered; a deadline here fires up to a tick late.
+final class DeadlineWatch: Sendable {
+    protocol Watched: AnyObject, Sendable {
+        func expire()
+    }
+
+    static let shared = DeadlineWatch(tick: .milliseconds(100))
+
+    private struct Entry {
+        let due: ContinuousClock.Instant
+        let watched: any Watched
+    }
+
+    private let tick: Duration
+    private let state = Mutex<(entries: [ObjectIdentifier: Entry], ticking: Bool)>(([:], false))
+
+    init(tick: Duration) { self.tick = tick }
+
+    func watch(_ watched: any Watched, until due: ContinuousClock.Instant) {
+        let start = state.withLock { state in
+            state.entries[ObjectIdentifier(watched)] = Entry(due: due, watched: watched)
+            defer { state.ticking = true }
+            return !state.ticking
+        }
+        if start { Task.detached { await self.run() } }
+    }
+
+    func forget(_ watched: any Watched) {
+        _ = state.withLock { $0.entries.removeValue(forKey: ObjectIdentifier(watched)) }
+    }
+
+    /// How many deadlines are pending.
+    var pending: Int { state.withLock { $0.entries.count } }
+
+    private func run() async {
+        while true {
+            // Not cancellable: nobody holds this task, and it ends once nothing is pending.
+            try? await Task.sleep(for: tick)
+            let now = ContinuousClock.now
+            let (expired, more) = state.withLock { state in
+                let expired = state.entries.filter { $0.value.due <= now }
+                for key in expired.keys { state.entries.removeValue(forKey: key) }
+                state.ticking = !state.entries.isEmpty
+                return (expired.values.map(\.watched), state.ticking)
+            }
+            for watched in expired { watched.expire() }
+            if !more { return }
         }
     }
 }

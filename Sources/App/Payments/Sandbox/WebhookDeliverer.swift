@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the sandbox's webhook events the way real processors do: at least once, with
 /// retries on failure, sometimes twice, sometimes late and out of order, each signed like
@@ -40,16 +41,31 @@ public struct WebhookDeliverer: Service {
     }
 
     private func deliverAll() async {
+        let due = DueEvents()
         await withDiscardingTaskGroup { group in
             for await event in events.stream {
                 let copies = Double.random(in: 0..<1) < behaviour.duplicateRate ? 2 : 1
-                for copy in 0..<copies {
-                    group.addTask {
-                        let delay = event.delay + Double.random(in: 0...behaviour.maxJitter) + Double(copy) * 0.5
-                        try? await Task.sleep(for: .seconds(delay))
-                        await deliver(event)
-                    }
-                }
+                let now = ContinuousClock.now
+                let start = due.add((0..<copies).map { copy in
+                    let delay = event.delay + Double.random(in: 0...behaviour.maxJitter) + Double(copy) * 0.5
+                    return (now + .seconds(delay), event)
+                })
+                if start { group.addTask { await deliverWhenDue(due) } }
+            }
+        }
+    }
+
+    /// Delivers each event once it is due, a tick at a time, until none waits. A sleep per
+    /// event was a dispatch timer per event: at thousands of donations a second, a visible
+    /// share of the process's CPU spent on the sandbox's imitation of network delay.
+    private func deliverWhenDue(_ due: DueEvents) async {
+        await withDiscardingTaskGroup { group in
+            while true {
+                try? await Task.sleep(for: DueEvents.tick)
+                if Task.isCancelled { return }
+                let (ready, more) = due.takeDue(at: .now)
+                for event in ready { group.addTask { await deliver(event) } }
+                if !more { return }
             }
         }
     }
@@ -124,5 +140,34 @@ actor WebhookTarget {
             if Task.isCancelled { return nil }
         }
         return value
+    }
+}
+
+/// Events waiting for their delivery time; `add` says when a new ticker must start.
+final class DueEvents: Sendable {
+    static let tick: Duration = .milliseconds(20)
+    private let state = Mutex<(waiting: [(at: ContinuousClock.Instant, event: SandboxEvents.Event)], ticking: Bool)>(([], false))
+
+    /// True when no ticker runs: the caller starts one.
+    func add(_ events: [(at: ContinuousClock.Instant, event: SandboxEvents.Event)]) -> Bool {
+        state.withLock { state in
+            state.waiting += events
+            defer { state.ticking = true }
+            return !state.ticking
+        }
+    }
+
+    /// The events due by `now`, and whether others wait (if not, the ticker stops).
+    func takeDue(at now: ContinuousClock.Instant) -> (ready: [SandboxEvents.Event], more: Bool) {
+        state.withLock { state in
+            var ready: [SandboxEvents.Event] = []
+            state.waiting.removeAll { item in
+                guard item.at <= now else { return false }
+                ready.append(item.event)
+                return true
+            }
+            state.ticking = !state.waiting.isEmpty
+            return (ready, state.ticking)
+        }
     }
 }
