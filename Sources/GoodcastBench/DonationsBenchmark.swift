@@ -72,10 +72,11 @@ struct DonationsBenchmark: AsyncParsableCommand {
         await commands.shutdown()
 
         let engine = databaseURL == nil ? "SQLite" : "PostgreSQL"
-        print("\n| \(engine), \(clients) clients, \(seconds) s each, sandbox webhooks \(delivery.rawValue) | per second | p50 ms | p99 ms | failed |")
-        print("|---|---:|---:|---:|---:|")
+        print("\n| \(engine), \(clients) clients, \(seconds) s each, sandbox webhooks \(delivery.rawValue) | per second | p50 ms | p99 ms | failed | CPU µs each |")
+        print("|---|---:|---:|---:|---:|---:|")
         for result in [ceiling, donations, bare] {
-            print(String(format: "| %@ | %.0f | %.2f | %.2f | %d |", result.name, result.perSecond, result.percentile(0.5), result.percentile(0.99), result.failed))
+            print(String(format: "| %@ | %.0f | %.2f | %.2f | %d | %.0f |", result.name, result.perSecond, result.percentile(0.5), result.percentile(0.99), result.failed,
+                         result.cpuMicroseconds))
         }
         print(String(format: "\ndonations / framework ceiling: %.2f; donations / bare database: %.2f; ledger verify: %@",
                      donations.perSecond / max(1, ceiling.perSecond), donations.perSecond / max(1, bare.perSecond), verify.clean ? "clean" : "VIOLATIONS"))

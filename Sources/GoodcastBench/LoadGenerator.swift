@@ -11,8 +11,12 @@ struct LoadGenerator {
         let failed: Int
         let seconds: Double
         let latencies: [Double]
+        /// This process's CPU seconds during the run: server, load generator and all.
+        let cpuSeconds: Double
 
         var perSecond: Double { Double(completed) / seconds }
+        /// CPU microseconds per completed operation: steadier than throughput on a shared machine.
+        var cpuMicroseconds: Double { completed == 0 ? 0 : cpuSeconds / Double(completed) * 1e6 }
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }
             let sorted = latencies.sorted()
@@ -26,6 +30,7 @@ struct LoadGenerator {
     /// `operation` returns true on success.
     func run(_ name: String, _ operation: @escaping @Sendable (_ client: Int, _ iteration: Int) async -> Bool) async -> Result {
         let clock = ContinuousClock()
+        let cpuBefore = ProcessCPU.ownSeconds()
         let start = clock.now
         let deadline = start + duration
         let perClient = await withTaskGroup(of: (Int, Int, [Double]).self) { group in
@@ -55,7 +60,7 @@ struct LoadGenerator {
         return Result(
             name: name, completed: perClient.reduce(0) { $0 + $1.0 }, failed: perClient.reduce(0) { $0 + $1.1 },
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            latencies: perClient.flatMap(\.2)
+            latencies: perClient.flatMap(\.2), cpuSeconds: ProcessCPU.ownSeconds() - cpuBefore
         )
     }
 }
