@@ -90,7 +90,7 @@ struct DonationRecord: Sendable, Decodable {
 
     /// A receipt number people can read out: the date and the end of the id.
     static func receiptNumber(id: UUID, at date: Date) -> String {
-        let day = date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.omitted))
+        let day = UTCDay(date).iso.filter { $0 != "-" }
         // The id's last twelve hex digits: random in every UUID version (the first ones of a
         // time-ordered id are its time, shared by every gift of the same minute).
         return "GC-\(day)-\(id.uuidString.suffix(12))"

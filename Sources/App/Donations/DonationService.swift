@@ -247,7 +247,7 @@ struct DonationService: Sendable {
     static func response(for donation: DonationRecord) throws -> IdempotencyStore.StoredResponse {
         switch donation.status {
         case .succeeded, .pending:
-            return .init(status: 201, body: try APIJSON.string(DonationOutput(donation)))
+            return .init(status: 201, body: DonationOutput(donation).jsonText)
         case .declined:
             let problem = Problem(.paymentDeclined, detail: "the card was declined (\(donation.failureCode ?? "card_declined")): \(donation.failureMessage ?? "")")
             return .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
