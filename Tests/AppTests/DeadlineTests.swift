@@ -1,10 +1,11 @@
 @testable import App
+import Foundation
 import Testing
 
 /// `Deadline.run` with the process's one `DeadlineWatch`.
-@Suite("Deadlines")
+@Suite("Deadlines", .timeLimit(.minutes(1)))
 struct DeadlineTests {
-    struct Never: Error {}
+    struct Refusal: Error {}
 
     @Test("work that answers in time gives its answer or its error, and leaves nothing watched")
     func inTime() async throws {
@@ -14,7 +15,7 @@ struct DeadlineTests {
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(answers.sorted() == (0..<200).map { $0 * 2 })
-        await #expect(throws: Never.self) { try await Deadline.run(after: .seconds(30), watch: watch) { () async throws -> Int in throw Never() } }
+        await #expect(throws: Refusal.self) { try await Deadline.run(after: .seconds(30), watch: watch) { () async throws -> Int in throw Refusal() } }
         #expect(watch.pending == 0)
     }
 
@@ -45,5 +46,25 @@ struct DeadlineTests {
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
+    @Test("the sandbox's webhook ticker starts with the first waiting event, hands each over once when due, and stops when none waits")
+    func dueEvents() throws {
+        let due = DueEvents()
+        let now = ContinuousClock.now
+        let event = { (id: String) in SandboxEvents.Event(id: id, type: "t", payload: Data(), delay: 0) }
+        #expect(due.add([(now + .seconds(1), event("late")), (now, event("first"))]))
+        #expect(!due.add([(now, event("first-copy"))]), "a ticker runs already")
+        var taken = due.takeDue(at: now)
+        #expect(taken.ready.map(\.id) == ["first", "first-copy"])
+        #expect(taken.more)
+        taken = due.takeDue(at: now + .seconds(1))
+        #expect(taken.ready.map(\.id) == ["late"])
+        #expect(!taken.more)
+        #expect(due.takeDue(at: now + .seconds(5)).ready.isEmpty)
+        #expect(due.add([(now, event("again"))]), "the stopped ticker is started again")
+        due.abandon()
+        #expect(due.takeDue(at: now + .seconds(5)).ready.isEmpty)
+        #expect(due.add([(now, event("after-shutdown"))]))
     }
 }

@@ -64,12 +64,19 @@ struct JSONTextTests {
         }
     }
 
-    @Test("dates before 1970 and at the ends of days, months and leap years")
+    @Test("dates before 1970, at the ends of days, months and leap years, a hair before a second, before 1583 and after 9999")
     func edges() throws {
         struct Stamp: Encodable { let at: Date }
-        let seconds: [TimeInterval] = [0, -1, -0.5, -86_400, -86_401, 59.999, 86_399.9, 951_782_399, 951_782_400, 951_868_800, 4_107_542_400, -2_208_988_800]
-        for second in seconds {
-            let date = Date(timeIntervalSince1970: second)
+        let seconds: [TimeInterval] = [0, -1, -0.5, -86_400, -86_401, 59.999, 86_399.9, 951_782_399, 951_782_400, 951_868_800, 4_107_542_400, -2_208_988_800,
+                                       // Julian before 1582, years past 9999: Foundation's own text.
+                                       -12_219_292_800, -30_000_000_000, 253_402_300_799, 253_402_300_800, 400_000_000_000]
+        var dates = seconds.map { Date(timeIntervalSince1970: $0) }
+        // A hair before a whole second, as Foundation counts (from 2001): still the second before.
+        for whole in [816_000_000.0, 0, -1_000_000] {
+            dates.append(Date(timeIntervalSinceReferenceDate: whole.nextDown))
+        }
+        for date in dates {
+            let second = date.timeIntervalSinceReferenceDate
             var json = JSONText()
             json.object { $0.field("at", date) }
             #expect(json.string == String(decoding: try Self.encoder.encode(Stamp(at: date)), as: UTF8.self), "at \(second)")

@@ -42,15 +42,16 @@ enum Deadline {
             state.withLock { $0.continuation = continuation }
         }
 
-        /// The work's task; cancelled at once if the caller was cancelled before it existed.
+        /// The work's task; cancelled at once if the caller was cancelled, or the deadline
+        /// passed, before it existed.
         var work: Task<Void, Never>? {
             get { state.withLock { $0.work } }
             set {
-                let cancelled = state.withLock { state in
+                let cancel = state.withLock { state in
                     state.work = newValue
-                    return state.cancelled
+                    return state.cancelled || state.finished
                 }
-                if cancelled { newValue?.cancel() }
+                if cancel { newValue?.cancel() }
             }
         }
 

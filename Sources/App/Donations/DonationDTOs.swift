@@ -112,7 +112,7 @@ struct DonationOutput: ResponseCodable {
 extension DonationOutput {
     /// The text `APIJSON.string(self)` gives, written directly: every donation's answer is
     /// made and stored once, on the hot path (`DonationWriter.Prepared`). Fields in
-    /// `JSONEncoder`'s sorted order; `DonationTests` checks the two agree.
+    /// `JSONEncoder`'s sorted order; `HotPathJSONTests` checks the two agree.
     var jsonText: String {
         var json = JSONText(capacity: 640)
         json.object { json in

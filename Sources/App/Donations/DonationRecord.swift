@@ -90,7 +90,8 @@ struct DonationRecord: Sendable, Decodable {
 
     /// A receipt number people can read out: the date and the end of the id.
     static func receiptNumber(id: UUID, at date: Date) -> String {
-        let day = UTCDay(date).iso.filter { $0 != "-" }
+        // The day of the answer's `completedAt`, to the same second.
+        let day = JSONText.iso8601(date).prefix(10).filter { $0 != "-" }
         // The id's last twelve hex digits: random in every UUID version (the first ones of a
         // time-ordered id are its time, shared by every gift of the same minute).
         return "GC-\(day)-\(id.uuidString.suffix(12))"

@@ -111,9 +111,14 @@ public struct JSONText: Sendable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// `2026-11-27T02:00:30Z`: the second the date falls in, UTC.
+    /// `2026-11-27T02:00:30Z`: the second the date falls in, UTC. Years 1583 to 9999 are
+    /// written here; the rest (Foundation's calendar turns Julian before 1582) by Foundation.
     public static func iso8601(_ date: Date) -> String {
-        let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
+        // From 2001 as Foundation counts: adding 1970's offset first can round a time a hair
+        // before a whole second up to it.
+        let sinceReference = date.timeIntervalSinceReferenceDate
+        guard sinceReference.isFinite, sinceReference >= -13_190_860_800, sinceReference < 252_423_993_600 else { return date.formatted(.iso8601) }
+        let seconds = Int64(sinceReference.rounded(.down)) + 978_307_200
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let inDay = seconds - days * 86_400
         let (year, month, day) = UTCDay(number: days).civil

@@ -62,7 +62,11 @@ public struct WebhookDeliverer: Service {
         await withDiscardingTaskGroup { group in
             while true {
                 try? await Task.sleep(for: DueEvents.tick)
-                if Task.isCancelled { return }
+                if Task.isCancelled {
+                    // Shutting down: what still waits is dropped (see `run`).
+                    due.abandon()
+                    return
+                }
                 let (ready, more) = due.takeDue(at: .now)
                 for event in ready { group.addTask { await deliver(event) } }
                 if !more { return }
@@ -154,6 +158,14 @@ final class DueEvents: Sendable {
             state.waiting += events
             defer { state.ticking = true }
             return !state.ticking
+        }
+    }
+
+    /// Drops what waits; the next `add` starts a ticker again.
+    func abandon() {
+        state.withLock { state in
+            state.waiting = []
+            state.ticking = false
         }
     }
 
