@@ -60,4 +60,16 @@ struct HotPathJSONTests {
         #expect(object == expected)
         #expect((object["metadata"] as? [String: String]) == metadata)
     }
+
+    @Test("a dispute, written directly, reads as its JSONEncoder form")
+    func disputeWire() throws {
+        let intent = SandboxBank.Intent(id: "pi_1", amount: Money(900, .usd), fee: Money(56, .usd), token: "tok_dispute",
+                                        metadata: ["message": "\"quoted\" / ✨\n", "goodcast": "1"], created: 1_790_000_000, status: .succeeded)
+        let wire = SandboxBank.disputeWire(intent, status: "needs_response")
+        var json = JSONText()
+        json.object { wire.write(&$0) }
+        let written = try #require(try JSONSerialization.jsonObject(with: json.data) as? NSDictionary)
+        let expected = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(wire)) as? NSDictionary)
+        #expect(written == expected)
+    }
 }

@@ -73,13 +73,13 @@ actor SandboxBank {
         order.append(intent.id)
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
-            events.emit(type: "payment_intent.succeeded", intent: Self.wire(intent))
+            events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
             if token == "tok_dispute" {
                 intents[intent.id]!.disputed = true
                 events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5)
             }
         } else {
-            events.emit(type: "payment_intent.payment_failed", intent: Self.wire(intent))
+            events.emit(type: "payment_intent.payment_failed", object: Self.wire(intent))
         }
         if token == "tok_timeout" { return .noAnswer(intent) }
         return succeeded ? .succeeded(intent) : Self.decline(intent)
@@ -103,7 +103,7 @@ actor SandboxBank {
         intents[intentID] = intent
         let refund = ProcessorRefund(id: "re_" + intent.id.dropFirst(3) + "_\(intent.refunded)", chargeID: intent.id, amount: Money(value, intent.amount.currency))
         if let key = idempotencyKey { refundKeys[key] = refund }
-        events.emit(type: "charge.refunded", intent: Self.wire(intent))
+        events.emit(type: "charge.refunded", object: Self.wire(intent))
         return refund
     }
 
@@ -145,7 +145,7 @@ actor SandboxBank {
     /// A PaymentIntent with its latest charge, as Stripe's API answers and events carry it.
     /// Encodable structs rather than dictionaries: serializing a bridged dictionary was the
     /// sandbox's largest cost per charge.
-    struct IntentWire: Encodable, Sendable {
+    struct IntentWire: Encodable, SandboxWire {
         struct BalanceTransaction: Encodable, Sendable {
             var object = "balance_transaction"
             let fee: Int64
@@ -177,7 +177,6 @@ actor SandboxBank {
             case id, object, amount, currency, created, status, metadata, amountRefunded = "amount_refunded", latestCharge = "latest_charge"
         }
 
-        /// The fields as `encode(to:)` names them, into an open object (`SandboxEvents.emit(type:intent:)`).
         func write(_ json: inout JSONText) {
             json.field("id", id)
             json.field("object", object)
@@ -201,7 +200,7 @@ actor SandboxBank {
     }
 
     /// A dispute on a charge.
-    struct DisputeWire: Encodable, Sendable {
+    struct DisputeWire: Encodable, SandboxWire {
         var id: String
         var object = "dispute"
         var amount: Int64
@@ -213,6 +212,17 @@ actor SandboxBank {
 
         enum CodingKeys: String, CodingKey {
             case id, object, amount, currency, paymentIntent = "payment_intent", charge, status, metadata
+        }
+
+        func write(_ json: inout JSONText) {
+            json.field("id", id)
+            json.field("object", object)
+            json.field("amount", amount)
+            json.field("currency", currency)
+            json.field("payment_intent", paymentIntent)
+            json.field("charge", charge)
+            json.field("status", status)
+            json.field("metadata", metadata.lazy.map { (key: $0.key, value: $0.value) })
         }
     }
 

@@ -18,28 +18,9 @@ final class SandboxEvents: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
     }
 
-    /// Stripe's event envelope.
-    private struct Envelope<Object: Encodable>: Encodable {
-        struct Payload: Encodable { let object: Object }
-        let id: String
-        var object = "event"
-        let type: String
-        let created: Int
-        let data: Payload
-        var livemode = false
-    }
-
-    func emit(type: String, object: some Encodable & Sendable, delay: TimeInterval = 0) {
-        let id = "evt_" + Secrets.randomHex(byteCount: 12)
-        let envelope = Envelope(id: id, type: type, created: Int(Date().timeIntervalSince1970), data: .init(object: object))
-        // Keys unsorted, as Stripe sends them.
-        guard let payload = try? JSONEncoder().encode(envelope) else { return }
-        continuation.yield(Event(id: id, type: type, payload: payload, delay: delay))
-    }
-
-    /// A payment intent's event (one per charge), written directly: the same JSON as `emit`'s
-    /// without `JSONEncoder`'s cost (see `JSONText`).
-    func emit(type: String, intent: SandboxBank.IntentWire) {
+    /// Stripe's event envelope around `object`, keys unsorted as Stripe sends them. Written
+    /// directly (see `JSONText`): a payment's event is made for every charge.
+    func emit(type: String, object: some SandboxWire, delay: TimeInterval = 0) {
         let id = "evt_" + Secrets.randomHex(byteCount: 12)
         var json = JSONText(capacity: 1_024)
         json.object { json in
@@ -48,12 +29,18 @@ final class SandboxEvents: Sendable {
             json.field("type", type)
             json.field("created", Int(Date().timeIntervalSince1970))
             json.object("data") { json in
-                json.object("object") { intent.write(&$0) }
+                json.object("object") { object.write(&$0) }
             }
             json.field("livemode", false)
         }
-        continuation.yield(Event(id: id, type: type, payload: json.data, delay: 0))
+        continuation.yield(Event(id: id, type: type, payload: json.data, delay: delay))
     }
 
     func finish() { continuation.finish() }
+}
+
+/// An object the sandbox sends in its events, written with the keys its `Encodable` form uses.
+protocol SandboxWire: Sendable {
+    /// The fields, into an open object.
+    func write(_ json: inout JSONText)
 }
