@@ -38,6 +38,29 @@ struct HotPathJSONTests {
         }
     }
 
+    @Test("the webhook's glance names the donation the full reading of the same payment event names")
+    func webhookGlance() async throws {
+        let donor = UUID()
+        await propertyCheck(input: Self.text, Self.text) { message, key in
+            let events = SandboxEvents()
+            let bank = SandboxBank(events: events)
+            var metadata = ["message": message, "goodcast": DonationCharge.kind, "donor_id": donor.lowercasedString, "idempotency_key": key,
+                            "fundraiser_id": UUID().uuidString]
+            if key.count % 3 == 0 { metadata["donation_id"] = UUID().uuidString }
+            guard case .succeeded(let intent) = try await bank.createIntent(amount: Money(1_234, .eur), token: "tok_visa", idempotencyKey: "charge-\(key)", metadata: metadata) else {
+                Issue.record("the charge did not succeed")
+                return
+            }
+            var iterator = events.stream.makeAsyncIterator()
+            let event = try #require(await iterator.next())
+            let named = try #require(DonationCharge.donationID(for: SandboxProcessor.charge(intent)))
+            #expect(WebhookService.recordedPaymentGlance(event.payload) == named)
+        }
+        // Other events, and payloads that are not one JSON document, are left to the full reading.
+        #expect(WebhookService.recordedPaymentGlance(Data(#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"created":1}}}"#.utf8)) == nil)
+        #expect(WebhookService.recordedPaymentGlance(Data(#"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"created":1,"metadata":{"donation_id":"x"}}}"#.utf8)) == nil)
+    }
+
     @Test("the sandbox's payment event, written directly, reads as JSONEncoder's envelope of the same intent")
     func sandboxEvent() async throws {
         let events = SandboxEvents()

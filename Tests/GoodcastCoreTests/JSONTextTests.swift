@@ -57,7 +57,7 @@ struct JSONTextTests {
                     json.field("currency", text)
                 }
                 json.field("h", flag ? nil : date)
-                json.field("i", [(key: text, value: text)])
+                json.field("i", [text: text])
             }
             let expected = try! Self.encoder.encode(sample)
             #expect(json.string == String(decoding: expected, as: UTF8.self))

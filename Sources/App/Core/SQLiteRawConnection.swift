@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQLiteDriver
 import Foundation
+import GoodcastCore
 import Logging
 import NIOCore
 import SQLKit
@@ -34,7 +35,7 @@ struct SQLiteRawDatabase: SQLDatabase {
     /// stores it, is its uppercase string). Anything else (nil, JSON) goes to the encoder.
     static func sqliteData(_ value: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
         switch value {
-        case let uuid as UUID: .text(uuid.uuidString)
+        case let uuid as UUID: .text(uuid.uppercasedString)
         case let text as String: .text(text)
         case let integer as Int: .integer(integer)
         case let integer as Int64: .integer(Int(integer))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GoodcastCore
 import HummingbirdBcrypt
 import NIOPosix
 
@@ -22,10 +23,10 @@ enum Secrets {
         hex(randomBytes(count))
     }
 
-    /// `count` random bytes, eight per call to the system's generator (`UInt8.random` asks it
-    /// for each byte, a system call each on Linux).
+    /// `count` random bytes from the system's generator, eight at a time (`UInt8.random` asks
+    /// for each byte).
     static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
+        var generator = PooledRandom()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count + 7)
         while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }

@@ -94,7 +94,7 @@ struct DonationRecord: Sendable, Decodable {
         let day = JSONText.iso8601(date).prefix(10).filter { $0 != "-" }
         // The id's last twelve hex digits: random in every UUID version (the first ones of a
         // time-ordered id are its time, shared by every gift of the same minute).
-        return "GC-\(day)-\(id.uuidString.suffix(12))"
+        return "GC-\(day)-\(id.uppercasedString.suffix(12))"
     }
 }
 

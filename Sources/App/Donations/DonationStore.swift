@@ -100,7 +100,7 @@ struct DonationStore: Sendable {
         for (record, processor) in records {
             postings += try PostingRules.donation(
                 reference: "donation:\(record.id.lowercasedString)", gross: record.gross, fee: Money(record.fee, record.currency),
-                processor: processor, nonprofit: record.nonprofitId.lowercasedString, fundraiser: record.fundraiserId.uuidString
+                processor: processor, nonprofit: record.nonprofitId.lowercasedString, fundraiser: record.fundraiserId.uppercasedString
             )
         }
         try await LedgerStore.write(postings, on: sql, at: now)

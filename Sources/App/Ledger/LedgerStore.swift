@@ -19,7 +19,7 @@ struct LedgerStore: Sendable {
         var tagged: [(fundraiser: UUID, currency: String, amount: Int64)] = []
         for (id, transaction) in zip(ids, transactions) {
             for entry in transaction.entries {
-                let fundraiser = entry.fundraiser.flatMap(UUID.init(uuidString:))
+                let fundraiser = entry.fundraiser.flatMap(UUID.parse)
                 rows.append([UUID.timeOrdered(at: now), id, entry.account.name, entry.amount.currency.code, entry.amount.amount, fundraiser])
                 if let fundraiser { tagged.append((fundraiser, entry.amount.currency.code, entry.amount.amount)) }
             }

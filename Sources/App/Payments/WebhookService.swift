@@ -27,10 +27,7 @@ struct WebhookService: Sendable {
         }
         // Most events are a payment's success that the API call recorded already: a glance at
         // the envelope is enough to drop them, without building the whole object tree.
-        if let glance = try? Self.glanceDecoder.decode(Glance.self, from: payload), glance.type == "payment_intent.succeeded",
-           Self.isShortVisibleASCII(glance.id), let created = glance.data.object.created,
-           let donation = DonationCharge.donationID(metadata: glance.data.object.metadata?.identifying ?? [:], created: Date(timeIntervalSince1970: TimeInterval(created))),
-           recorded.contains(donation) {
+        if let donation = Self.recordedPaymentGlance(payload), recorded.contains(donation) {
             return
         }
         guard let event = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any],
@@ -157,30 +154,25 @@ struct WebhookService: Sendable {
         try await LedgerStore.write(postings, on: sql, at: now)
     }
 
-    /// The fields of an event that say whether it is news.
-    private struct Glance: Decodable {
-        struct Payload: Decodable { let object: Object }
-        struct Object: Decodable {
-            let metadata: Metadata?
-            let created: Int?
+    /// The donation a `payment_intent.succeeded` event names, read from the few fields that
+    /// name it (the message, the token and the rest stay unread); nil for any other event, or
+    /// one the glance cannot read, which the full reading then handles.
+    static func recordedPaymentGlance(_ payload: Data) -> UUID? {
+        guard let found = glance.read(payload), found[0] == .string("payment_intent.succeeded"),
+              case .string(let id)? = found[1], isShortVisibleASCII(id),
+              case .integer(let created)? = found[2]
+        else { return nil }
+        var metadata: [String: String] = [:]
+        for (index, field) in identifyingMetadata.enumerated() {
+            if case .string(let value)? = found[3 + index] { metadata[field] = value }
         }
-        /// Only what names the donation: the message, the token and the rest stay undecoded.
-        struct Metadata: Decodable {
-            let donation_id: String?
-            let goodcast: String?
-            let donor_id: String?
-            let idempotency_key: String?
-
-            var identifying: [String: String] {
-                ["donation_id": donation_id, "goodcast": goodcast, "donor_id": donor_id, "idempotency_key": idempotency_key].compactMapValues { $0 }
-            }
-        }
-        let id: String
-        let type: String
-        let data: Payload
+        return DonationCharge.donationID(metadata: metadata, created: Date(timeIntervalSince1970: TimeInterval(created)))
     }
 
-    private static let glanceDecoder = JSONDecoder()
+    /// The metadata fields that name a donation (see `DonationCharge.donationID`).
+    private static let identifyingMetadata = ["donation_id", "goodcast", "donor_id", "idempotency_key"]
+    /// The type, the id, the creation time, then the identifying metadata.
+    private static let glance = JSONGlance(paths: [["type"], ["id"], ["data", "object", "created"]] + identifyingMetadata.map { ["data", "object", "metadata", $0] })
 
     static func isShortVisibleASCII(_ text: String) -> Bool {
         text.utf8.count <= 255 && text.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value <= 0x7E }

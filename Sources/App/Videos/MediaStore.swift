@@ -1,4 +1,5 @@
 import Foundation
+import GoodcastCore
 
 /// Where uploaded media lives. The local file system by default; an object store later
 /// implements the same few calls.

@@ -1,4 +1,5 @@
 import Foundation
+import GoodcastCore
 import Hummingbird
 
 struct VideoOutput: ResponseCodable {

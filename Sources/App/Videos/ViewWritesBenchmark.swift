@@ -1,4 +1,5 @@
 import Foundation
+import GoodcastCore
 import SQLKit
 
 extension AppCommands {

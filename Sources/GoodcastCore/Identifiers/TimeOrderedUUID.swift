@@ -7,7 +7,7 @@ extension UUID {
     /// that is fewer WAL frames per commit, on PostgreSQL fewer index pages dirtied.
     /// They still say nothing guessable beyond the moment they were made.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
-        var generator = SystemRandomNumberGenerator()
+        var generator = PooledRandom()
         return timeOrdered(at: date, using: &generator)
     }
 

@@ -27,60 +27,62 @@ public struct JSONText: Sendable {
     }
 
     /// A field whose value is an object.
-    public mutating func object(_ name: some StringProtocol, _ body: (inout JSONText) throws -> Void) rethrows {
+    public mutating func object(_ name: String, _ body: (inout JSONText) throws -> Void) rethrows {
         key(name)
         try object(body)
     }
 
-    public mutating func field(_ name: some StringProtocol, _ value: String) {
+    public mutating func field(_ name: String, _ value: String) {
         key(name)
         quoted(value)
         afterValue = true
     }
 
     /// Left out when nil, as `JSONEncoder` leaves out a nil optional.
-    public mutating func field(_ name: some StringProtocol, _ value: String?) {
+    public mutating func field(_ name: String, _ value: String?) {
         if let value { field(name, value) }
     }
 
-    public mutating func field(_ name: some StringProtocol, _ value: Int64) {
+    public mutating func field(_ name: String, _ value: Int64) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)
         afterValue = true
     }
 
-    public mutating func field(_ name: some StringProtocol, _ value: Int) {
+    public mutating func field(_ name: String, _ value: Int) {
         field(name, Int64(value))
     }
 
-    public mutating func field(_ name: some StringProtocol, _ value: Bool) {
+    public mutating func field(_ name: String, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         afterValue = true
     }
 
     /// As `UUID` encodes itself: upper-case text.
-    public mutating func field(_ name: some StringProtocol, _ value: UUID) {
-        field(name, value.uuidString)
+    public mutating func field(_ name: String, _ value: UUID) {
+        field(name, value.uppercasedString)
     }
 
     /// ISO 8601 in UTC to the second (`2026-11-27T02:00:30Z`), as `JSONEncoder`'s `.iso8601`.
-    public mutating func field(_ name: some StringProtocol, _ value: Date) {
+    public mutating func field(_ name: String, _ value: Date) {
         field(name, Self.iso8601(value))
     }
 
-    public mutating func field(_ name: some StringProtocol, _ value: Date?) {
+    public mutating func field(_ name: String, _ value: Date?) {
         if let value { field(name, value) }
     }
 
-    /// An object of string values, in the order given.
-    public mutating func field(_ name: some StringProtocol, _ values: some Sequence<(key: String, value: String)>) {
+    /// An object of string values, in the dictionary's order (`JSONEncoder` sorts them; Stripe
+    /// does not, and neither does the sandbox that speaks as it does). Not generic: a generic
+    /// function here runs unspecialized in the modules that call it.
+    public mutating func field(_ name: String, _ values: [String: String]) {
         object(name) { json in
             for (key, value) in values { json.field(key, value) }
         }
     }
 
-    private mutating func key(_ name: some StringProtocol) {
+    private mutating func key(_ name: String) {
         if afterValue { bytes.append(UInt8(ascii: ",")) }
         quoted(name)
         bytes.append(UInt8(ascii: ":"))
@@ -88,25 +90,40 @@ public struct JSONText: Sendable {
     }
 
     /// A string with JSON's escapes: quote, backslash and control characters; the rest as UTF-8.
-    private mutating func quoted(_ text: some StringProtocol) {
+    private mutating func quoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-            default: bytes.append(byte)
-            }
+        if text.utf8.withContiguousStorageIfAvailable({ escaped($0) }) == nil {
+            var copy = String(text)
+            copy.withUTF8 { escaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The runs between characters that need an escape are copied whole, not byte by byte.
+    private mutating func escaped(_ text: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        for index in text.indices {
+            let byte = text[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
+            start = index + 1
+            bytes.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+            case 0x08: bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "f"))
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            default:
+                bytes.append(UInt8(ascii: "u"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

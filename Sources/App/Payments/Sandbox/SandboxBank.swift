@@ -184,7 +184,7 @@ actor SandboxBank {
             json.field("currency", currency)
             json.field("created", created)
             json.field("status", status)
-            json.field("metadata", metadata.lazy.map { (key: $0.key, value: $0.value) })
+            json.field("metadata", metadata)
             json.field("amount_refunded", amountRefunded)
             json.object("latest_charge") { json in
                 json.field("id", latestCharge.id)
@@ -222,7 +222,7 @@ actor SandboxBank {
             json.field("payment_intent", paymentIntent)
             json.field("charge", charge)
             json.field("status", status)
-            json.field("metadata", metadata.lazy.map { (key: $0.key, value: $0.value) })
+            json.field("metadata", metadata)
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GoodcastCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -43,11 +44,12 @@ public struct WebhookDeliverer: Service {
     private func deliverAll() async {
         let due = DueEvents()
         await withDiscardingTaskGroup { group in
+            var random = PooledRandom()
             for await event in events.stream {
-                let copies = Double.random(in: 0..<1) < behaviour.duplicateRate ? 2 : 1
+                let copies = Double.random(in: 0..<1, using: &random) < behaviour.duplicateRate ? 2 : 1
                 let now = ContinuousClock.now
                 let start = due.add((0..<copies).map { copy in
-                    let delay = event.delay + Double.random(in: 0...behaviour.maxJitter) + Double(copy) * 0.5
+                    let delay = event.delay + Double.random(in: 0...behaviour.maxJitter, using: &random) + Double(copy) * 0.5
                     return (now + .seconds(delay), event)
                 })
                 if start { group.addTask { await deliverWhenDue(due) } }
