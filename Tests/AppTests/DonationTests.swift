@@ -121,6 +121,35 @@ struct DonationTests {
         }
     }
 
+    @Test("a body that is not JSON, not an object, or has unknown fields is a 400 that says which; a wrong type is a 422 that names the field")
+    func bodyErrors() async throws {
+        try await withTestApp(.sqlite) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("sloppy")
+            func post(_ body: String) async throws -> (status: HTTPResponse.Status, detail: String) {
+                let reply = try await app.request(.post, "/api/v1/fundraisers/\(cause.fundraiser)/donations", json: body, token: donor,
+                                                  headers: [.init("Idempotency-Key")!: UUID().uuidString])
+                return (reply.status, try reply.json()["detail"] as? String ?? "")
+            }
+            for text in [#"{"amount":"#, #"{"amount":{"amount":5,}}"#, "{\"a\":1}x", #"{'a':1}"#, "nope", #"{"message":"\uD800"}"#] {
+                let answer = try await post(text)
+                #expect(answer.status == .badRequest && answer.detail == "the body is not valid JSON", "\(text): \(answer)")
+            }
+            for text in ["[]", "null", "5", #""text""#, "true"] {
+                let answer = try await post(text)
+                #expect(answer.status == .badRequest && answer.detail == "the body must be a JSON object", "\(text): \(answer)")
+            }
+            // Unknown fields are named before any other field is looked at.
+            let unknown = try await post(#"{"amount":"lots","tip":5,"Amount":1}"#)
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.detail.hasPrefix("unknown fields 'Amount', 'tip'; this endpoint takes amount, "), "\(unknown.detail)")
+            let wrong = try await post(#"{"amount":{"amount":"five","currency":"USD"},"paymentToken":"tok_visa"}"#)
+            #expect(wrong.status == .unprocessableContent)
+            #expect(try #require(wrong.detail.contains("amount.amount")), "\(wrong.detail)")
+            #expect(await app.bank.intents.isEmpty)
+        }
+    }
+
     @Test("anonymous and hidden amounts are honoured in public; covering the fees gives the nonprofit the whole gift", arguments: DatabaseKind.enabled)
     func visibilityAndFees(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in

@@ -53,12 +53,22 @@ struct HotPathJSONTests {
             }
             var iterator = events.stream.makeAsyncIterator()
             let event = try #require(await iterator.next())
-            let named = try #require(DonationCharge.donationID(for: SandboxProcessor.charge(intent)))
+            // The full reading, as the webhook does it when the glance says nothing.
+            let envelope = try #require(try JSONSerialization.jsonObject(with: event.payload) as? [String: Any])
+            let object = try #require((envelope["data"] as? [String: Any])?["object"] as? [String: Any])
+            let named = try #require(StripeProcessor.charge(object).flatMap(DonationCharge.donationID(for:)))
+            #expect(named == DonationCharge.donationID(for: SandboxProcessor.charge(intent)))
             #expect(WebhookService.recordedPaymentGlance(event.payload) == named)
         }
-        // Other events, and payloads that are not one JSON document, are left to the full reading.
-        #expect(WebhookService.recordedPaymentGlance(Data(#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"created":1}}}"#.utf8)) == nil)
-        #expect(WebhookService.recordedPaymentGlance(Data(#"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"created":1,"metadata":{"donation_id":"x"}}}"#.utf8)) == nil)
+        // Other events, and payloads that are not one JSON document, are left to the full reading;
+        // the same event, whole and of the right type, names its donation.
+        let id = UUID().uuidString
+        let event = #"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"created":1,"metadata":{"donation_id":"\#(id)"}}}}"#
+        #expect(WebhookService.recordedPaymentGlance(Data(event.utf8)) == UUID(uuidString: id))
+        #expect(WebhookService.recordedPaymentGlance(Data(event.replacingOccurrences(of: "payment_intent.succeeded", with: "charge.refunded").utf8)) == nil)
+        #expect(WebhookService.recordedPaymentGlance(Data(event.dropLast().utf8)) == nil)
+        #expect(WebhookService.recordedPaymentGlance(Data(event.replacingOccurrences(of: #""data":{"#, with: #""data":{"metadata":{},"#).utf8)) == UUID(uuidString: id))
+        #expect(WebhookService.recordedPaymentGlance(Data(event.replacingOccurrences(of: #""created":1,"#, with: #""created":1,"created":2,"#).utf8)) == nil)
     }
 
     @Test("the sandbox's payment event, written directly, reads as JSONEncoder's envelope of the same intent")

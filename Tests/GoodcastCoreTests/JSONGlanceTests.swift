@@ -117,11 +117,21 @@ struct JSONGlanceTests {
 
     @Test("refuses what is not JSON", arguments: [
         #"{"a":01}"#, #"{"a":1.}"#, #"{"a":-}"#, #"{"a":.5}"#, #"{"a":+1}"#, #"{"a":1e}"#, "{\"a\":\"\u{1}\"}", #"{"a":"\q"}"#, #"{"a":"\u12G4"}"#,
-        #"{"a":tru}"#, #"{"a":nul}"#, #"{"a":1}x"#, #"{"a" 1}"#, #"{,}"#, #"{"a":[1,]}"#, #"{"a":1,}"#, #"{a:1}"#, #"{"id":"\uD800"}"#, #"{"id":"\uDC00x"}"#,
+        #"{"a":tru}"#, #"{"a":nul}"#, #"{"a":1}x"#, #"{"a" 1}"#, #"{,}"#, #"{"a":[1,]}"#, #"{"a":1,}"#, #"{a:1}"#, #"{"id":"\uD800"}"#, #"{"id":"\uDC00x"}"#, #"{"b":"\uD800"}"#, #"{"b":"\uDBFF\u0041"}"#,
         "", " ", #"{"a":1"#, String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
     ])
     func refuses(_ text: String) {
         #expect(JSONGlance(paths: [["id"], ["a"]]).read(Data(text.utf8)) == nil)
+    }
+
+    @Test("a key on the paths that comes twice in one object is refused; elsewhere a repeat is left alone")
+    func repeatedKeys() throws {
+        let glance = JSONGlance(paths: [["data", "object", "id"], ["type"]])
+        #expect(glance.read(Data(#"{"data":{"object":{"id":"a"}},"data":{"object":{}}}"#.utf8)) == nil)
+        #expect(glance.read(Data(#"{"data":{"object":{"id":"a","id":"b"}}}"#.utf8)) == nil)
+        #expect(glance.read(Data(#"{"type":"a","type":"b"}"#.utf8)) == nil)
+        let found = try #require(glance.read(Data(#"{"x":1,"x":2,"data":{"other":1,"other":2,"object":{"id":"a"}},"type":"t"}"#.utf8)))
+        #expect(found == [.string("a"), .string("t")])
     }
 
     @Test("a string's bytes are checked only where they are read")

@@ -9,7 +9,8 @@ import Foundation
 ///
 /// The whole document is still checked for well-formed JSON (RFC 8259: nesting, strings and
 /// their escapes, numbers, literals, nothing after the value); an ill-formed one gives nil.
-/// Strings outside the paths asked for are checked for their escapes but not for valid UTF-8.
+/// Strings outside the paths asked for are checked for their escapes but not for valid UTF-8
+/// (a request's body is checked for it before).
 public struct JSONGlance: Sendable {
     /// A value found at one of the paths.
     public enum Value: Equatable, Sendable {
@@ -29,10 +30,13 @@ public struct JSONGlance: Sendable {
 
     private var nodes = [Node()]
     public let paths: [[String]]
+    private let maxDepth: Int
 
-    /// `paths`: each a list of object keys from the top of the document.
-    public init(paths: [[String]]) {
+    /// `paths`: each a list of object keys from the top of the document. A document nested
+    /// deeper than `maxDepth` is refused.
+    public init(paths: [[String]], maxDepth: Int = 64) {
         self.paths = paths
+        self.maxDepth = maxDepth
         for (slot, path) in paths.enumerated() {
             var at = 0
             for key in path {
@@ -50,10 +54,11 @@ public struct JSONGlance: Sendable {
     }
 
     /// The value at each path, in the order of `paths` (nil where a path is absent). Nil when
-    /// `json` is not one well-formed JSON value, or nests deeper than 64.
+    /// `json` is not one well-formed JSON value, nests deeper than `maxDepth`, or has a key on
+    /// the paths twice in one object.
     public func read(_ json: Data) -> [Value?]? {
         json.withUnsafeBytes { raw in
-            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self), nodes: nodes, found: Array(repeating: nil, count: paths.count))
+            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self), nodes: nodes, maxDepth: maxDepth, found: Array(repeating: nil, count: paths.count))
             guard reader.value(at: 0, depth: 0) else { return nil }
             reader.skipSpace()
             return reader.index == reader.bytes.count ? reader.found : nil
@@ -63,12 +68,14 @@ public struct JSONGlance: Sendable {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         let nodes: [Node]
+        let maxDepth: Int
         var found: [Value?]
         var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>, nodes: [Node], found: [Value?]) {
+        init(bytes: UnsafeBufferPointer<UInt8>, nodes: [Node], maxDepth: Int, found: [Value?]) {
             self.bytes = bytes
             self.nodes = nodes
+            self.maxDepth = maxDepth
             self.found = found
         }
 
@@ -80,7 +87,7 @@ public struct JSONGlance: Sendable {
 
         /// Reads one value. `node` is where it sits in the tree of paths, nil off the paths.
         mutating func value(at node: Int?, depth: Int) -> Bool {
-            guard depth <= 64 else { return false }
+            guard depth <= maxDepth else { return false }
             skipSpace()
             guard let byte = current else { return false }
             let slot = node.flatMap { nodes[$0].slot }
@@ -116,6 +123,9 @@ public struct JSONGlance: Sendable {
                 return true
             }
             let children = node.map { nodes[$0].children } ?? []
+            // A key on the paths that comes twice could mean two things (parsers differ on
+            // which copy wins, or merge them): the glance gives up instead.
+            var seen: [Int] = []
             while true {
                 skipSpace()
                 guard current == UInt8(ascii: "\"") else { return false }
@@ -125,6 +135,10 @@ public struct JSONGlance: Sendable {
                 } else {
                     guard let key = self.key() else { return false }
                     child = children.first(where: { $0.name.elementsEqual(key) })?.node
+                    if let child {
+                        guard !seen.contains(child) else { return false }
+                        seen.append(child)
+                    }
                 }
                 skipSpace()
                 guard current == UInt8(ascii: ":") else { return false }
@@ -234,11 +248,9 @@ public struct JSONGlance: Sendable {
                         if decoding { out.append(plain) }
                         continue
                     }
-                    guard escaped == UInt8(ascii: "u"), let unit = hexUnit() else { return nil }
-                    if decoding {
-                        guard let scalar = scalar(from: unit) else { return nil }
-                        out.append(contentsOf: String(Character(scalar)).utf8)
-                    }
+                    // A surrogate must come in a pair, read or not, as JSONDecoder has it.
+                    guard escaped == UInt8(ascii: "u"), let unit = hexUnit(), let scalar = scalar(from: unit) else { return nil }
+                    if decoding { out.append(contentsOf: String(Character(scalar)).utf8) }
                 case 0x00..<0x20:
                     return nil
                 default:
