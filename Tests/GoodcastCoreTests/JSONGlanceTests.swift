@@ -134,6 +134,15 @@ struct JSONGlanceTests {
         #expect(found == [.string("a"), .string("t")])
     }
 
+    @Test("at most maxDepth objects and arrays one inside the other")
+    func depth() {
+        let glance = JSONGlance(paths: [], maxDepth: 3)
+        #expect(glance.read(Data("[[[]]]".utf8)) != nil)
+        #expect(glance.read(Data(#"[{"a":[1,"x",null]}]"#.utf8)) != nil)
+        #expect(glance.read(Data("[[[[]]]]".utf8)) == nil)
+        #expect(glance.read(Data(#"{"a":{"b":{"c":{}}}}"#.utf8)) == nil)
+    }
+
     @Test("a string's bytes are checked only where they are read")
     func unreadStrings() throws {
         var bytes = Array(#"{"id":"ok","x":"?"}"#.utf8)

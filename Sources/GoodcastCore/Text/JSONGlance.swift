@@ -32,8 +32,8 @@ public struct JSONGlance: Sendable {
     public let paths: [[String]]
     private let maxDepth: Int
 
-    /// `paths`: each a list of object keys from the top of the document. A document nested
-    /// deeper than `maxDepth` is refused.
+    /// `paths`: each a list of object keys from the top of the document. A document with more
+    /// than `maxDepth` objects and arrays one inside the other is refused.
     public init(paths: [[String]], maxDepth: Int = 64) {
         self.paths = paths
         self.maxDepth = maxDepth
@@ -87,15 +87,17 @@ public struct JSONGlance: Sendable {
 
         /// Reads one value. `node` is where it sits in the tree of paths, nil off the paths.
         mutating func value(at node: Int?, depth: Int) -> Bool {
-            guard depth <= maxDepth else { return false }
             skipSpace()
             guard let byte = current else { return false }
             let slot = node.flatMap { nodes[$0].slot }
             switch byte {
             case UInt8(ascii: "{"):
+                // At most `maxDepth` containers, one inside the other, as Foundation's parsers count.
+                guard depth < maxDepth else { return false }
                 if let slot { found[slot] = .other }
                 return object(at: node, depth: depth)
             case UInt8(ascii: "["):
+                guard depth < maxDepth else { return false }
                 if let slot { found[slot] = .other }
                 return array(depth: depth)
             case UInt8(ascii: "\""):
