@@ -55,8 +55,7 @@ extension Request {
             } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
                 throw NotAnObject()
             }
-            let known = Set(T.Field.allCases.map(\.stringValue))
-            try Request.refuseUnknown(keys.map(\.stringValue).filter { !known.contains($0) }, known: known, at: "")
+            try Request.refuseUnknown(keys.map(\.stringValue), known: Set(T.Field.allCases.map(\.stringValue)), at: "")
             value = try T(from: decoder)
         }
     }
@@ -69,7 +68,7 @@ extension Request {
             guard let dictionary = item as? [String: Any] else {
                 throw Problem(.malformedBody, detail: "item [\(index)] of the body must be a JSON object")
             }
-            try Self.refuseUnknown(dictionary, known: T.fieldNames, at: "[\(index)]")
+            try Self.refuseUnknown(Array(dictionary.keys), known: T.fieldNames, at: "[\(index)]")
         }
         do {
             return try JSONDecoder().decode([T].self, from: data)
@@ -108,12 +107,9 @@ extension Request {
         return data
     }
 
-    private static func refuseUnknown(_ dictionary: [String: Any], known: Set<String>, at prefix: String) throws {
-        try refuseUnknown(dictionary.keys.filter { !known.contains($0) }, known: known, at: prefix)
-    }
-
-    fileprivate static func refuseUnknown(_ unknown: [String], known: Set<String>, at prefix: String) throws {
-        let unknown = unknown.sorted()
+    /// 400 naming each of `keys` that is not `known`.
+    fileprivate static func refuseUnknown(_ keys: [String], known: Set<String>, at prefix: String) throws {
+        let unknown = keys.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw Problem(
                 .unknownField,

@@ -111,7 +111,7 @@ public struct JSONGlance: Sendable {
             case UInt8(ascii: "f"): return literal("false", slot: slot)
             case UInt8(ascii: "n"): return literal("null", slot: slot)
             default:
-                guard let integer = number() else { return false }
+                guard let integer = number(reading: slot != nil) else { return false }
                 if let slot { found[slot] = integer.map(Value.integer) ?? .other }
                 return true
             }
@@ -135,8 +135,8 @@ public struct JSONGlance: Sendable {
                 if children.isEmpty {
                     guard string(decoding: false) != nil else { return false }
                 } else {
-                    guard let key = self.key() else { return false }
-                    child = children.first(where: { $0.name.elementsEqual(key) })?.node
+                    guard let named = key(among: children) else { return false }
+                    child = named
                     if let child {
                         guard !seen.contains(child) else { return false }
                         seen.append(child)
@@ -157,16 +157,19 @@ public struct JSONGlance: Sendable {
             }
         }
 
-        /// A key's bytes: where it lies when it has no escape, decoded otherwise.
-        private mutating func key() -> [UInt8]? {
+        /// Reads a key: the child among `children` it names (`.some(nil)` for none), nil when it
+        /// is ill-formed. A key without escapes is compared where it lies.
+        private mutating func key(among children: [(name: [UInt8], node: Int)]) -> Int?? {
             let start = index + 1
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
             if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
                 index = end + 1
-                return Array(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                return .some(children.first { $0.name.elementsEqual(raw) }?.node)
             }
-            return string(decoding: true) ?? nil
+            guard let decoded = string(decoding: true), let decoded else { return nil }
+            return .some(children.first { $0.name == decoded }?.node)
         }
 
         private mutating func array(depth: Int) -> Bool {
@@ -198,8 +201,9 @@ public struct JSONGlance: Sendable {
             return true
         }
 
-        /// Checks a number; its value when it is an integer that fits in 64 bits, `.some(nil)` otherwise.
-        private mutating func number() -> Int64?? {
+        /// Checks a number; when `reading`, its value if it is an integer that fits in 64 bits
+        /// (`.some(nil)` otherwise, and when not reading).
+        private mutating func number(reading: Bool) -> Int64?? {
             let start = index
             if current == UInt8(ascii: "-") { index += 1 }
             guard let first = current, isDigit(first) else { return nil }
@@ -219,7 +223,7 @@ public struct JSONGlance: Sendable {
                 guard let byte = current, isDigit(byte) else { return nil }
                 while let byte = current, isDigit(byte) { index += 1 }
             }
-            guard integral else { return .some(nil) }
+            guard integral, reading else { return .some(nil) }
             return .some(Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)))
         }
 
@@ -281,14 +285,7 @@ public struct JSONGlance: Sendable {
             guard index + 4 <= bytes.count else { return nil }
             var unit: UInt16 = 0
             for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
+                guard let digit = bytes[index].hexDigitValue else { return nil }
                 unit = unit << 4 | UInt16(digit)
                 index += 1
             }
