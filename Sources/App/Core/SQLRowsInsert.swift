@@ -49,15 +49,32 @@ struct SQLRowsInsert: SQLExpression {
             }
             serializer.write(")")
         }
+        serializer.write(clauses)
+    }
+
+    /// The statement for one row, in SQLite's syntax: SQLite's writer runs it once per row inside
+    /// the caller's transaction (`SQLiteRawDatabase`). A statement of many rows that may fail a
+    /// constraint halfway makes SQLite copy every page it touches into a statement journal
+    /// first (a temporary file past 64 KiB), and its text differs with its number of rows, so it
+    /// was compiled again for most batches. One row needs neither: its text never changes and
+    /// stays compiled, and the transaction's rollback undoes a failure.
+    var sqliteOneRowSQL: String {
+        "INSERT INTO \"\(table)\" (\(Self.quoted(columns))) VALUES (\(repeatElement("?", count: columns.count).joined(separator: ", ")))" + clauses
+    }
+
+    /// What follows the rows: the conflict clause and what it returns.
+    private var clauses: String {
+        var text = ""
         switch onConflict {
         case .doNothing(let keys)?:
-            serializer.write(keys.isEmpty ? " ON CONFLICT DO NOTHING" : " ON CONFLICT (\(Self.quoted(keys))) DO NOTHING")
+            text += keys.isEmpty ? " ON CONFLICT DO NOTHING" : " ON CONFLICT (\(Self.quoted(keys))) DO NOTHING"
         case .add(let keys, let column)?:
-            serializer.write(" ON CONFLICT (\(Self.quoted(keys))) DO UPDATE SET \"\(column)\" = \"\(table)\".\"\(column)\" + EXCLUDED.\"\(column)\"")
+            text += " ON CONFLICT (\(Self.quoted(keys))) DO UPDATE SET \"\(column)\" = \"\(table)\".\"\(column)\" + EXCLUDED.\"\(column)\""
         case nil:
             break
         }
-        if !returning.isEmpty { serializer.write(" RETURNING \(Self.quoted(returning))") }
+        if !returning.isEmpty { text += " RETURNING \(Self.quoted(returning))" }
+        return text
     }
 
     /// Runs it; nothing to run for no rows.

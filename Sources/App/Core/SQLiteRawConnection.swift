@@ -11,6 +11,9 @@ import VaporCSQLite
 struct SQLiteRawDatabase: SQLDatabase {
     let logger: Logger
     let run: @Sendable (String, [SQLiteData]) async throws -> [SQLiteRawRow]
+    /// Runs one statement once per row of binds inside the open transaction, or answers nil when
+    /// none is open (see `SQLRowsInsert.sqliteOneRowSQL`); nil where nothing is written.
+    var runEach: (@Sendable (String, [[SQLiteData]]) async throws -> [SQLiteRawRow]?)? = nil
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var version: (any SQLDatabaseReportedVersion)? { nil }
@@ -24,6 +27,15 @@ struct SQLiteRawDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        // Outside a transaction, many rows stay one statement: all of them or none.
+        if let insert = query as? SQLRowsInsert, insert.rows.count > 1, let runEach {
+            let encoder = SQLiteDataEncoder()
+            let rows = try insert.rows.map { row in try row.map { try Self.sqliteData($0, encoder) } }
+            if let result = try await runEach(insert.sqliteOneRowSQL, rows) {
+                for row in result { onRow(row) }
+                return
+            }
+        }
         let (sql, binds) = serialize(query)
         if logger.logLevel <= .trace { logger.trace("Executing query", metadata: ["sql": .string(sql)]) }
         let encoder = SQLiteDataEncoder()
@@ -141,6 +153,13 @@ final class SQLiteRawConnection: @unchecked Sendable {
     private func finalizeStatements() {
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         statements = [:]
+    }
+
+    /// `sql` once per row of `rows`, with what each returned.
+    func runEach(_ sql: String, _ rows: [[SQLiteData]]) throws -> [SQLiteRawRow] {
+        var returned: [SQLiteRawRow] = []
+        for binds in rows { returned += try run(sql, binds) }
+        return returned
     }
 
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteRawRow] {

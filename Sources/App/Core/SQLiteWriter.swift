@@ -41,7 +41,11 @@ final class SQLiteWriter: Sendable {
     }
 
     /// Single statements, each on its own (autocommit), or inside the caller's transaction.
-    var sql: any SQLDatabase { SQLiteRawDatabase(logger: logger) { try await self.run($0, $1) } }
+    var sql: any SQLDatabase { database }
+
+    private var database: SQLiteRawDatabase {
+        SQLiteRawDatabase(logger: logger, run: { try await self.run($0, $1) }, runEach: { try await self.runEach($0, $1) })
+    }
 
     /// The writer's thread, for a task that does little besides writing (the group-commit
     /// loop): started there, it enters and leaves each transaction without a hop between threads.
@@ -50,7 +54,7 @@ final class SQLiteWriter: Sendable {
     /// Runs `body` in one transaction on the writer's thread; commits when it returns. Inside
     /// a transaction, joins it (as Fluent does).
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let database = SQLiteRawDatabase(logger: logger) { try await self.run($0, $1) }
+        let database = database
         if holdsConnection { return try await exclusive { try await body(database) } }
         return try await exclusive { [connection] in
             _ = try connection.run("BEGIN IMMEDIATE", [])
@@ -67,6 +71,11 @@ final class SQLiteWriter: Sendable {
 
     fileprivate func run(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRawRow] {
         try await exclusive { [connection] in try connection.run(sql, binds) }
+    }
+
+    /// Each row inside the open transaction; nil when none is open.
+    fileprivate func runEach(_ sql: String, _ rows: [[SQLiteData]]) async throws -> [SQLiteRawRow]? {
+        try await exclusive { [connection] in connection.autocommit ? nil : try connection.runEach(sql, rows) }
     }
 
     /// True inside a transaction or statement that holds the connection: what runs there joins it.
