@@ -82,7 +82,12 @@ public struct AppServices: Sendable {
         case .inProcessSandbox:
             let events = SandboxEvents()
             sandboxEvents = events
-            processor = SandboxProcessor(bank: SandboxBank(fees: config.sandboxFee, events: events), noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
+            let books = try config.sandboxBooksPath.map { try SandboxBooks.load(path: $0) }
+            if let books, books.unreadable > 0 {
+                logger.warning("the sandbox's books have lines it cannot read; left out", metadata: ["path": "\(books.books.path)", "lines": "\(books.unreadable)"])
+            }
+            let bank = SandboxBank(fees: config.sandboxFee, events: events, books: books?.books, lines: books?.lines ?? [])
+            processor = SandboxProcessor(bank: bank, noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
         case .stripe(let baseURL, let secretKey, let name):
             sandboxEvents = nil
             processor = StripeProcessor(name: name, baseURL: baseURL, secretKey: secretKey, timeout: .seconds(Int64(config.processorTimeoutSeconds)))

@@ -24,6 +24,8 @@ struct BenchServer {
         if let databaseURL { config.database = .postgres(url: databaseURL) } else {
             config.database = .sqlite(path: folder.appendingPathComponent("goodcast.sqlite").path)
         }
+        // As `goodcast serve` does: the in-process sandbox keeps its books in the data directory.
+        config.sandboxBooksPath = folder.appendingPathComponent("sandbox-books.jsonl").path
         self.config = config
         var logger = Logger(label: "bench")
         logger.logLevel = .error

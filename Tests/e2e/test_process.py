@@ -1,6 +1,6 @@
 """The server as an operator runs it: zero set-up start, the printed URL, graceful SIGTERM."""
 import json
-import os, signal, subprocess, tempfile, time, urllib.request
+import os, signal, subprocess, tempfile, time, urllib.error, urllib.request
 
 from conftest import ROOT, free_port
 
@@ -35,3 +35,70 @@ def test_zero_setup_start_prints_url_and_stops_on_sigterm():
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
+
+
+def _api(base, method, path, body=None, token=None, key=None):
+    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    if key:
+        request.add_header("Idempotency-Key", key)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def test_the_in_process_sandbox_keeps_its_books_across_a_killed_server():
+    """A gift made before the server is killed can be refunded after it restarts, a retry with its key gets its
+    first charge back, and `ledger verify` checks every charge from the sandbox's books."""
+    binary = os.environ.get("GOODCAST_BIN", str(ROOT / ".build/debug/goodcast"))
+    data = tempfile.mkdtemp(prefix="goodcast-books-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOODCAST_", "DATABASE_URL", "STRIPE_"))}
+    env.update(GOODCAST_BCRYPT_COST="4", GOODCAST_DATA_DIR=data, GOODCAST_LOG_LEVEL="warning")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    def start(*extra):
+        process = subprocess.Popen([binary, "serve", "--port", str(port), *extra], cwd=data, env=env,
+                                   stdout=open(os.path.join(data, "server.log"), "a"), stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                return process
+            except Exception:
+                time.sleep(0.2)
+        process.kill()
+        raise RuntimeError(open(os.path.join(data, "server.log")).read())
+
+    server = start("--demo")
+    status, _ = _api(base, "POST", "/api/v1/accounts", {"handle": "booksdonor", "email": "books@example.org", "password": "a long password"})
+    assert status == 201
+    _, session = _api(base, "POST", "/api/v1/sessions", {"handle": "booksdonor", "password": "a long password"})
+    donor = session["token"]
+    _, lives = _api(base, "GET", "/api/v1/lives")
+    fundraiser = lives["items"][0]["live"]["fundraiserId"]
+    gift = {"amount": {"amount": 2000, "currency": "USD"}, "paymentToken": "tok_visa"}
+    status, donation = _api(base, "POST", f"/api/v1/fundraisers/{fundraiser}/donations", gift, donor, "books-1")
+    assert status == 201, donation
+    server.kill()  # SIGKILL: no graceful shutdown
+    server.wait(timeout=20)
+
+    server = start()
+    try:
+        status, replay = _api(base, "POST", f"/api/v1/fundraisers/{fundraiser}/donations", gift, donor, "books-1")
+        assert (status, replay["id"]) == (201, donation["id"])
+        _, admin = _api(base, "POST", "/api/v1/sessions", {"handle": "admin", "password": "goodcast-admin-demo"})
+        status, refund = _api(base, "POST", f"/api/v1/donations/{donation['id']}/refunds",
+                              {"amount": {"amount": 500, "currency": "USD"}}, admin["token"], "books-refund")
+        assert status == 201, refund
+        _, after = _api(base, "GET", f"/api/v1/donations/{donation['id']}", token=donor)
+        assert after["refunded"]["amount"] == 500
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+    verify = subprocess.run([binary, "ledger", "verify"], cwd=data, env=env, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "every charge at the processor has exactly one donation" in verify.stdout

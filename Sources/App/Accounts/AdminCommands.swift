@@ -42,7 +42,9 @@ public struct AppCommands: Sendable {
 
     /// Checks every money invariant; the processor is asked too unless it is the in-process sandbox.
     public func verifyLedger() async throws -> (clean: Bool, checked: [String], violations: [String]) {
-        let processor: (any PaymentProcessor)? = services.config.processor == .inProcessSandbox ? nil : services.processor
+        // The in-process sandbox's charges are known here only from its books.
+        let inMemory = services.config.processor == .inProcessSandbox && services.config.sandboxBooksPath == nil
+        let processor: (any PaymentProcessor)? = inMemory ? nil : services.processor
         let report = try await LedgerVerifier(db: services.db, processor: processor).run()
         return (report.isClean, report.checked, report.violations)
     }

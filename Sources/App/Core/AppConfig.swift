@@ -64,6 +64,9 @@ public struct AppConfig: Sendable {
     public var sandboxFee = FeeSchedule.standard
     /// How long an unanswered sandbox charge (`tok_timeout`) keeps the caller waiting.
     public var sandboxNoAnswerSeconds: Int = 2
+    /// The file where the in-process sandbox keeps its books across restarts (`SandboxBooks`);
+    /// nil keeps them in memory. From the environment: `<dataDirectory>/sandbox-books.jsonl`.
+    public var sandboxBooksPath: String?
 
     /// How the in-process sandbox delivers its webhooks to this server.
     public enum SandboxWebhooks: String, Sendable, Equatable {
@@ -162,6 +165,11 @@ public struct AppConfig: Sendable {
                 throw ConfigError(setting: "GOODCAST_SANDBOX_WEBHOOKS", message: "must be in-process or http, got '\(value)'")
             }
             config.sandboxWebhooks = delivery
+        }
+        config.sandboxBooksPath = (config.dataDirectory as NSString).appendingPathComponent("sandbox-books.jsonl")
+        if let value = env["GOODCAST_SANDBOX_BOOKS"] {
+            let path = value.trimmingCharacters(in: .whitespaces)
+            config.sandboxBooksPath = path.isEmpty || path == "memory" ? nil : path
         }
         if let value = env["GOODCAST_SANDBOX_NO_ANSWER_SECONDS"] { config.sandboxNoAnswerSeconds = try int(value, "GOODCAST_SANDBOX_NO_ANSWER_SECONDS", 0...600) }
         if let value = env["GOODCAST_RECONCILE_AFTER_SECONDS"] { config.reconcileAfterSeconds = try int(value, "GOODCAST_RECONCILE_AFTER_SECONDS", 1...86_400) }

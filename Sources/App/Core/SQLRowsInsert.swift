@@ -54,10 +54,13 @@ struct SQLRowsInsert: SQLExpression {
 
     /// The statement for one row, in SQLite's syntax: SQLite's writer runs it once per row inside
     /// the caller's transaction (`SQLiteRawDatabase`). A statement of many rows that may fail a
-    /// constraint halfway makes SQLite copy every page it touches into a statement journal
-    /// first (a temporary file past 64 KiB), and its text differs with its number of rows, so it
-    /// was compiled again for most batches. One row needs neither: its text never changes and
-    /// stays compiled, and the transaction's rollback undoes a failure.
+    /// constraint halfway makes SQLite copy every page it touches into a statement journal first
+    /// (a temporary file past 64 KiB), and its text, which differs with its number of rows, must
+    /// be compiled for each size. One row's text never changes, so it stays compiled, and its
+    /// journal (only with `RETURNING`, which SQLite runs as a trigger) holds one row's pages.
+    /// A row that fails leaves the rows before it in the transaction: this relies on no code
+    /// going on in a transaction after a database error (PostgreSQL would refuse it anyway), so
+    /// the transaction's rollback undoes them.
     var sqliteOneRowSQL: String {
         "INSERT INTO \"\(table)\" (\(Self.quoted(columns))) VALUES (\(repeatElement("?", count: columns.count).joined(separator: ", ")))" + clauses
     }

@@ -12,7 +12,7 @@ struct SQLiteRawDatabase: SQLDatabase {
     let logger: Logger
     let run: @Sendable (String, [SQLiteData]) async throws -> [SQLiteRawRow]
     /// Runs one statement once per row of binds inside the open transaction, or answers nil when
-    /// none is open (see `SQLRowsInsert.sqliteOneRowSQL`); nil where nothing is written.
+    /// none is open (see `SQLRowsInsert.sqliteOneRowSQL`); nil on the read connections (`SQLiteLookups`).
     var runEach: (@Sendable (String, [[SQLiteData]]) async throws -> [SQLiteRawRow]?)? = nil
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
@@ -27,11 +27,14 @@ struct SQLiteRawDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        // Outside a transaction, many rows stay one statement: all of them or none.
+        // Inside a transaction, one kept statement per row (see `sqliteOneRowSQL`); outside one,
+        // `runEach` answers nil and the rows stay one statement: all of them or none.
         if let insert = query as? SQLRowsInsert, insert.rows.count > 1, let runEach {
             let encoder = SQLiteDataEncoder()
             let rows = try insert.rows.map { row in try row.map { try Self.sqliteData($0, encoder) } }
-            if let result = try await runEach(insert.sqliteOneRowSQL, rows) {
+            let sql = insert.sqliteOneRowSQL
+            if logger.logLevel <= .trace { logger.trace("Executing query per row", metadata: ["sql": .string(sql), "rows": "\(rows.count)"]) }
+            if let result = try await runEach(sql, rows) {
                 for row in result { onRow(row) }
                 return
             }

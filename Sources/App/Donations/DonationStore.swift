@@ -8,7 +8,7 @@ struct DonationStore: Sendable {
     let db: AppDatabase
     let clock: AppClock
 
-    /// Donations as they are once their processor answered, in one multi-row INSERT.
+    /// Donations as they are once their processor answered, in one insert (`SQLRowsInsert`).
     static func insert(_ records: [DonationRecord], on sql: any SQLDatabase) async throws {
         try await SQLRowsInsert(into: "donations", columns: DonationRecord.columns, rows: records.map { record -> [any Encodable & Sendable] in [
             record.id, record.fundraiserId, record.nonprofitId, record.donorId, record.amount, record.giftAmount, record.fee, record.currencyCode,

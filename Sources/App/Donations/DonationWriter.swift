@@ -3,8 +3,8 @@ import GoodcastCore
 import SQLKit
 
 /// Group commit for the donation hot path: concurrent donations share one transaction, and
-/// inside it one multi-row statement per table, so a batch of a hundred gifts costs a handful
-/// of statements and one durable commit. Nobody is answered before their commit returns.
+/// inside it one insert per table (on PostgreSQL one multi-row statement, on SQLite one kept
+/// statement run per row), so a batch of a hundred gifts costs one durable commit. Nobody is answered before their commit returns.
 /// A donation is written once, after its processor answered (see `DonationCharge`): its
 /// `Idempotency-Key` with the answer to replay, its row, its ledger postings and feed events.
 /// A batch that fails (rare: a lost connection) is split and written one by one, so that only
@@ -112,7 +112,7 @@ actor DonationWriter {
         draining = false
     }
 
-    /// The SQL of a batch: a few multi-row statements, whatever its size.
+    /// The SQL of a batch: a few inserts (`SQLRowsInsert`), whatever its size.
     static func write(_ jobs: [DonationCharge.Settled], on sql: any SQLDatabase, at now: Date) async throws -> [Written] {
         try await write(jobs.map { try Prepared($0, at: now) }, on: sql, at: now)
     }

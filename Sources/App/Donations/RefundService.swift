@@ -84,6 +84,8 @@ struct RefundService: Sendable {
             throw Problem.notFound("refund \(refundID)")
         }
         let currency = donation.currency
+        // Why the processor refused, when it did in this call (told to the caller and stored for a replay).
+        var refusal: String?
         if refund.status == "pending" {
             let amount = Money(refund.amount, currency)
             let reserved = refund.amount
@@ -113,7 +115,11 @@ struct RefundService: Sendable {
             case .failure(.outcomeUnknown(let reason)):
                 logger.warning("refund outcome unknown", metadata: ["refund": "\(refundID)", "reason": "\(reason)"])
                 throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key", headers: [.retryAfter: "2"])
-            case .failure:
+            case .failure(let failure):
+                switch failure {
+                case .declined(_, let message), .rejected(let message): refusal = message
+                case .idempotencyConflict, .outcomeUnknown: break
+                }
                 // Refused: nothing was returned; release the reservation.
                 let now = clock.now()
                 try await db.transaction { sql in
@@ -131,7 +137,7 @@ struct RefundService: Sendable {
             let output = RefundOutput(id: refund.id, donationId: refund.donation_id, amount: MoneyOutput(Money(refund.amount, currency)), status: refund.status, createdAt: refund.created_at)
             response = .init(status: 201, body: try APIJSON.string(output))
         } else {
-            let problem = Problem(.paymentRejected, detail: "the payment processor refused the refund")
+            let problem = Problem(.paymentRejected, detail: "the payment processor refused the refund" + (refusal.map { ": \($0.prefix(200))" } ?? ""))
             response = .init(status: 422, body: try APIJSON.string(problem.body(instance: nil)))
         }
         try await idempotency.complete(scope: scope, key: key, response: response)

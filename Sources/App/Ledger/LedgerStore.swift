@@ -9,7 +9,7 @@ struct LedgerStore: Sendable {
     let clock: AppClock
 
     /// Inserts balanced transactions with `sql`, which must be the caller's open transaction.
-    /// Two multi-row INSERTs, however many transactions.
+    /// Two inserts (`SQLRowsInsert`), however many transactions.
     static func write(_ transactions: [LedgerTransaction], on sql: any SQLDatabase, at now: Date) async throws {
         guard !transactions.isEmpty else { return }
         let ids = transactions.map { _ in UUID.timeOrdered(at: now) }

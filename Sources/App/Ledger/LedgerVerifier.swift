@@ -238,7 +238,7 @@ struct LedgerVerifier: Sendable {
                 report.violations.append("the processor could not be asked for its charges: \(error)")
             }
         } else {
-            report.checked.append("processor charges not checked (the in-process sandbox lives only inside a running server)")
+            report.checked.append("processor charges not checked (the in-process sandbox keeps no books: GOODCAST_SANDBOX_BOOKS=memory)")
         }
         return report
     }

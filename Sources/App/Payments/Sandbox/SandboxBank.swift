@@ -41,10 +41,44 @@ actor SandboxBank {
     private var byIdempotencyKey: [String: (fingerprint: String, intentID: String)] = [:]
     private var refundKeys: [String: ProcessorRefund] = [:]
     private let events: SandboxEvents
+    /// Where every change is written as it happens (see `SandboxBooks`); nil keeps it in memory.
+    private let books: SandboxBooks?
 
-    init(fees: FeeSchedule = .standard, events: SandboxEvents) {
+    /// `lines`: the books as read back, oldest first; each line is an intent as it was after a change.
+    init(fees: FeeSchedule = .standard, events: SandboxEvents, books: SandboxBooks? = nil, lines: [SandboxBooks.Line] = []) {
         self.fees = fees
         self.events = events
+        self.books = books
+        for line in lines {
+            guard let currency = try? Currency.parse(line.currency), let status = Intent.Status(rawValue: line.status) else { continue }
+            if intents[line.id] == nil {
+                position[line.id] = order.count
+                order.append(line.id)
+            }
+            intents[line.id] = Intent(
+                id: line.id, amount: Money(line.amount, currency), fee: Money(line.fee, currency), token: line.token, metadata: line.metadata,
+                created: line.created, status: status, refunded: line.refunded, disputed: line.disputed
+            )
+            if let key = line.key, let fingerprint = line.fingerprint { byIdempotencyKey[key] = (fingerprint, line.id) }
+            if let key = line.refundKey, let id = line.refundID, let amount = line.refundAmount {
+                refundKeys[key] = ProcessorRefund(id: id, chargeID: line.id, amount: Money(amount, currency))
+            }
+        }
+    }
+
+    /// Writes `intent` as it is now to the books, before the change is made in memory: a change
+    /// that cannot be written is refused, as a processor that cannot record a payment refuses it.
+    private func record(_ intent: Intent, key: String? = nil, fingerprint: String? = nil, refund: (key: String, made: ProcessorRefund)? = nil) throws(Failure) {
+        guard let books else { return }
+        do {
+            try books.append(SandboxBooks.Line(
+                id: intent.id, amount: intent.amount.amount, currency: intent.amount.currency.code, fee: intent.fee.amount, token: intent.token,
+                metadata: intent.metadata, created: intent.created, status: intent.status.rawValue, refunded: intent.refunded, disputed: intent.disputed,
+                key: key, fingerprint: fingerprint, refundKey: refund?.key, refundID: refund?.made.id, refundAmount: refund?.made.amount.amount
+            ))
+        } catch {
+            throw .invalid("the sandbox could not record this in its books: \(error)")
+        }
     }
 
     static let tokens = ["tok_visa", "tok_chargeDeclined", "tok_insufficientFunds", "tok_timeout", "tok_dispute"]
@@ -66,16 +100,17 @@ actor SandboxBank {
             amount: amount, fee: fee, token: token, metadata: metadata,
             // Never earlier than the intent before it, so that `order` stays in time order.
             created: max(Int(Date().timeIntervalSince1970), order.last.flatMap { intents[$0]?.created } ?? 0),
-            status: succeeded ? .succeeded : .declined
+            status: succeeded ? .succeeded : .declined,
+            disputed: succeeded && token == "tok_dispute"
         )
+        try record(intent, key: idempotencyKey, fingerprint: idempotencyKey == nil ? nil : fingerprint)
         intents[intent.id] = intent
         position[intent.id] = order.count
         order.append(intent.id)
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
             events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
-            if token == "tok_dispute" {
-                intents[intent.id]!.disputed = true
+            if intent.disputed {
                 events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5)
             }
         } else {
@@ -100,8 +135,9 @@ actor SandboxBank {
             throw .invalid("Refund amount (\(value)) is greater than unrefunded amount on charge (\(intent.amount.amount - intent.refunded))")
         }
         intent.refunded += value
-        intents[intentID] = intent
         let refund = ProcessorRefund(id: "re_" + intent.id.dropFirst(3) + "_\(intent.refunded)", chargeID: intent.id, amount: Money(value, intent.amount.currency))
+        try record(intent, refund: idempotencyKey.map { ($0, refund) })
+        intents[intentID] = intent
         if let key = idempotencyKey { refundKeys[key] = refund }
         events.emit(type: "charge.refunded", object: Self.wire(intent))
         return refund
@@ -113,7 +149,10 @@ actor SandboxBank {
         if let won {
             events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: won ? "won" : "lost"))
         } else {
-            intents[intentID]!.disputed = true
+            var disputed = intent
+            disputed.disputed = true
+            try record(disputed)
+            intents[intentID] = disputed
             events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
         }
     }
