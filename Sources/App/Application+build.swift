@@ -42,6 +42,9 @@ public struct AppServices: Sendable {
     let liveDiscovery: LiveDiscovery
     /// The in-process sandbox's event feed, when the sandbox runs inside this process.
     let sandboxEvents: SandboxEvents?
+    /// The in-process sandbox's books when this process appends to them (closed at shutdown, so
+    /// that the next process takes them).
+    let sandboxBooks: SandboxBooks?
 
     init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
         self.config = config
@@ -79,17 +82,25 @@ public struct AppServices: Sendable {
         case _ where payments != nil:
             processor = payments!.processor
             sandboxEvents = payments!.sandboxEvents
+            sandboxBooks = nil
         case .inProcessSandbox:
             let events = SandboxEvents()
             sandboxEvents = events
-            let books = try config.sandboxBooksPath.map { try SandboxBooks.load(path: $0) }
-            if let books, books.unreadable > 0 {
-                logger.warning("the sandbox's books have lines it cannot read; left out", metadata: ["path": "\(books.books.path)", "lines": "\(books.unreadable)"])
+            let loaded = try config.sandboxBooksPath.map { try SandboxBooks.load(path: $0) }
+            if let path = config.sandboxBooksPath, let loaded {
+                if loaded.unreadable > 0 {
+                    logger.warning("the sandbox's books have lines it cannot read; left out", metadata: ["path": "\(path)", "lines": "\(loaded.unreadable)"])
+                }
+                if loaded.books == nil {
+                    logger.notice("another process keeps the sandbox's books; this one reads them and keeps its own new payments in memory", metadata: ["path": "\(path)"])
+                }
             }
-            let bank = SandboxBank(fees: config.sandboxFee, events: events, books: books?.books, lines: books?.lines ?? [])
+            sandboxBooks = loaded?.books
+            let bank = SandboxBank(fees: config.sandboxFee, events: events, books: loaded?.books, lines: loaded?.lines ?? [])
             processor = SandboxProcessor(bank: bank, noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
         case .stripe(let baseURL, let secretKey, let name):
             sandboxEvents = nil
+            sandboxBooks = nil
             processor = StripeProcessor(name: name, baseURL: baseURL, secretKey: secretKey, timeout: .seconds(Int64(config.processorTimeoutSeconds)))
         }
         let donationStore = DonationStore(db: db, clock: clock)
@@ -167,7 +178,7 @@ public func buildApplication(
     let router = buildRouter(services)
     let started = StartupGate()
     var backgroundServices: [any Service] = [
-        DatabasesService(db: services.db, hub: services.feedHub, logger: logger),
+        DatabasesService(db: services.db, hub: services.feedHub, sandboxBooks: services.sandboxBooks, logger: logger),
         PeriodicService(started: started, interval: .seconds(60), did: "reconciled pending donations", logger: logger) { [donations = services.donations, age = TimeInterval(config.reconcileAfterSeconds)] in
             try await donations.reconcile(olderThan: age)
         },
@@ -219,6 +230,7 @@ public func buildApplication(
 struct DatabasesService: Service {
     let db: AppDatabase
     let hub: FeedHub
+    let sandboxBooks: SandboxBooks?
     let logger: Logger
 
     func run() async throws {
@@ -226,6 +238,7 @@ struct DatabasesService: Service {
         // Live feeds read the database until they stop.
         await hub.shutdown()
         await db.shutdown()
+        sandboxBooks?.close()
         logger.debug("database connections closed")
     }
 }

@@ -11,4 +11,14 @@ struct AppConfigTests {
         let error = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["GOODCAST_SANDBOX_WEBHOOKS": "smtp"]) }
         #expect(error?.setting == "GOODCAST_SANDBOX_WEBHOOKS")
     }
+
+    @Test("the sandbox's books: in the data directory by default, elsewhere on request, in memory for `memory` or nothing")
+    func sandboxBooks() throws {
+        #expect(try AppConfig.fromEnvironment([:]).sandboxBooksPath == "./.goodcast/sandbox-books.jsonl")
+        #expect(try AppConfig.fromEnvironment(["GOODCAST_DATA_DIR": "/srv/gc"]).sandboxBooksPath == "/srv/gc/sandbox-books.jsonl")
+        #expect(try AppConfig.fromEnvironment(["GOODCAST_SANDBOX_BOOKS": "/tmp/books.jsonl"]).sandboxBooksPath == "/tmp/books.jsonl")
+        #expect(try AppConfig.fromEnvironment(["GOODCAST_SANDBOX_BOOKS": "memory"]).sandboxBooksPath == nil)
+        #expect(try AppConfig.fromEnvironment(["GOODCAST_SANDBOX_BOOKS": ""]).sandboxBooksPath == nil)
+        #expect(AppConfig().sandboxBooksPath == nil, "tests and embedders keep the sandbox in memory unless they ask")
+    }
 }

@@ -6,10 +6,14 @@ import Testing
 @Suite("The in-process sandbox's books")
 struct SandboxBooksTests {
     /// A sandbox on the books at `path`, as `goodcast serve` opens it.
-    private static func open(_ path: String) throws -> (processor: SandboxProcessor, bank: SandboxBank, unreadable: Int) {
-        let (books, lines, unreadable) = try SandboxBooks.load(path: path)
-        let bank = SandboxBank(events: SandboxEvents(), books: books, lines: lines)
-        return (SandboxProcessor(bank: bank, noAnswerWait: .zero), bank, unreadable)
+    private static func open(_ path: String) throws -> (processor: SandboxProcessor, bank: SandboxBank, unreadable: Int, books: SandboxBooks?) {
+        let loaded = try SandboxBooks.load(path: path)
+        let bank = SandboxBank(events: SandboxEvents(), books: loaded.books, lines: loaded.lines)
+        return (SandboxProcessor(bank: bank, noAnswerWait: .zero), bank, loaded.unreadable, loaded.books)
+    }
+
+    private static func folder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-books-\(UUID().uuidString)")
     }
 
     private static func request(_ cents: Int64, _ token: String, key: String, note: String = "a") -> ChargeRequest {
@@ -18,7 +22,7 @@ struct SandboxBooksTests {
 
     @Test("a restarted sandbox knows every payment, refund, dispute and key it made before")
     func restart() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-books-\(UUID().uuidString)")
+        let folder = Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sandbox-books.jsonl").path
 
@@ -31,6 +35,7 @@ struct SandboxBooksTests {
         let refund = try await first.processor.refund(chargeID: paid.id, amount: Money(500, .usd), idempotencyKey: "r-1")
         try await first.bank.dispute(intentID: paid.id, closeAs: nil)
         let before = await first.bank.list(after: nil, limit: 100).items
+        first.books?.close()
 
         let second = try Self.open(path)
         #expect(second.unreadable == 0)
@@ -57,24 +62,68 @@ struct SandboxBooksTests {
 
     @Test("a line cut short by a crash is left out, and the lines written after it are read")
     func tornLine() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-books-\(UUID().uuidString)")
+        let folder = Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sandbox-books.jsonl").path
 
         let first = try Self.open(path)
         let kept = try await first.processor.charge(Self.request(1_000, "tok_visa", key: "k-1"))
-        // What a write cut short would leave: half a line, no newline.
+        first.books?.close()
+        // What a write cut short would leave: the start of a line (each begins with its newline).
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(#"{"id":"pi_cut","amount":10"#.utf8))
+        try handle.write(contentsOf: Data(("\n" + #"{"id":"pi_cut","amount":10"#).utf8))
         try handle.close()
 
         let second = try Self.open(path)
         #expect(second.unreadable == 1)
         let later = try await second.processor.charge(Self.request(2_000, "tok_visa", key: "k-2"))
+        second.books?.close()
 
         let third = try Self.open(path)
         #expect(third.unreadable == 1)
         #expect(await third.bank.list(after: nil, limit: 100).items.map(\.id) == [kept.id, later.id])
+    }
+
+    @Test("one process appends at a time: another reads the books and keeps its own payments in memory; a write that fails refuses the payment")
+    func oneWriter() async throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("sandbox-books.jsonl").path
+
+        let server = try Self.open(path)
+        #expect(server.books != nil)
+        let paid = try await server.processor.charge(Self.request(1_000, "tok_visa", key: "k-1"))
+        // A command run beside the server: it sees the server's charge, and what it makes stays its own.
+        let command = try Self.open(path)
+        #expect(command.books == nil)
+        #expect(try await command.processor.charge(id: paid.id)?.amount == paid.amount)
+        let own = try await command.processor.charge(Self.request(3_000, "tok_visa", key: "k-command"))
+        #expect(try await Self.open(path).bank.intent(own.id) == nil)
+        // Once the server has closed them, the next process takes them.
+        server.books?.close()
+        let next = try Self.open(path)
+        #expect(next.books != nil)
+        #expect(await next.bank.intents.count == 1)
+        // Books that can no longer be written: the payment is refused and nothing changes.
+        next.books?.close()
+        await #expect(throws: PaymentFailure.self) { try await next.processor.charge(Self.request(2_000, "tok_visa", key: "k-2")) }
+        #expect(await next.bank.intents.count == 1)
+    }
+
+    @Test("intents are listed in the order they were made, even from a file whose lines are not")
+    func order() async throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("sandbox-books.jsonl").path
+        func line(_ id: String, _ created: Int) -> String {
+            #"{"id":"\#(id)","amount":500,"currency":"USD","fee":45,"token":"tok_visa","metadata":{},"created":\#(created),"status":"succeeded","refunded":0,"disputed":false}"#
+        }
+        try [line("pi_b", 200), line("pi_a", 100), line("pi_c", 300), line("pi_a", 100)].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let books = try Self.open(path)
+        #expect(await books.bank.list(after: nil, limit: 10).items.map(\.id) == ["pi_a", "pi_b", "pi_c"])
+        #expect(await books.bank.list(after: nil, createdSince: 150, limit: 10).items.map(\.id) == ["pi_b", "pi_c"])
+        #expect(await books.bank.list(after: "pi_a", limit: 1).items.map(\.id) == ["pi_b"])
     }
 }

@@ -112,6 +112,8 @@ struct VideoTests {
 
             // Refused: not an array, empty, too many, unknown fields, bad values.
             #expect(try await app.request(.post, "/api/v1/views", json: #"{"videoId":"x"}"#).status == .badRequest)
+            // Not JSON (RFC 8259), though Foundation's parsers read it.
+            #expect(try await app.request(.post, "/api/v1/views", json: #"[{"videoId":"\#(id)","viewerId":"d","at":"\#(now)"},]"#).status == .badRequest)
             #expect(try await app.request(.post, "/api/v1/views", json: "[]").status == .unprocessableContent)
             let many = "[" + Array(repeating: #"{"videoId":"\#(id)","viewerId":"d","at":"\#(now)"}"#, count: 1001).joined(separator: ",") + "]"
             #expect(try await app.request(.post, "/api/v1/views", json: many).status == .unprocessableContent)

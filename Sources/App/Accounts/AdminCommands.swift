@@ -15,6 +15,8 @@ public struct AppCommands: Sendable {
 
     public func shutdown() async {
         await services.db.shutdown()
+        // `serve --demo` seeds through these services, then serves: its server takes the books next.
+        services.sandboxBooks?.close()
     }
 
     /// Opens the services, runs `body`, and always shuts them down.
@@ -40,18 +42,18 @@ public struct AppCommands: Sendable {
         return (account.id, true)
     }
 
-    /// Checks every money invariant; the processor is asked too unless it is the in-process sandbox.
+    /// Checks every money invariant, and every charge the processor made: the in-process
+    /// sandbox's as its books have them (unless it keeps none).
     public func verifyLedger() async throws -> (clean: Bool, checked: [String], violations: [String]) {
-        // The in-process sandbox's charges are known here only from its books.
         let inMemory = services.config.processor == .inProcessSandbox && services.config.sandboxBooksPath == nil
         let processor: (any PaymentProcessor)? = inMemory ? nil : services.processor
         let report = try await LedgerVerifier(db: services.db, processor: processor).run()
         return (report.isClean, report.checked, report.violations)
     }
 
-    /// Settles the pledges of challenges that ended more than the removal grace ago. The
-    /// in-process sandbox keeps its charges in the server's memory, so there it is `serve`'s
-    /// background task that settles.
+    /// Settles the pledges of challenges that ended more than the removal grace ago. With the
+    /// in-process sandbox, `serve`'s background task settles: the sponsors' refunds go through
+    /// the sandbox that holds the books, and a running server holds them.
     public func settleChallenges() async throws -> Int {
         guard services.config.processor != .inProcessSandbox else {
             throw ConfigError(setting: "STRIPE_SECRET_KEY", message: "is unset: with the in-process sandbox, `goodcast serve` settles ended challenges itself")

@@ -18,12 +18,9 @@ extension Request {
     /// As `decodeJSON`, also giving the body's bytes (for idempotency fingerprints).
     public func readJSON<T: JSONInput>(_ type: T.Type, maxBytes: Int) async throws -> (value: T, body: Data) {
         let data = try await readJSONBody(maxBytes: maxBytes)
-        // The syntax is checked by a pass that builds nothing (`JSONDecoder` lets trailing commas
-        // through), and the fields inside the decoding (`Strict`): not in a `JSONSerialization`
+        // The fields are checked inside the decoding (`Strict`), not in a `JSONSerialization`
         // tree made first, which was a fiftieth of every gift's CPU time.
-        // A byte order mark is let through, as RFC 8259 allows and `JSONSerialization` did.
-        let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data
-        guard Self.syntax.read(json) != nil else { throw Problem(.malformedBody, detail: "the body is not valid JSON") }
+        let json = try Self.checkedJSON(data)
         do {
             return (try JSONDecoder().decode(Strict<T>.self, from: json).value, data)
         } catch is Strict<T>.NotAnObject {
@@ -35,6 +32,15 @@ extension Request {
 
     /// JSON as RFC 8259 has it, nested as deep as `JSONDecoder` reads.
     private static let syntax = JSONGlance(paths: [], maxDepth: 512)
+
+    /// The body without a byte order mark (let through, as RFC 8259 allows and `JSONSerialization`
+    /// did), once a pass that builds nothing has found it well-formed: both Foundation parsers let
+    /// trailing commas through.
+    private static func checkedJSON(_ data: Data) throws -> Data {
+        let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data
+        guard syntax.read(json) != nil else { throw Problem(.malformedBody, detail: "the body is not valid JSON") }
+        return json
+    }
 
     /// A body's top-level fields checked against `T.Field`, then `T` decoded from the same reading.
     private struct Strict<T: JSONInput>: Decodable {
@@ -79,7 +85,7 @@ extension Request {
 
     /// The body as parsed JSON and as bytes: size (413), content type (415), UTF-8 and syntax (400).
     private func readJSONObject(maxBytes: Int) async throws -> (Any, Data) {
-        let data = try await readJSONBody(maxBytes: maxBytes)
+        let data = try Self.checkedJSON(try await readJSONBody(maxBytes: maxBytes))
         do {
             return (try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), data)
         } catch {

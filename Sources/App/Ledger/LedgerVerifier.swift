@@ -53,8 +53,11 @@ struct LedgerVerifier: Sendable {
         report.checked.append("every account balance equals the sum of its entries")
 
         // 3. Donations and their postings.
-        struct DonationRow: Decodable { let id: UUID; let status: String; let charge_id: String?; let amount: Int64; let fee: Int64; let dispute: String; let fundraiser_id: UUID; let currency: String }
-        let donations = try await sql.select().columns("id", "status", "charge_id", "amount", "fee", "dispute", "fundraiser_id", "currency")
+        struct DonationRow: Decodable {
+            let id: UUID; let status: String; let charge_id: String?; let amount: Int64; let fee: Int64; let dispute: String; let fundraiser_id: UUID; let currency: String
+            let processor: String
+        }
+        let donations = try await sql.select().columns("id", "status", "charge_id", "amount", "fee", "dispute", "fundraiser_id", "currency", "processor")
             .from("donations").all(decoding: DonationRow.self)
         struct Posting: Decodable { let reference: String; let n: Int }
         let postings = try await sql.select().column("reference").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
@@ -222,7 +225,8 @@ struct LedgerVerifier: Sendable {
                 let byCharge = Dictionary(grouping: donations.filter { $0.charge_id != nil }, by: { $0.charge_id! })
                 struct Fundraiser: Decodable { let id: UUID }
                 let fundraisers = Set(try await sql.select().column("id").from("fundraisers").all(decoding: Fundraiser.self).map(\.id))
-                for charge in try await processor.allCharges() {
+                let charges = try await processor.allCharges()
+                for charge in charges {
                     guard let donationID = DonationCharge.donationID(for: charge)?.lowercasedString else { continue }
                     // A charge for a fundraiser that is not here is another environment's, on a
                     // shared processor account (charges of older versions name none).
@@ -234,6 +238,15 @@ struct LedgerVerifier: Sendable {
                     }
                 }
                 report.checked.append("every charge at the processor has exactly one donation")
+                // And the other way: a processor that lost its charges (the in-process sandbox's
+                // books deleted or elsewhere) must not pass the check above with nothing to check.
+                let known = Set(charges.map(\.id))
+                for donation in donations where donation.status == DonationStatus.succeeded.rawValue && donation.processor == processor.name {
+                    if let charge = donation.charge_id, !known.contains(charge) {
+                        report.violations.append("donation \(donation.id.lowercasedString) was paid by charge \(charge), which \(processor.name) does not have")
+                    }
+                }
+                report.checked.append("every succeeded donation's charge is at the processor")
             } catch {
                 report.violations.append("the processor could not be asked for its charges: \(error)")
             }

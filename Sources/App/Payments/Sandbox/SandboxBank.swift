@@ -64,6 +64,13 @@ actor SandboxBank {
                 refundKeys[key] = ProcessorRefund(id: id, chargeID: line.id, amount: Money(amount, currency))
             }
         }
+        // `list` bisects on the time each was made. One process appends at a time, in that order,
+        // but a file two processes wrote before they took turns may not be.
+        let created = intents.mapValues(\.created)
+        if zip(order, order.dropFirst()).contains(where: { created[$0]! > created[$1]! }) {
+            order = order.enumerated().sorted { (created[$0.element]!, $0.offset) < (created[$1.element]!, $1.offset) }.map(\.element)
+            position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
+        }
     }
 
     /// Writes `intent` as it is now to the books, before the change is made in memory: a change

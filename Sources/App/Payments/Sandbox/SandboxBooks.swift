@@ -1,5 +1,6 @@
 import Foundation
 import GoodcastCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,9 +15,10 @@ import Darwin
 ///
 /// One JSON line per change of an intent (made, refunded, disputed), with the whole intent as it
 /// is after the change: reading the file back keeps the last line of each. Each line is one
-/// `write(2)` on a file opened for appending, so lines from two processes never interleave and a
-/// killed server loses none it wrote. There is no fsync: the sandbox imitates a processor on this
-/// machine, and its books survive the process being killed, not the machine losing power.
+/// `write(2)` on a file opened for appending, so a killed server loses none it wrote, and one
+/// process at a time appends (`flock`, see `Loaded`). There is no fsync: the sandbox imitates a
+/// processor on this machine, and its books survive the process being killed, not the machine
+/// losing power.
 final class SandboxBooks: Sendable {
     /// An intent as it is after a change, with what the change adds to the bank's keys.
     struct Line: Codable, Equatable, Sendable {
@@ -44,33 +46,62 @@ final class SandboxBooks: Sendable {
     }
 
     let path: String
-    private let descriptor: Int32
+    /// The open file, -1 once closed.
+    private let descriptor: Mutex<Int32>
 
-    /// Opens the file for appending (made if missing); `lines` are what it holds, oldest first.
-    /// A line that cannot be read (cut short by a crash mid-write) is left out and counted.
-    static func load(path: String) throws -> (books: SandboxBooks, lines: [Line], unreadable: Int) {
+    /// What `load` found: the lines, oldest first, and the books to append to, which is nil when
+    /// another process (a running `serve`) holds them: this one then reads them and keeps its own
+    /// new payments in memory. One process appends at a time, so that two never hold diverging
+    /// copies of one intent and the last line of each is its state.
+    struct Loaded {
+        let books: SandboxBooks?
+        let lines: [Line]
+        /// Lines that could not be read (cut short by a crash or a full disk), left out.
+        let unreadable: Int
+    }
+
+    /// Opens the file (made if missing), takes it for appending if no other process has, and reads it.
+    static func load(path: String) throws -> Loaded {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let contents = FileManager.default.contents(atPath: path) ?? Data()
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(description: "cannot open the sandbox's books at \(path) (errno \(errno))") }
+        var books: SandboxBooks?
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            books = SandboxBooks(path: path, descriptor: descriptor)
+        } else {
+            closeFile(descriptor)
+        }
+        let contents: Data
+        do {
+            contents = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            books?.close()
+            throw Failure(description: "cannot read the sandbox's books at \(path): \(error)")
+        }
         var lines: [Line] = []
         var unreadable = 0
         let decoder = JSONDecoder()
         for text in contents.split(separator: UInt8(ascii: "\n")) where !text.isEmpty {
             if let line = try? decoder.decode(Line.self, from: Data(text)) { lines.append(line) } else { unreadable += 1 }
         }
-        let books = try SandboxBooks(path: path)
-        // A last line cut short must not glue itself to the next one written.
-        if let last = contents.last, last != UInt8(ascii: "\n") { try books.put([UInt8(ascii: "\n")]) }
-        return (books, lines, unreadable)
+        return Loaded(books: books, lines: lines, unreadable: unreadable)
     }
 
-    private init(path: String) throws {
+    private init(path: String, descriptor: Int32) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(description: "cannot open the sandbox's books at \(path) (errno \(errno))") }
+        self.descriptor = Mutex(descriptor)
     }
 
-    deinit { close(descriptor) }
+    deinit { close() }
+
+    /// Lets another process take the books (the lock goes with the file's closing).
+    func close() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { closeFile(descriptor) }
+            descriptor = -1
+        }
+    }
 
     func append(_ line: Line) throws {
         var json = JSONText(capacity: 512)
@@ -91,15 +122,22 @@ final class SandboxBooks: Sendable {
             if let refundID = line.refundID { json.field("refundID", refundID) }
             if let refundAmount = line.refundAmount { json.field("refundAmount", refundAmount) }
         }
-        try put(json.bytes + [UInt8(ascii: "\n")])
+        try put(json.bytes)
     }
 
+    /// Each line starts with its newline: a line cut short (a crash, a full disk) never glues
+    /// itself to the next one written.
     private func put(_ bytes: [UInt8]) throws {
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            // A line cut short (a full disk) is ended, so that the next one is read on its own.
-            if written > 0 { _ = [UInt8(ascii: "\n")].withUnsafeBytes { write(descriptor, $0.baseAddress, 1) } }
-            throw Failure(description: "cannot write the sandbox's books at \(path) (errno \(written < 0 ? errno : 0), \(max(written, 0)) of \(bytes.count) bytes)")
+        let written = descriptor.withLock { descriptor in
+            descriptor < 0 ? -1 : ([UInt8(ascii: "\n")] + bytes).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        }
+        guard written == bytes.count + 1 else {
+            throw Failure(description: "cannot write the sandbox's books at \(path) (errno \(written < 0 ? errno : 0), \(max(written, 0)) of \(bytes.count + 1) bytes)")
         }
     }
+}
+
+/// `close(2)`, out of reach of `SandboxBooks.close()`'s name.
+private func closeFile(_ descriptor: Int32) {
+    _ = close(descriptor)
 }
