@@ -142,9 +142,14 @@ struct LedgerCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check every ledger invariant; exit non-zero with a report on any violation.")
         @OptionGroup var common: CommonOptions
+        @Option(name: .long, help: "Beside a server taking gifts: leave out charges and donations this many seconds old that may still be settling (reconciliation writes a charge's donation after GOODCAST_RECONCILE_AFTER_SECONDS).")
+        var settleSeconds = 0
 
         func run() async throws {
-            let result: (clean: Bool, checked: [String], violations: [String]) = try await common.withCommands { commands in try await commands.verifyLedger() }
+            guard settleSeconds >= 0 else { throw ValidationError("--settle-seconds must be 0 or more") }
+            let result: (clean: Bool, checked: [String], violations: [String]) = try await common.withCommands { commands in
+                try await commands.verifyLedger(settling: TimeInterval(settleSeconds))
+            }
             for line in result.checked { print("checked: \(line)") }
             if result.clean {
                 print("ledger verify: clean")

@@ -244,6 +244,31 @@ struct DonationTests {
         }
     }
 
+    @Test("ledger verify names a charge without its donation and a donation whose charge the processor does not have, once older than the settling time",
+          arguments: DatabaseKind.enabled)
+    func verifyCharges(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("checked")
+            let reply = try await app.donate(cause.fundraiser, token: donor)
+            #expect(reply.status == .created)
+            let donation = try #require(try reply.json()["id"] as? String).lowercased()
+            let paid = try #require(await app.bank.intents.values.first)
+            // Another processor's books: a charge that names the same donation, and not the donation's own charge.
+            let other = SandboxProcessor(bank: SandboxBank(events: SandboxEvents()))
+            let stray = try await other.charge(ChargeRequest(amount: paid.amount, token: "tok_visa", idempotencyKey: "stray", description: "stray", metadata: paid.metadata))
+            try await app.withCommands { commands in
+                let fresh = try await LedgerVerifier(db: commands.services.db, processor: other, settling: 60).run()
+                #expect(fresh.violations == [], "a moment old, both may still be settling")
+                #expect(fresh.checked.contains("2 charges or donations of the last 60 s left to settle, not checked"), "\(fresh.checked)")
+                let later = try await LedgerVerifier(db: commands.services.db, processor: other, settling: 60, now: Date().addingTimeInterval(120)).run()
+                #expect(later.violations.contains { $0.contains("charge \(stray.id)") && $0.contains("has 0 succeeded donations") }, "\(later.violations)")
+                #expect(later.violations.contains { $0.contains("donation \(donation) was paid by charge \(paid.id)") }, "\(later.violations)")
+                #expect(try await LedgerVerifier(db: commands.services.db, processor: other).run().violations.count == 2, "tests settle nothing")
+            }
+        }
+    }
+
     @Test("a donation whose answer was lost is settled by reconciliation", arguments: DatabaseKind.enabled)
     func reconciliation(_ kind: DatabaseKind) async throws {
         // Webhooks over HTTP to a server that does not listen (the router alone): the processor's

@@ -44,10 +44,11 @@ public struct AppCommands: Sendable {
 
     /// Checks every money invariant, and every charge the processor made: the in-process
     /// sandbox's as its books have them (unless it keeps none).
-    public func verifyLedger() async throws -> (clean: Bool, checked: [String], violations: [String]) {
+    /// `settling`: see `LedgerVerifier.settling`; zero (strict) once no server takes gifts.
+    public func verifyLedger(settling: TimeInterval = 0) async throws -> (clean: Bool, checked: [String], violations: [String]) {
         let inMemory = services.config.processor == .inProcessSandbox && services.config.sandboxBooksPath == nil
         let processor: (any PaymentProcessor)? = inMemory ? nil : services.processor
-        let report = try await LedgerVerifier(db: services.db, processor: processor).run()
+        let report = try await LedgerVerifier(db: services.db, processor: processor, settling: settling).run()
         return (report.isClean, report.checked, report.violations)
     }
 

@@ -5,7 +5,8 @@ extension AppCommands {
     /// The database work of one donation, without HTTP and without the processor: the same
     /// read of the key and the same one transaction (key with its answer, donation, ledger
     /// postings, totals, feed events) through the same code, without group commit.
-    /// `GoodcastBench donations` runs it as the bare database baseline.
+    /// `GoodcastBench donations` runs it as the bare database baseline. No processor charged these
+    /// rows, so they name none that `ledger verify` asks ("bench"), each with a charge id of its own.
     public func writeDonationRows(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws {
         guard let fundraiser = try await services.fundraisers.store.find(fundraiserID) else { return }
         let scope = DonationCharge.scope(donor: donor)
@@ -16,9 +17,9 @@ extension AppCommands {
         let donation = NewDonation(
             id: DonationCharge.id(created: now, scope: scope, key: key), fundraiserId: fundraiser.id, nonprofitId: fundraiser.nonprofitId,
             donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,
-            message: nil, visibility: .public, paymentToken: "tok_visa", processor: "sandbox"
+            message: nil, visibility: .public, paymentToken: "tok_visa", processor: "bench"
         )
-        let charge = ProcessorCharge(id: "pi_bench_\(donation.id.uuidString.prefix(8))", amount: gross, fee: fee, succeeded: true, metadata: [:], created: now)
+        let charge = ProcessorCharge(id: "pi_bench_\(donation.id.lowercasedString)", amount: gross, fee: fee, succeeded: true, metadata: [:], created: now)
         let settled = DonationCharge.Settled(donation: donation, outcome: .charged(charge), scope: scope, key: key, fingerprint: key, origin: .request)
         _ = try await services.db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
     }
