@@ -2,7 +2,16 @@
 a fundraiser with donors, donation load whose clients retry every unacknowledged request with
 its Idempotency-Key until it gets an answer, and the final checks (every acknowledged donation
 present exactly once, the fundraiser's total exact, `goodcast ledger verify` clean)."""
-import json, os, random, socket, subprocess, tempfile, threading, time, urllib.error, urllib.request, uuid
+import faulthandler, json, os, random, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request, uuid
+
+# Once (2026-11-27), a crash drill's harness stopped between SIGKILLing the server and starting it
+# again: the server was gone, no new one was started, and the main thread waited on a lock until
+# CI killed the stage, with no word of where. Local reruns passed. So: a drill past this many
+# seconds prints every thread's stack and exits non-zero (a loud failure with its cause, well
+# before CI's limit), and servers are started without vfork(), the one part of Popen here that
+# suspends the calling thread while 8 client threads run.
+faulthandler.dump_traceback_later(int(os.environ.get("DRILL_WATCHDOG_SECONDS", "420")), exit=True, file=sys.stderr)
+subprocess._USE_VFORK = False
 
 
 def free_port():

@@ -46,15 +46,21 @@ public struct AppServices: Sendable {
     /// that the next process takes them).
     let sandboxBooks: SandboxBooks?
 
-    init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil) async throws {
+    /// `sandboxBooks`: how this process uses the in-process sandbox's books (`serve` appends;
+    /// commands read them, see `AppCommands.open`).
+    init(config: AppConfig, databases: Databases, clock: AppClock, logger: Logger, payments: PaymentsOverride? = nil,
+         sandboxBooks access: SandboxBooks.Access = .append(wait: .seconds(5))) async throws {
         self.config = config
         self.clock = clock
         // What can fail comes first, and a failure closes what was opened (the SQLite writer's
         // handle, the database configurations): a caller that retries start-up leaks nothing.
         let database: AppDatabase
+        let books: SandboxBooks.Loaded?
         do {
             pages = try await PageRenderer.load()
             media = try LocalMediaStore(root: config.mediaPath)
+            let inProcess = payments == nil && config.processor == .inProcessSandbox
+            books = inProcess ? try config.sandboxBooksPath.map { try SandboxBooks.load(path: $0, access: access) } : nil
             let readDatabases = DatabaseSetup.makeReadDatabases(config.database, logger: logger)
             do {
                 database = try AppDatabase(databases: databases, readDatabases: readDatabases, sqliteFile: config.database.sqliteFile, logger: logger)
@@ -86,17 +92,17 @@ public struct AppServices: Sendable {
         case .inProcessSandbox:
             let events = SandboxEvents()
             sandboxEvents = events
-            let loaded = try config.sandboxBooksPath.map { try SandboxBooks.load(path: $0) }
-            if let path = config.sandboxBooksPath, let loaded {
-                if loaded.unreadable > 0 {
-                    logger.warning("the sandbox's books have lines it cannot read; left out", metadata: ["path": "\(path)", "lines": "\(loaded.unreadable)"])
+            if let path = config.sandboxBooksPath, let books {
+                if books.unreadable > 0 {
+                    logger.warning("the sandbox's books have lines it cannot read; left out", metadata: ["path": "\(path)", "lines": "\(books.unreadable)"])
                 }
-                if loaded.books == nil {
-                    logger.notice("another process keeps the sandbox's books; this one reads them and keeps its own new payments in memory", metadata: ["path": "\(path)"])
+                if books.books == nil, access != .read {
+                    logger.warning("another process keeps the sandbox's books (another server on this data directory?); this one reads them and keeps its own payments in memory, lost when it stops",
+                                   metadata: ["path": "\(path)"])
                 }
             }
-            sandboxBooks = loaded?.books
-            let bank = SandboxBank(fees: config.sandboxFee, events: events, books: loaded?.books, lines: loaded?.lines ?? [])
+            sandboxBooks = books?.books
+            let bank = SandboxBank(fees: config.sandboxFee, events: events, books: books?.books, lines: books?.lines ?? [])
             processor = SandboxProcessor(bank: bank, noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
         case .stripe(let baseURL, let secretKey, let name):
             sandboxEvents = nil

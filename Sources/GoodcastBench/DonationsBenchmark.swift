@@ -22,10 +22,7 @@ struct DonationsBenchmark: AsyncParsableCommand {
         var bench = try BenchServer(databaseURL: databaseURL)
         bench.config.sandboxWebhooks = delivery
         defer { bench.removeFolder() }
-        // The fixture and the bare writes charge nothing: the server takes the sandbox's books.
-        var commandsConfig = bench.config
-        commandsConfig.sandboxBooksPath = nil
-        let commands = try await AppCommands.open(commandsConfig, logger: bench.logger)
+        let commands = try await AppCommands.open(bench.config, logger: bench.logger)
         let fixture = try await commands.benchmarkFixture()
         let (port, server) = try await bench.start()
         let base = "http://127.0.0.1:\(port)"

@@ -58,9 +58,7 @@ struct Serve: AsyncParsableCommand {
         if let port { config.port = port }
         let logger = common.logger(config)
         if demo {
-            let commands = try await AppCommands.open(config, logger: logger)
-            let result = try await commands.seedDemo()
-            await commands.shutdown()
+            let result = try await AppCommands.with(config, logger: logger, appendingSandboxBooks: true) { try await $0.seedDemo() }
             Demo.report(result)
         }
         let host = config.hostname
@@ -88,13 +86,10 @@ struct Admin: AsyncParsableCommand {
             guard let password = password ?? ProcessInfo.processInfo.environment["GOODCAST_ADMIN_PASSWORD"] else {
                 throw ValidationError("give --password or set GOODCAST_ADMIN_PASSWORD")
             }
-            let commands = try await AppCommands.open(config, logger: common.logger(config))
             do {
-                let result = try await commands.createAdmin(handle: handle, email: email, password: password)
+                let result = try await AppCommands.with(config, logger: common.logger(config)) { try await $0.createAdmin(handle: handle, email: email, password: password) }
                 print(result.created ? "Created platform admin @\(handle.lowercased()) (\(result.id))" : "Promoted @\(handle.lowercased()) to platform admin")
-                await commands.shutdown()
             } catch let problem as Problem {
-                await commands.shutdown()
                 throw ValidationError(problem.detail)
             }
         }
@@ -107,9 +102,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let config = try common.config()
-        let commands = try await AppCommands.open(config, logger: common.logger(config))
-        let result = try await commands.seedDemo()
-        await commands.shutdown()
+        let result = try await AppCommands.with(config, logger: common.logger(config), appendingSandboxBooks: true) { try await $0.seedDemo() }
         Self.report(result)
     }
 
@@ -142,7 +135,7 @@ struct LedgerCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check every ledger invariant; exit non-zero with a report on any violation.")
         @OptionGroup var common: CommonOptions
-        @Option(name: .long, help: "Beside a server taking gifts: leave out charges and donations this many seconds old that may still be settling (reconciliation writes a charge's donation after GOODCAST_RECONCILE_AFTER_SECONDS).")
+        @Option(name: .long, help: "Beside a server taking gifts: leave out charges without their donation, and donations whose charge the processor lacks, younger than this many seconds; they may still be settling (reconciliation writes a charge's donation once it is GOODCAST_RECONCILE_AFTER_SECONDS old, every minute: 120 covers the default).")
         var settleSeconds = 0
 
         func run() async throws {

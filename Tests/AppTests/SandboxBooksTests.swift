@@ -6,8 +6,9 @@ import Testing
 @Suite("The in-process sandbox's books")
 struct SandboxBooksTests {
     /// A sandbox on the books at `path`, as `goodcast serve` opens it.
-    private static func open(_ path: String) throws -> (processor: SandboxProcessor, bank: SandboxBank, unreadable: Int, books: SandboxBooks?) {
-        let loaded = try SandboxBooks.load(path: path)
+    private static func open(_ path: String, _ access: SandboxBooks.Access = .append(wait: .zero)) throws
+        -> (processor: SandboxProcessor, bank: SandboxBank, unreadable: Int, books: SandboxBooks?) {
+        let loaded = try SandboxBooks.load(path: path, access: access)
         let bank = SandboxBank(events: SandboxEvents(), books: loaded.books, lines: loaded.lines)
         return (SandboxProcessor(bank: bank, noAnswerWait: .zero), bank, loaded.unreadable, loaded.books)
     }
@@ -90,16 +91,21 @@ struct SandboxBooksTests {
         let folder = Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sandbox-books.jsonl").path
+        // A command that only reads makes no file.
+        #expect(try Self.open(path, .read).books == nil)
+        #expect(!FileManager.default.fileExists(atPath: path))
 
         let server = try Self.open(path)
         #expect(server.books != nil)
         let paid = try await server.processor.charge(Self.request(1_000, "tok_visa", key: "k-1"))
         // A command run beside the server: it sees the server's charge, and what it makes stays its own.
-        let command = try Self.open(path)
+        let command = try Self.open(path, .read)
         #expect(command.books == nil)
         #expect(try await command.processor.charge(id: paid.id)?.amount == paid.amount)
         let own = try await command.processor.charge(Self.request(3_000, "tok_visa", key: "k-command"))
-        #expect(try await Self.open(path).bank.intent(own.id) == nil)
+        #expect(try await Self.open(path, .read).bank.intent(own.id) == nil)
+        // A second server waits, then reads them and keeps its own payments in memory.
+        #expect(try Self.open(path, .append(wait: .milliseconds(100))).books == nil)
         // Once the server has closed them, the next process takes them.
         server.books?.close()
         let next = try Self.open(path)

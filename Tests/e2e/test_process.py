@@ -95,6 +95,11 @@ def test_the_in_process_sandbox_keeps_its_books_across_a_killed_server():
         assert status == 201, refund
         _, after = _api(base, "GET", f"/api/v1/donations/{donation['id']}", token=donor)
         assert after["refunded"]["amount"] == 500
+        # A command beside the server reads the books; one that would charge into them is refused.
+        seeding = subprocess.run([binary, "demo"], cwd=data, env=env, capture_output=True, text=True)
+        assert seeding.returncode != 0 and "held by a running `goodcast serve`" in seeding.stdout + seeding.stderr, seeding
+        beside = subprocess.run([binary, "ledger", "verify", "--settle-seconds", "120"], cwd=data, env=env, capture_output=True, text=True)
+        assert beside.returncode == 0 and "every charge at the processor has exactly one donation" in beside.stdout, beside
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=20) == 0

@@ -6,11 +6,15 @@ import Logging
 public struct AppCommands: Sendable {
     let services: AppServices
 
-    /// Opens the configured database and migrates it; call `shutdown()` when done.
-    public static func open(_ config: AppConfig, logger: Logger) async throws -> AppCommands {
+    /// Opens the configured database and migrates it; call `shutdown()` when done. A command reads
+    /// the in-process sandbox's books, which a running server may be appending to; one that
+    /// charges (the demo's seeding) asks to append to them.
+    public static func open(_ config: AppConfig, logger: Logger, appendingSandboxBooks: Bool = false) async throws -> AppCommands {
         let databases = try DatabaseSetup.makeDatabases(config.database, logger: logger)
         try await DatabaseSetup.migrate(databases, logger: logger)
-        return AppCommands(services: try await AppServices(config: config, databases: databases, clock: .system, logger: logger))
+        return AppCommands(services: try await AppServices(
+            config: config, databases: databases, clock: .system, logger: logger, sandboxBooks: appendingSandboxBooks ? .append(wait: .seconds(5)) : .read
+        ))
     }
 
     public func shutdown() async {
@@ -20,8 +24,8 @@ public struct AppCommands: Sendable {
     }
 
     /// Opens the services, runs `body`, and always shuts them down.
-    public static func with<T>(_ config: AppConfig, logger: Logger, _ body: (AppCommands) async throws -> T) async throws -> T {
-        let commands = try await open(config, logger: logger)
+    public static func with<T>(_ config: AppConfig, logger: Logger, appendingSandboxBooks: Bool = false, _ body: (AppCommands) async throws -> T) async throws -> T {
+        let commands = try await open(config, logger: logger, appendingSandboxBooks: appendingSandboxBooks)
         do {
             let value = try await body(commands)
             await commands.shutdown()
@@ -85,6 +89,11 @@ public struct AppCommands: Sendable {
     }
 
     public func seedDemo() async throws -> DemoSeed.Result {
-        try await DemoSeed(services: services).run()
+        // The demo's gifts are charged: with the sandbox's books held by a running server, their
+        // charges would live only in this process, and no later refund or `ledger verify` would find them.
+        if services.config.processor == .inProcessSandbox, services.config.sandboxBooksPath != nil, services.sandboxBooks == nil {
+            throw ConfigError(setting: "GOODCAST_SANDBOX_BOOKS", message: "(the sandbox's books) is held by a running `goodcast serve` on this data directory: stop it to seed, or start it with --demo")
+        }
+        return try await DemoSeed(services: services).run()
     }
 }

@@ -49,10 +49,9 @@ final class SandboxBooks: Sendable {
     /// The open file, -1 once closed.
     private let descriptor: Mutex<Int32>
 
-    /// What `load` found: the lines, oldest first, and the books to append to, which is nil when
-    /// another process (a running `serve`) holds them: this one then reads them and keeps its own
-    /// new payments in memory. One process appends at a time, so that two never hold diverging
-    /// copies of one intent and the last line of each is its state.
+    /// What `load` found: the lines, oldest first, and the books to append to: nil when they were
+    /// only to be read, or when another process appends to them. One process appends at a time,
+    /// so that two never hold diverging copies of one intent and the last line of each is its state.
     struct Loaded {
         let books: SandboxBooks?
         let lines: [Line]
@@ -60,21 +59,42 @@ final class SandboxBooks: Sendable {
         let unreadable: Int
     }
 
-    /// Opens the file (made if missing), takes it for appending if no other process has, and reads it.
-    static func load(path: String) throws -> Loaded {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(description: "cannot open the sandbox's books at \(path) (errno \(errno))") }
+    /// How a process uses the books.
+    enum Access: Equatable, Sendable {
+        /// Reads them; its own payments (a command's) stay in memory. Missing books are none.
+        case read
+        /// Appends to them, waiting up to `wait` for another process to let go of them (a command
+        /// closing); past it, reads them like `read`.
+        case append(wait: Duration)
+    }
+
+    /// Opens the file (made if missing when appending), takes it for appending if asked and no
+    /// other process has, and reads it.
+    static func load(path: String, access: Access) throws -> Loaded {
         var books: SandboxBooks?
-        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
-            books = SandboxBooks(path: path, descriptor: descriptor)
-        } else {
-            closeFile(descriptor)
+        if case .append(let wait) = access {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw Failure(description: "cannot open the sandbox's books at \(path) (errno \(errno))") }
+            let deadline = ContinuousClock.now + wait
+            while true {
+                if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+                    books = SandboxBooks(path: path, descriptor: descriptor)
+                    break
+                }
+                let reason = errno
+                guard reason == EWOULDBLOCK, ContinuousClock.now < deadline else {
+                    closeFile(descriptor)
+                    if reason == EWOULDBLOCK { break }
+                    throw Failure(description: "cannot lock the sandbox's books at \(path) (errno \(reason)): set GOODCAST_SANDBOX_BOOKS to a local file, or to memory")
+                }
+                usleep(50_000)
+            }
         }
         let contents: Data
         do {
-            contents = try Data(contentsOf: URL(fileURLWithPath: path))
+            contents = FileManager.default.fileExists(atPath: path) ? try Data(contentsOf: URL(fileURLWithPath: path)) : Data()
         } catch {
             books?.close()
             throw Failure(description: "cannot read the sandbox's books at \(path): \(error)")
@@ -129,8 +149,9 @@ final class SandboxBooks: Sendable {
     /// itself to the next one written.
     private func put(_ bytes: [UInt8]) throws {
         let written = descriptor.withLock { descriptor in
-            descriptor < 0 ? -1 : ([UInt8(ascii: "\n")] + bytes).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            descriptor < 0 ? nil : ([UInt8(ascii: "\n")] + bytes).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         }
+        guard let written else { throw Failure(description: "the sandbox's books at \(path) are closed (the server is shutting down)") }
         guard written == bytes.count + 1 else {
             throw Failure(description: "cannot write the sandbox's books at \(path) (errno \(written < 0 ? errno : 0), \(max(written, 0)) of \(bytes.count + 1) bytes)")
         }
