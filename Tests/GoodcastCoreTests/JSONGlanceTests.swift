@@ -19,6 +19,8 @@ struct JSONGlanceTests {
             switch self {
             case .string(let text): .string(text)
             case .integer(let number): .integer(number)
+            case .literal("true"): .boolean(true)
+            case .literal("false"): .boolean(false)
             default: .other
             }
         }
@@ -149,5 +151,24 @@ struct JSONGlanceTests {
         bytes[bytes.count - 3] = 0xFF
         #expect(try #require(JSONGlance(paths: [["id"]]).read(Data(bytes))) == [.string("ok")])
         #expect(JSONGlance(paths: [["x"]]).read(Data(bytes)) == nil)
+    }
+
+    @Test("closed: a document that is an object holding only keys on the paths, objects where a path goes on")
+    func closed() throws {
+        let glance = JSONGlance(paths: [["amount"], ["amount", "amount"], ["token"], ["flag"]], closed: true)
+        func read(_ text: String) -> [JSONGlance.Value?]? { glance.read(Data(text.utf8)) }
+        #expect(try #require(read(#"{"amount":{"amount":5},"token":"t","flag":false}"#)) == [.other, .integer(5), .string("t"), .boolean(false)])
+        #expect(try #require(read(#" {} "#)) == [nil, nil, nil, nil])
+        #expect(try #require(read(#"{"amount":{},"flag":true}"#)) == [.other, nil, nil, .boolean(true)])
+        // A leaf may hold anything; it is reported, not opened.
+        #expect(try #require(read(#"{"token":{"any":[1,{"x":null}]},"flag":null}"#)) == [nil, nil, .other, .other])
+        // Keys with escapes are the keys they spell.
+        #expect(try #require(read(#"{"\u0074oken":"t"}"#)) == [nil, nil, .string("t"), nil])
+        for text in [#"{"amount":{"amount":5},"tip":1}"#, #"{"amount":{"amount":5,"x":1}}"#, #"{"amount":5}"#, #"{"amount":null}"#,
+                     #"{"amount":[]}"#, "[]", "null", #""token""#, "5", #"{"token":"a","token":"b"}"#, #"{"amount":{"amount":1,}}"#] {
+            #expect(read(text) == nil, "\(text)")
+        }
+        // Not closed, the same documents are read.
+        #expect(JSONGlance(paths: [["amount", "amount"]]).read(Data(#"{"amount":5,"tip":1}"#.utf8)) == [nil])
     }
 }

@@ -56,6 +56,47 @@ struct DonationInput: JSONInput {
     let coverFees: Bool?
 }
 
+extension DonationInput: GlancedInput {
+    static let glance = JSONGlance(
+        paths: [["amount"], ["amount", "amount"], ["amount", "currency"], ["paymentToken"], ["message"], ["visibility"], ["coverFees"]], closed: true
+    )
+
+    init?(glanced found: [JSONGlance.Value?]) {
+        func text(_ value: JSONGlance.Value?) -> String?? {
+            switch value {
+            case nil: .some(nil)
+            case .string(let text)?: .some(text)
+            default: nil
+            }
+        }
+        let amount: MoneyInput?
+        switch found[0] {
+        case nil:
+            amount = nil
+        case .other?:
+            // An object (the glance is closed); its fields as MoneyInput reads them.
+            let minor: Int64?
+            switch found[1] {
+            case nil: minor = nil
+            case .integer(let value)?: minor = value
+            default: return nil
+            }
+            guard let currency = text(found[2]) else { return nil }
+            amount = MoneyInput(amount: minor, currency: currency)
+        default:
+            return nil
+        }
+        guard let paymentToken = text(found[3]), let message = text(found[4]), let visibility = text(found[5]) else { return nil }
+        let coverFees: Bool?
+        switch found[6] {
+        case nil: coverFees = nil
+        case .boolean(let value)?: coverFees = value
+        default: return nil
+        }
+        self.init(amount: amount, paymentToken: paymentToken, message: message, visibility: visibility, coverFees: coverFees)
+    }
+}
+
 struct RefundInput: JSONInput {
     enum Field: String, CodingKey, CaseIterable { case amount, reason }
     typealias CodingKeys = Field

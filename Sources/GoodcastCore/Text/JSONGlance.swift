@@ -17,7 +17,8 @@ public struct JSONGlance: Sendable {
         case string(String)
         /// A number written without a fraction or exponent that fits in 64 bits.
         case integer(Int64)
-        /// Any other number, a literal, an object or an array.
+        case boolean(Bool)
+        /// Any other number, `null`, an object or an array.
         case other
     }
 
@@ -31,12 +32,19 @@ public struct JSONGlance: Sendable {
     private var nodes = [Node()]
     public let paths: [[String]]
     private let maxDepth: Int
+    private let closed: Bool
 
     /// `paths`: each a list of object keys from the top of the document. A document with more
     /// than `maxDepth` objects and arrays one inside the other is refused.
-    public init(paths: [[String]], maxDepth: Int = 64) {
+    ///
+    /// `closed`: the document must be an object, and so must the value at every key that leads
+    /// further along a path; those objects may hold only keys on the paths. A request body read
+    /// this way needs no other check of its fields (anything else is refused, to be read by a
+    /// full decoder that says what is wrong).
+    public init(paths: [[String]], maxDepth: Int = 64, closed: Bool = false) {
         self.paths = paths
         self.maxDepth = maxDepth
+        self.closed = closed
         for (slot, path) in paths.enumerated() {
             var at = 0
             for key in path {
@@ -58,7 +66,8 @@ public struct JSONGlance: Sendable {
     /// the paths twice in one object.
     public func read(_ json: Data) -> [Value?]? {
         json.withUnsafeBytes { raw in
-            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self), nodes: nodes, maxDepth: maxDepth, found: Array(repeating: nil, count: paths.count))
+            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self), nodes: nodes, maxDepth: maxDepth, closed: closed,
+                                found: Array(repeating: nil, count: paths.count))
             guard reader.value(at: 0, depth: 0) else { return nil }
             reader.skipSpace()
             return reader.index == reader.bytes.count ? reader.found : nil
@@ -69,14 +78,22 @@ public struct JSONGlance: Sendable {
         let bytes: UnsafeBufferPointer<UInt8>
         let nodes: [Node]
         let maxDepth: Int
+        let closed: Bool
         var found: [Value?]
         var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>, nodes: [Node], maxDepth: Int, found: [Value?]) {
+        init(bytes: UnsafeBufferPointer<UInt8>, nodes: [Node], maxDepth: Int, closed: Bool, found: [Value?]) {
             self.bytes = bytes
             self.nodes = nodes
             self.maxDepth = maxDepth
+            self.closed = closed
             self.found = found
+        }
+
+        /// Whether the value at `node` must be an object holding only keys on the paths.
+        private func isClosed(_ node: Int?) -> Bool {
+            guard closed, let node else { return false }
+            return node == 0 || !nodes[node].children.isEmpty
         }
 
         private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -90,6 +107,7 @@ public struct JSONGlance: Sendable {
             skipSpace()
             guard let byte = current else { return false }
             let slot = node.flatMap { nodes[$0].slot }
+            if byte != UInt8(ascii: "{"), isClosed(node) { return false }
             switch byte {
             case UInt8(ascii: "{"):
                 // At most `maxDepth` containers, one inside the other, as Foundation's parsers count.
@@ -107,9 +125,9 @@ public struct JSONGlance: Sendable {
                     found[slot] = .string(decoded)
                 }
                 return true
-            case UInt8(ascii: "t"): return literal("true", slot: slot)
-            case UInt8(ascii: "f"): return literal("false", slot: slot)
-            case UInt8(ascii: "n"): return literal("null", slot: slot)
+            case UInt8(ascii: "t"): return literal("true", slot: slot, value: .boolean(true))
+            case UInt8(ascii: "f"): return literal("false", slot: slot, value: .boolean(false))
+            case UInt8(ascii: "n"): return literal("null", slot: slot, value: .other)
             default:
                 guard let integer = number(reading: slot != nil) else { return false }
                 if let slot { found[slot] = integer.map(Value.integer) ?? .other }
@@ -125,6 +143,7 @@ public struct JSONGlance: Sendable {
                 return true
             }
             let children = node.map { nodes[$0].children } ?? []
+            let closedHere = isClosed(node)
             // A key on the paths that comes twice could mean two things (parsers differ on
             // which copy wins, or merge them): the glance gives up instead.
             var seen: [Int] = []
@@ -132,10 +151,11 @@ public struct JSONGlance: Sendable {
                 skipSpace()
                 guard current == UInt8(ascii: "\"") else { return false }
                 var child: Int?
-                if children.isEmpty {
+                if children.isEmpty && !closedHere {
                     guard string(decoding: false) != nil else { return false }
                 } else {
                     guard let named = key(among: children) else { return false }
+                    if closedHere && named == nil { return false }
                     child = named
                     if let child {
                         guard !seen.contains(child) else { return false }
@@ -192,12 +212,12 @@ public struct JSONGlance: Sendable {
             }
         }
 
-        private mutating func literal(_ word: StaticString, slot: Int?) -> Bool {
+        private mutating func literal(_ word: StaticString, slot: Int?, value: Value) -> Bool {
             let count = word.utf8CodeUnitCount
             guard index + count <= bytes.count else { return false }
             for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
             index += count
-            if let slot { found[slot] = .other }
+            if let slot { found[slot] = value }
             return true
         }
 
