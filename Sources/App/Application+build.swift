@@ -188,6 +188,9 @@ public func buildApplication(
         PeriodicService(started: started, interval: .seconds(60), did: "reconciled pending donations", logger: logger) { [donations = services.donations, age = TimeInterval(config.reconcileAfterSeconds)] in
             try await donations.reconcile(olderThan: age)
         },
+        PeriodicService(started: started, interval: .seconds(60), did: "settled pending refunds", logger: logger) { [refunds = services.refunds, age = TimeInterval(config.reconcileAfterSeconds)] in
+            try await refunds.settlePending(olderThan: age)
+        },
         ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
         PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(config.impressionsChargeSeconds), logger: logger),
         PeriodicService(started: started, interval: .seconds(600), did: "settled ended challenges", logger: logger) { [pledges = services.pledges, grace = config.pledgeRules.removalGrace] in
@@ -250,7 +253,7 @@ struct DatabasesService: Service {
 }
 
 /// Background work of `serve` that runs once the server is up, then every `interval`, until
-/// shutdown: reconciling pending donations, settling ended challenges. `work` returns how
+/// shutdown: reconciling pending donations and refunds, settling ended challenges. `work` returns how
 /// many things it did, logged when more than none.
 struct PeriodicService: Service {
     let started: StartupGate

@@ -32,6 +32,71 @@ struct RefundTests {
         }
     }
 
+    /// The sandbox, but a refund's answer is lost after the refund is made: the state a crash
+    /// between the processor's refund and its commit leaves.
+    struct LostRefundAnswers: PaymentProcessor {
+        let inner: SandboxProcessor
+        var name: String { inner.name }
+        func charge(_ request: ChargeRequest) async throws(PaymentFailure) -> ProcessorCharge { try await inner.charge(request) }
+        func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund {
+            _ = try await inner.refund(chargeID: chargeID, amount: amount, idempotencyKey: idempotencyKey)
+            throw .outcomeUnknown("the answer was lost")
+        }
+        func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.findCharge(metadata: key, value: value) }
+        func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.allCharges() }
+        func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.charge(id: id) }
+        func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.charges(createdSince: since) }
+    }
+
+    @Test("a refund the processor made but whose answer was lost is settled once by the pending pass; ledger verify names it until then",
+          arguments: DatabaseKind.enabled)
+    func lostRefundAnswer(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("returned")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            let raised = try #require(money(try await app.fundraiser(cause.fundraiser)["raised"]))
+            let body = #"{"amount":{"amount":2500,"currency":"USD"}}"#
+            try await app.withCommands { commands in
+                let services = commands.services
+                func refunds(_ processor: any PaymentProcessor, clock: AppClock = .system) -> RefundService {
+                    RefundService(db: services.db, clock: clock, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
+                                  processor: processor, logger: services.db.logger)
+                }
+                let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
+                let sandbox = SandboxProcessor(bank: app.bank)
+                await #expect(throws: Problem.self) {
+                    try await refunds(LostRefundAnswers(inner: sandbox)).refund(
+                        donationID: UUID(uuidString: id)!, by: owner, key: "lost", body: Data(body.utf8), input: RefundInput(amount: MoneyInput(amount: 2_500, currency: "USD"), reason: nil)
+                    )
+                }
+                // The money is back with the donor; the ledger does not know it yet.
+                #expect(await app.bank.intents.values.first?.refunded == 2_500)
+                let before = try await LedgerVerifier(db: services.db, processor: sandbox).run()
+                #expect(before.violations.contains { $0.hasPrefix("refund ") && $0.contains("of donation \(UUID(uuidString: id)!)") && $0.contains("has been pending") },
+                        "\(before.violations)")
+                let beside = try await LedgerVerifier(db: services.db, processor: sandbox, settling: 60).run()
+                #expect(beside.isClean, "a moment old, it may still be settling: \(beside.violations)")
+
+                // Past the processor's key lifetime it is left to a person, not asked again.
+                let tomorrow = AppClock { Date().addingTimeInterval(86_400) }
+                #expect(try await refunds(sandbox, clock: tomorrow).settlePending(olderThan: 30) == 0)
+                #expect(await app.bank.intents.values.first?.refunded == 2_500)
+                // Younger ones are settled with their own key: recorded once, never refunded twice.
+                #expect(try await refunds(sandbox).settlePending(olderThan: 0) == 1)
+                #expect(try await refunds(sandbox).settlePending(olderThan: 0) == 0)
+                #expect(await app.bank.intents.values.first?.refunded == 2_500)
+            }
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == raised - 2_500)
+            // The caller's retry with its key gets the refund the pass recorded.
+            let retry = try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: body, token: cause.ownerToken, headers: [.init("Idempotency-Key")!: "lost"])
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(money(try retry.json()["amount"]) == 2_500)
+            #expect(await app.bank.intents.values.first?.refunded == 2_500)
+            try await app.verifyLedger()
+        }
+    }
+
     @Test("concurrent refunds never return more than the donation", arguments: DatabaseKind.enabled)
     func concurrentRefunds(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind, .live) { app in

@@ -78,7 +78,7 @@ public struct AppConfig: Sendable {
 
     public var sandboxWebhooks: SandboxWebhooks = .inProcess
     public var donationLimits = DonationLimits.standard
-    /// Pending donations older than this are settled with the processor's answer.
+    /// Pending donations and refunds older than this are settled with the processor's answer.
     public var reconcileAfterSeconds: Int = 30
     /// How long SIGTERM waits for open requests and feeds before cancelling them.
     public var shutdownGraceSeconds: Int = 10

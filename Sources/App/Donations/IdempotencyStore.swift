@@ -25,6 +25,13 @@ struct IdempotencyStore: Sendable {
             """).first(decoding: Row.self)
     }
 
+    /// The scope and key that made `resource`.
+    func key(for resource: UUID) async throws -> (scope: String, key: String)? {
+        struct Named: Decodable { let scope: String; let key: String }
+        return try await db.sql.select().columns("scope", "key").from("idempotency_keys").where("resource_id", .equal, SQLBind(resource))
+            .limit(1).first(decoding: Named.self).map { ($0.scope, $0.key) }
+    }
+
     static func insert(scope: String, key: String, fingerprint: String, resource: UUID, at now: Date, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: "idempotency_keys").columns("scope", "key", "fingerprint", "resource_id", "created_at")
             .values(SQLBind(scope), SQLBind(key), SQLBind(fingerprint), SQLBind(resource), SQLBind(now)).run()

@@ -65,6 +65,44 @@ struct RefundService: Sendable {
         return try await settle(refundID, scope: scope, key: key)
     }
 
+    /// Refunds left pending: the processor was asked, or was about to be, and its answer was
+    /// never recorded (a crash, or a lost answer whose caller did not retry). Until settled, the
+    /// money may be back with the donor while the ledger still owes it to the nonprofit, and a
+    /// payout would pay it out. Each is settled as its retry would be, with the same processor
+    /// key: a refund the processor made is recorded once; one it never made is made now, since
+    /// it was asked for. Past `keyLifetime` the processor may have forgotten the key (Stripe
+    /// keeps them a day) and asking again could refund twice: those are left to a person, and
+    /// `ledger verify` names them. Runs at start-up and every minute, with reconciliation.
+    func settlePending(olderThan age: TimeInterval, keyLifetime: TimeInterval = 23 * 3_600) async throws -> Int {
+        struct Pending: Decodable { let id: UUID; let created_at: Date }
+        let now = clock.now()
+        let pending = try await db.sql.select().columns("id", "created_at").from("refunds")
+            .where("status", .equal, SQLBind("pending")).where("created_at", .lessThan, SQLBind(now.addingTimeInterval(-age)))
+            .orderBy("created_at").limit(500).all(decoding: Pending.self)
+        var settled = 0
+        for refund in pending {
+            guard refund.created_at > now.addingTimeInterval(-keyLifetime) else {
+                logger.critical("a refund has been pending past the processor's idempotency window: check it at the processor and settle it by hand",
+                                metadata: ["refund": "\(refund.id)", "since": "\(refund.created_at)"])
+                continue
+            }
+            guard let (scope, key) = try await idempotency.key(for: refund.id) else {
+                logger.warning("a pending refund has no Idempotency-Key; left alone", metadata: ["refund": "\(refund.id)"])
+                continue
+            }
+            do {
+                _ = try await settle(refund.id, scope: scope, key: key)
+                if try await find(refund.id)?.status != "pending" {
+                    settled += 1
+                    logger.notice("pending refund settled", metadata: ["refund": "\(refund.id)"])
+                }
+            } catch {
+                logger.warning("pending refund not settled yet", metadata: ["refund": "\(refund.id)", "error": "\(error)"])
+            }
+        }
+        return settled
+    }
+
     struct RefundRow: Decodable, Sendable {
         let id: UUID
         let donation_id: UUID

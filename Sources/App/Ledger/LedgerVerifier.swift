@@ -87,6 +87,22 @@ struct LedgerVerifier: Sendable {
         }
         report.checked.append("every succeeded donation has exactly one donation posting")
 
+        // 3b. A refund left pending may be money the processor returned without the ledger knowing.
+        struct PendingRefund: Decodable { let id: UUID; let donation_id: UUID; let amount: Int64; let currency: String; let created_at: Date }
+        let pendingRefunds = try await sql.select().columns("id", "donation_id", "amount", "currency", "created_at").from("refunds")
+            .where("status", .equal, SQLBind("pending")).all(decoding: PendingRefund.self)
+        var refundsSettling = 0
+        for refund in pendingRefunds {
+            if settling > 0, refund.created_at > now.addingTimeInterval(-settling) {
+                refundsSettling += 1
+                continue
+            }
+            report.violations.append(
+                "refund \(refund.id) of donation \(refund.donation_id) (\(refund.amount) \(refund.currency)) has been pending since \(refund.created_at): the processor may have returned the money without the ledger knowing (a running server settles it with the processor within a minute)"
+            )
+        }
+        report.checked.append("no refund is left pending" + (refundsSettling > 0 ? " (\(refundsSettling) of the last \(Int(settling)) s left to settle)" : ""))
+
         // 4. Fundraiser totals: the ledger's tagged entries against the donations they come from.
         struct Raised: Decodable { let fundraiser_id: UUID; let currency: String; let total: Int64 }
         let raised = try await sql.select().column("fundraiser_id").column("currency").column(sqlSum("amount"), as: "total")
