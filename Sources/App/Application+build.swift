@@ -188,8 +188,10 @@ public func buildApplication(
         PeriodicService(started: started, interval: .seconds(60), did: "reconciled pending donations", logger: logger) { [donations = services.donations, age = TimeInterval(config.reconcileAfterSeconds)] in
             try await donations.reconcile(olderThan: age)
         },
-        PeriodicService(started: started, interval: .seconds(60), did: "settled pending refunds", logger: logger) { [refunds = services.refunds, age = TimeInterval(config.reconcileAfterSeconds)] in
-            try await refunds.settlePending(olderThan: age)
+        PeriodicService(started: started, interval: .seconds(60), did: "settled pending refunds, tickets and pledges", logger: logger) {
+            [refunds = services.refunds, tickets = services.tickets, pledges = services.pledges, age = TimeInterval(config.reconcileAfterSeconds)] in
+            // Each pass goes on past a row it cannot settle; only a database outage stops them all.
+            try await refunds.settlePending(olderThan: age) + tickets.settlePending(olderThan: age) + pledges.settlePending(olderThan: age)
         },
         ViewRecorderService(recorder: services.views, interval: .milliseconds(config.viewsFlushMilliseconds), logger: logger),
         PromotionRunner(promotions: services.promotions, counter: services.impressions, interval: .seconds(config.impressionsChargeSeconds), logger: logger),
@@ -253,7 +255,7 @@ struct DatabasesService: Service {
 }
 
 /// Background work of `serve` that runs once the server is up, then every `interval`, until
-/// shutdown: reconciling pending donations and refunds, settling ended challenges. `work` returns how
+/// shutdown: reconciling pending donations, refunds, tickets and pledges, settling ended challenges. `work` returns how
 /// many things it did, logged when more than none.
 struct PeriodicService: Service {
     let started: StartupGate

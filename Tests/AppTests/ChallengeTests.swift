@@ -132,6 +132,31 @@ struct ChallengeTests {
         }
     }
 
+    @Test("a pledge whose charge's answer never came is funded from the charge by the pending pass; ledger verify names it until then", arguments: DatabaseKind.enabled)
+    func pendingPledge(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, configure: { $0.pledgeRules.minimumAccountAge = 0 }) { app in
+            let cause = try await app.verifiedFundraiser()
+            _ = try await challenge(app, cause)
+            let (_, sponsor) = try await app.signUp("brand")
+            #expect(try await pledge(app, "rednoseday", token: sponsor, perVideo: 200, budget: 500, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
+            try await app.withCommands { commands in
+                let services = commands.services
+                let sandbox = SandboxProcessor(bank: app.bank)
+                let before = try await LedgerVerifier(db: services.db, processor: sandbox).run()
+                #expect(before.violations.contains { $0.contains("paid for pledge") && $0.contains("which is pending and names no charge") }, "\(before.violations)")
+                let pledges = PledgeService(db: services.db, clock: .system, challenges: services.challenges, idempotency: IdempotencyStore(db: services.db),
+                                            processor: sandbox, logger: services.db.logger)
+                #expect(try await pledges.settlePending(olderThan: 0) == 1)
+                #expect(try await pledges.settlePending(olderThan: 0) == 0)
+            }
+            let retry = try await pledge(app, "rednoseday", token: sponsor, perVideo: 200, budget: 500, key: "lost", card: "tok_timeout")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["status"] as? String == "active")
+            #expect(await app.bank.intents.count == 1)
+            try await app.verifyLedger()
+        }
+    }
+
     @Test("concurrent videos never accrue past the budget", arguments: DatabaseKind.enabled)
     func concurrentAccruals(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind, configure: { $0.pledgeRules.minimumAccountAge = 0 }) { app in

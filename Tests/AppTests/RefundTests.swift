@@ -32,22 +32,6 @@ struct RefundTests {
         }
     }
 
-    /// The sandbox, but a refund's answer is lost after the refund is made: the state a crash
-    /// between the processor's refund and its commit leaves.
-    struct LostRefundAnswers: PaymentProcessor {
-        let inner: SandboxProcessor
-        var name: String { inner.name }
-        func charge(_ request: ChargeRequest) async throws(PaymentFailure) -> ProcessorCharge { try await inner.charge(request) }
-        func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund {
-            _ = try await inner.refund(chargeID: chargeID, amount: amount, idempotencyKey: idempotencyKey)
-            throw .outcomeUnknown("the answer was lost")
-        }
-        func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.findCharge(metadata: key, value: value) }
-        func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.allCharges() }
-        func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.charge(id: id) }
-        func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.charges(createdSince: since) }
-    }
-
     @Test("a refund the processor made but whose answer was lost is settled once by the pending pass; ledger verify names it until then",
           arguments: DatabaseKind.enabled)
     func lostRefundAnswer(_ kind: DatabaseKind) async throws {
@@ -66,7 +50,7 @@ struct RefundTests {
                 let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
                 let sandbox = SandboxProcessor(bank: app.bank)
                 await #expect(throws: Problem.self) {
-                    try await refunds(LostRefundAnswers(inner: sandbox)).refund(
+                    try await refunds(UnansweredProcessor(inner: sandbox, loses: .refundsAfterMaking)).refund(
                         donationID: UUID(uuidString: id)!, by: owner, key: "lost", body: Data(body.utf8), input: RefundInput(amount: MoneyInput(amount: 2_500, currency: "USD"), reason: nil)
                     )
                 }

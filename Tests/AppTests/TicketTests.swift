@@ -79,6 +79,52 @@ struct TicketTests {
         }
     }
 
+    @Test("a ticket whose charge's answer never came is recorded from the charge by the pending pass; one never charged fails; ledger verify names the first until then",
+          arguments: DatabaseKind.enabled)
+    func pendingTickets(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let (_, host) = try await app.signUp("chef")
+            let (_, fan) = try await app.signUp("fan")
+            let (_, late) = try await app.signUp("late")
+            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
+                                           token: host).json()["id"] as! String
+            // Charged, but the answer never came, and the fan does not retry.
+            #expect(try await buy(app, id, token: fan, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
+            #expect(await app.bank.intents.count == 1)
+            try await app.withCommands { commands in
+                let services = commands.services
+                let sandbox = SandboxProcessor(bank: app.bank)
+                func tickets(_ processor: any PaymentProcessor, clock: AppClock = .system) -> TicketService {
+                    TicketService(db: services.db, clock: clock, lives: services.lives, idempotency: IdempotencyStore(db: services.db), processor: processor, logger: services.db.logger)
+                }
+                let before = try await LedgerVerifier(db: services.db, processor: sandbox).run()
+                #expect(before.violations.contains { $0.contains("paid for ticket") && $0.contains("which is pending and names no charge") }, "\(before.violations)")
+                // Never charged: the request was lost before the processor had it.
+                let latecomer = try #require(try await services.accounts.find(handle: "late"))
+                await #expect(throws: Problem.self) {
+                    try await tickets(UnansweredProcessor(inner: sandbox, loses: .chargesBeforeMaking))
+                        .buy(liveID: UUID(uuidString: id)!, by: latecomer, key: "never", body: Data(#"{"paymentToken":"tok_visa"}"#.utf8), input: TicketInput(paymentToken: "tok_visa"))
+                }
+                // A minute on, the charged one is recorded; the other may still show up in the processor's search.
+                #expect(try await tickets(sandbox).settlePending(olderThan: 0) == 1)
+                // Eleven minutes on, the one the processor never charged fails.
+                let later = AppClock { Date().addingTimeInterval(660) }
+                #expect(try await tickets(sandbox, clock: later).settlePending(olderThan: 30) == 1)
+                #expect(try await tickets(sandbox, clock: later).settlePending(olderThan: 30) == 0)
+            }
+            // The fan watches, and the retry replays the ticket; nothing was charged twice.
+            #expect(try await app.request(.get, "/api/v1/lives/\(id)", token: fan).json()["canWatch"] as? Bool == true)
+            let retry = try await buy(app, id, token: fan, key: "lost", card: "tok_timeout")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["status"] as? String == "active")
+            #expect(await app.bank.intents.count == 1)
+            let refused = try await buy(app, id, token: late, key: "never")
+            #expect(refused.status == .init(code: 402), "\(refused.text)")
+            #expect(try refused.json()["detail"] as? String == PendingPayments.failureDetail(code: "not_charged"))
+            try await app.verifyLedger()
+        }
+    }
+
     @Test("ticket revenue can go to a verified nonprofit; concurrent duplicates make one ticket", arguments: DatabaseKind.enabled)
     func nonprofitPayee(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in

@@ -81,6 +81,30 @@ struct PledgeService: Sendable {
             .where("id", .equal, SQLBind(id)).first(decoding: PledgeRecord.self)
     }
 
+    /// The pledge funded by `charge`, with its funding postings, once; false if it was no longer pending.
+    private func recordFunded(_ pledge: PledgeRecord, charge: ProcessorCharge) async throws -> Bool {
+        let now = clock.now()
+        let id = pledge.id
+        return try await db.transaction { sql in
+            guard try await StatusClaim.move("pledges", id: id, from: "pending", to: "active", on: sql) else { return false }
+            try await sql.update("pledges").set("charge_id", to: SQLBind(charge.id))
+                .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
+            let reference = "pledge:\(id.lowercasedString)"
+            var postings = [try PostingRules.pledgeFunding(reference: reference, budget: pledge.budgetMoney, processor: processor.name, pledge: id.lowercasedString)]
+            if charge.fee.isPositive { postings.append(try PostingRules.pledgeFundingFee(reference: reference, fee: charge.fee)) }
+            try await LedgerStore.write(postings, on: sql, at: now)
+            return true
+        }
+    }
+
+    /// Pledges left pending (see `PendingPayments`): funded if the processor has their charge.
+    func settlePending(olderThan age: TimeInterval) async throws -> Int {
+        try await PendingPayments.settle("pledges", metadataKey: "pledge_id", olderThan: age, db: db, clock: clock, processor: processor, logger: logger) { id, charge in
+            guard let pledge = try await find(id) else { return false }
+            return try await recordFunded(pledge, charge: charge)
+        }
+    }
+
     private func settlePayment(_ id: UUID, scope: String, key: String) async throws -> IdempotencyStore.StoredResponse {
         guard var pledge = try await find(id) else { throw Problem.notFound("pledge \(id)") }
         if pledge.status == "pending" {
@@ -93,25 +117,14 @@ struct PledgeService: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            let now = clock.now()
             switch outcome {
             case .success(let charge):
-                let budget = pledge.budgetMoney
-                try await db.transaction { sql in
-                    guard try await StatusClaim.move("pledges", id: id, from: "pending", to: "active", on: sql) else { return }
-                    try await sql.update("pledges").set("charge_id", to: SQLBind(charge.id))
-                        .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
-                    let reference = "pledge:\(id.lowercasedString)"
-                    var postings = [try PostingRules.pledgeFunding(reference: reference, budget: budget, processor: processor.name, pledge: id.lowercasedString)]
-                    if charge.fee.isPositive { postings.append(try PostingRules.pledgeFundingFee(reference: reference, fee: charge.fee)) }
-                    try await LedgerStore.write(postings, on: sql, at: now)
-                }
+                _ = try await recordFunded(pledge, charge: charge)
             case .failure(.idempotencyConflict):
                 // Its key is made from this pledge's id: another body under it is a defect, not a decline.
                 throw Problem.conflict("the payment processor holds another payment under this pledge's key; nothing was charged by this request")
             case .failure(.declined(let code, _)), .failure(.rejected(let code)):
-                try await db.sql.update("pledges").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
-                    .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()
+                _ = try await PendingPayments.markFailed("pledges", id: id, code: code, at: clock.now(), on: db.sql)
             case .failure(.outcomeUnknown(let reason)):
                 logger.warning("pledge payment outcome unknown", metadata: ["pledge": "\(id)", "reason": "\(reason)"])
                 throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key (you will not be charged twice)",
@@ -121,7 +134,7 @@ struct PledgeService: Sendable {
         }
         let response: IdempotencyStore.StoredResponse
         if pledge.status == "failed" {
-            let problem = Problem(.paymentDeclined, detail: "the card was declined (\(pledge.failureCode ?? "card_declined"))")
+            let problem = Problem(.paymentDeclined, detail: PendingPayments.failureDetail(code: pledge.failureCode))
             response = .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
         } else {
             let sponsor = try await challenges.accounts.find(id: pledge.sponsorId)?.handle ?? ""

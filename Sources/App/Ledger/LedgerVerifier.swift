@@ -250,7 +250,27 @@ struct LedgerVerifier: Sendable {
                 let charges = try await processor.allCharges()
                 let settlingSince = now.addingTimeInterval(-settling)
                 var settlingCount = 0
+                // Tickets and pledges: each charge made for one is the one it was paid with.
+                struct Paid: Decodable { let id: UUID; let status: String; let charge_id: String? }
+                var paidWith: [String: [String: Paid]] = [:]
+                for (key, table) in [("ticket_id", "live_tickets"), ("pledge_id", "pledges")] {
+                    let rows = try await sql.select().columns("id", "status", "charge_id").from(table).all(decoding: Paid.self)
+                    paidWith[key] = Dictionary(uniqueKeysWithValues: rows.map { ($0.id.lowercasedString, $0) })
+                }
+                var paymentsChecked = false
                 for charge in charges {
+                    if let key = ["ticket_id", "pledge_id"].first(where: { charge.metadata[$0] != nil }), let id = charge.metadata[key] {
+                        paymentsChecked = true
+                        let what = key == "ticket_id" ? "ticket" : "pledge"
+                        guard let row = paidWith[key]?[id.lowercased()] else { continue } // another environment's, on a shared account
+                        if row.charge_id == charge.id && !["pending", "failed"].contains(row.status) { continue }
+                        if settling > 0, charge.created.addingTimeInterval(1) > settlingSince {
+                            settlingCount += 1
+                            continue
+                        }
+                        report.violations.append("charge \(charge.id) at the processor paid for \(what) \(id), which is \(row.status) and names \(row.charge_id.map { "charge \($0)" } ?? "no charge")")
+                        continue
+                    }
                     guard let donationID = DonationCharge.donationID(for: charge)?.lowercasedString else { continue }
                     // A charge for a fundraiser that is not here is another environment's, on a
                     // shared processor account (charges of older versions name none).
@@ -266,7 +286,7 @@ struct LedgerVerifier: Sendable {
                         report.violations.append("charge \(charge.id) at the processor (donation \(donationID)) has \(matches.filter { $0.status == "succeeded" }.count) succeeded donations (expected 1)")
                     }
                 }
-                report.checked.append("every charge at the processor has exactly one donation")
+                report.checked.append("every charge at the processor has exactly one donation" + (paymentsChecked ? ", ticket or pledge" : ""))
                 // And the other way: a processor that lost its charges (the in-process sandbox's
                 // books deleted or elsewhere) must not pass the check above with nothing to check.
                 let known = Set(charges.map(\.id))

@@ -93,25 +93,14 @@ struct TicketService: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            let now = clock.now()
             switch outcome {
             case .success(let charge):
-                let price = ticket.price
-                try await db.transaction { sql in
-                    guard try await StatusClaim.move("live_tickets", id: id, from: "pending", to: "active", on: sql) else { return }
-                    try await sql.update("live_tickets").set("charge_id", to: SQLBind(charge.id))
-                        .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
-                    try await LedgerStore.write(PostingRules.ticket(
-                        reference: "ticket:\(id.lowercasedString)", gross: price, fee: charge.fee,
-                        processor: processor.name, payee: Self.payee(live)
-                    ), on: sql, at: now)
-                }
+                _ = try await recordPaid(ticket, live: live, charge: charge)
             case .failure(.idempotencyConflict):
                 // Its key is made from this ticket's id: another body under it is a defect, not a decline.
                 throw Problem.conflict("the payment processor holds another payment under this ticket's key; nothing was charged by this request")
             case .failure(.declined(let code, _)), .failure(.rejected(let code)):
-                try await db.sql.update("live_tickets").set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
-                    .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending")).run()
+                _ = try await PendingPayments.markFailed("live_tickets", id: id, code: code, at: clock.now(), on: db.sql)
             case .failure(.outcomeUnknown(let reason)):
                 logger.warning("ticket payment outcome unknown", metadata: ["ticket": "\(id)", "reason": "\(reason)"])
                 throw Problem(.paymentOutcomeUnknown, detail: "the payment processor did not answer; retry with the same Idempotency-Key (you will not be charged twice)",
@@ -121,13 +110,36 @@ struct TicketService: Sendable {
         }
         let response: IdempotencyStore.StoredResponse
         if ticket.status == "failed" {
-            let problem = Problem(.paymentDeclined, detail: "the card was declined (\(ticket.failure_code ?? "card_declined"))")
+            let problem = Problem(.paymentDeclined, detail: PendingPayments.failureDetail(code: ticket.failure_code))
             response = .init(status: 402, body: try APIJSON.string(problem.body(instance: nil)))
         } else {
             response = .init(status: 201, body: try APIJSON.string(TicketOutput(ticket, holder: nil)))
         }
         try await idempotency.complete(scope: scope, key: key, response: response)
         return response
+    }
+
+    /// The ticket paid by `charge`, with its sale posting, once; false if it was no longer pending.
+    private func recordPaid(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
+        let now = clock.now()
+        return try await db.transaction { sql in
+            guard try await StatusClaim.move("live_tickets", id: ticket.id, from: "pending", to: "active", on: sql) else { return false }
+            try await sql.update("live_tickets").set("charge_id", to: SQLBind(charge.id))
+                .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(ticket.id)).run()
+            try await LedgerStore.write(PostingRules.ticket(
+                reference: "ticket:\(ticket.id.lowercasedString)", gross: ticket.price, fee: charge.fee,
+                processor: processor.name, payee: Self.payee(live)
+            ), on: sql, at: now)
+            return true
+        }
+    }
+
+    /// Tickets left pending (see `PendingPayments`): paid if the processor has their charge.
+    func settlePending(olderThan age: TimeInterval) async throws -> Int {
+        try await PendingPayments.settle("live_tickets", metadataKey: "ticket_id", olderThan: age, db: db, clock: clock, processor: processor, logger: logger) { id, charge in
+            guard let ticket = try await find(id), let live = try await lives.find(ticket.live_id) else { return false }
+            return try await recordPaid(ticket, live: live, charge: charge)
+        }
     }
 
     static func payee(_ live: LiveRecord) -> TicketPayee {

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Payments written pending before their processor is asked (tickets, pledges), whose answer
+/// was never recorded: a crash between the charge and its commit, or an unknown outcome whose
+/// caller did not retry. Left alone, the buyer has paid for nothing. Each charge names its row
+/// in its metadata, so a pass asks the processor for it: the row is paid if the charge is
+/// there; past `notChargedAfter` (longer than Stripe's search lag) with none, it failed. The
+/// row's Idempotency-Key keeps no answer, so the caller's retry reads the outcome from the row.
+/// Runs at start-up and every minute, beside donation reconciliation.
+enum PendingPayments {
+    static func settle(_ table: String, metadataKey: String, olderThan age: TimeInterval, notChargedAfter: TimeInterval = 600, db: AppDatabase,
+                       clock: AppClock, processor: any PaymentProcessor, logger: Logger,
+                       recordPaid: (UUID, ProcessorCharge) async throws -> Bool) async throws -> Int {
+        struct Pending: Decodable { let id: UUID; let created_at: Date }
+        let now = clock.now()
+        let pending = try await db.sql.select().columns("id", "created_at").from(table)
+            .where("status", .equal, SQLBind("pending")).where("created_at", .lessThan, SQLBind(now.addingTimeInterval(-age)))
+            .orderBy("created_at").limit(500).all(decoding: Pending.self)
+        var settled = 0
+        for row in pending {
+            do {
+                if let charge = try await processor.findCharge(metadata: metadataKey, value: row.id.lowercasedString) {
+                    if try await recordPaid(row.id, charge) {
+                        settled += 1
+                        logger.notice("pending payment recorded from its charge", metadata: ["table": "\(table)", "id": "\(row.id)", "charge": "\(charge.id)"])
+                    }
+                } else if row.created_at < now.addingTimeInterval(-notChargedAfter) {
+                    if try await markFailed(table, id: row.id, code: "not_charged", at: now, on: db.sql) { settled += 1 }
+                }
+            } catch {
+                logger.warning("pending payment not settled yet", metadata: ["table": "\(table)", "id": "\(row.id)", "error": "\(error)"])
+            }
+        }
+        return settled
+    }
+
+    /// What a failed payment's answer says: a decline, or a payment the processor never had.
+    static func failureDetail(code: String?) -> String {
+        code == "not_charged"
+            ? "the payment was not completed: the processor never charged it; nothing was paid (send the request again with a new Idempotency-Key)"
+            : "the card was declined (\(code ?? "card_declined"))"
+    }
+
+    /// Marks a pending row failed with `code`; false if it was no longer pending.
+    static func markFailed(_ table: String, id: UUID, code: String, at now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        struct Row: Decodable { let id: UUID }
+        return try await sql.update(table).set("status", to: SQLBind("failed")).set("failure_code", to: SQLBind(code))
+            .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind("pending"))
+            .returning("id").all(decoding: Row.self).count == 1
+    }
+}
