@@ -79,7 +79,7 @@ struct TicketTests {
         }
     }
 
-    @Test("a ticket whose charge's answer never came is recorded from the charge by the pending pass; one never charged fails; ledger verify names the first until then",
+    @Test("a ticket whose charge's answer never came is recorded from the charge by the pending pass, even while the search lags; one never charged fails, unless its charge turns up; ledger verify names them until then",
           arguments: DatabaseKind.enabled)
     func pendingTickets(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in
@@ -88,10 +88,11 @@ struct TicketTests {
             let (_, late) = try await app.signUp("late")
             let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
                                            token: host).json()["id"] as! String
+            let liveID = UUID(uuidString: id)!
             // Charged, but the answer never came, and the fan does not retry.
             #expect(try await buy(app, id, token: fan, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
             #expect(await app.bank.intents.count == 1)
-            try await app.withCommands { commands in
+            let latecomerTicket = try await app.withCommands { commands in
                 let services = commands.services
                 let sandbox = SandboxProcessor(bank: app.bank)
                 func tickets(_ processor: any PaymentProcessor, clock: AppClock = .system) -> TicketService {
@@ -103,15 +104,19 @@ struct TicketTests {
                 let latecomer = try #require(try await services.accounts.find(handle: "late"))
                 await #expect(throws: Problem.self) {
                     try await tickets(UnansweredProcessor(inner: sandbox, loses: .chargesBeforeMaking))
-                        .buy(liveID: UUID(uuidString: id)!, by: latecomer, key: "never", body: Data(#"{"paymentToken":"tok_visa"}"#.utf8), input: TicketInput(paymentToken: "tok_visa"))
+                        .buy(liveID: liveID, by: latecomer, key: "never", body: Data(#"{"paymentToken":"tok_visa"}"#.utf8), input: TicketInput(paymentToken: "tok_visa"))
                 }
-                // A minute on, the charged one is recorded; the other may still show up in the processor's search.
-                #expect(try await tickets(sandbox).settlePending(olderThan: 0) == 1)
-                // Eleven minutes on, the one the processor never charged fails.
+                // While the processor's search lags, nothing is decided...
+                let lagging = UnansweredProcessor(inner: sandbox, loses: .searchLags)
+                #expect(try await tickets(lagging).settlePending(olderThan: 0) == 0)
+                // ...until ten minutes on, when its list of charges is read: the fan's is there, the latecomer's is not.
                 let later = AppClock { Date().addingTimeInterval(660) }
-                #expect(try await tickets(sandbox, clock: later).settlePending(olderThan: 30) == 1)
+                #expect(try await tickets(lagging, clock: later).settlePending(olderThan: 30) == 2)
                 #expect(try await tickets(sandbox, clock: later).settlePending(olderThan: 30) == 0)
+                let rows = try await tickets(sandbox).tickets(of: try #require(try await services.lives.find(liveID)))
+                return try #require(rows.first { $0.holder == "late" }?.ticket)
             }
+            #expect(latecomerTicket.status == "failed" && latecomerTicket.failure_code == "not_charged")
             // The fan watches, and the retry replays the ticket; nothing was charged twice.
             #expect(try await app.request(.get, "/api/v1/lives/\(id)", token: fan).json()["canWatch"] as? Bool == true)
             let retry = try await buy(app, id, token: fan, key: "lost", card: "tok_timeout")
@@ -121,6 +126,41 @@ struct TicketTests {
             let refused = try await buy(app, id, token: late, key: "never")
             #expect(refused.status == .init(code: 402), "\(refused.text)")
             #expect(try refused.json()["detail"] as? String == PendingPayments.failureDetail(code: "not_charged"))
+            try await app.verifyLedger()
+
+            // A charge for the latecomer's ticket that turns up after all (a retry that was charging
+            // while the pass decided) still wins: never a charge without its ticket.
+            try await app.withCommands { commands in
+                let services = commands.services
+                let sandbox = SandboxProcessor(bank: app.bank)
+                let charge = try await sandbox.charge(ChargeRequest(
+                    amount: latecomerTicket.price, token: "tok_visa", idempotencyKey: "ticket-\(latecomerTicket.id.lowercasedString)", description: "late",
+                    metadata: ["ticket_id": latecomerTicket.id.lowercasedString, "live_id": id]
+                ))
+                #expect(try await LedgerVerifier(db: services.db, processor: sandbox).run().violations.contains { $0.contains("which is failed") })
+                let tickets = TicketService(db: services.db, clock: .system, lives: services.lives, idempotency: IdempotencyStore(db: services.db), processor: sandbox,
+                                            logger: services.db.logger)
+                #expect(try await tickets.recordPaid(latecomerTicket, live: try #require(try await services.lives.find(liveID)), charge: charge))
+                #expect(try await tickets.find(latecomerTicket.id)?.status == "active")
+            }
+            try await app.verifyLedger()
+        }
+    }
+
+    @Test("a ticket paid after its live was cancelled (its charge answered late) is refunded at once", arguments: DatabaseKind.enabled)
+    func ticketPaidAfterCancellation(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let (_, host) = try await app.signUp("chef")
+            let (_, fan) = try await app.signUp("fan")
+            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
+                                           token: host).json()["id"] as! String
+            #expect(try await buy(app, id, token: fan, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
+            #expect(try await app.request(.post, "/api/v1/lives/\(id)/cancel", token: host).json()["refunded"] as? Int == 0)
+            let retry = try await buy(app, id, token: fan, key: "lost", card: "tok_timeout")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["status"] as? String == "refunded")
+            #expect(await app.bank.intents.values.first?.refunded == 1_500)
+            #expect(try await app.request(.get, "/api/v1/lives/\(id)", token: fan).json()["canWatch"] as? Bool != true)
             try await app.verifyLedger()
         }
     }

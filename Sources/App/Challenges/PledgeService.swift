@@ -81,12 +81,13 @@ struct PledgeService: Sendable {
             .where("id", .equal, SQLBind(id)).first(decoding: PledgeRecord.self)
     }
 
-    /// The pledge funded by `charge`, with its funding postings, once; false if it was no longer pending.
-    private func recordFunded(_ pledge: PledgeRecord, charge: ProcessorCharge) async throws -> Bool {
+    /// The pledge funded by `charge`, with its funding postings, once; false if it was already
+    /// settled (see `PendingPayments.claimPaid`).
+    func recordFunded(_ pledge: PledgeRecord, charge: ProcessorCharge) async throws -> Bool {
         let now = clock.now()
         let id = pledge.id
         return try await db.transaction { sql in
-            guard try await StatusClaim.move("pledges", id: id, from: "pending", to: "active", on: sql) else { return false }
+            guard try await PendingPayments.claimPaid("pledges", id: id, to: "active", on: sql) else { return false }
             try await sql.update("pledges").set("charge_id", to: SQLBind(charge.id))
                 .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
             let reference = "pledge:\(id.lowercasedString)"

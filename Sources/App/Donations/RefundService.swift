@@ -75,17 +75,20 @@ struct RefundService: Sendable {
     /// `ledger verify` names them. Runs at start-up and every minute, with reconciliation.
     func settlePending(olderThan age: TimeInterval, keyLifetime: TimeInterval = 23 * 3_600) async throws -> Int {
         struct Pending: Decodable { let id: UUID; let created_at: Date }
+        struct Count: Decodable { let n: Int }
         let now = clock.now()
+        let window = now.addingTimeInterval(-keyLifetime)
+        let stuck = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("refunds")
+            .where("status", .equal, SQLBind("pending")).where("created_at", .lessThanOrEqual, SQLBind(window)).first(decoding: Count.self)?.n ?? 0
+        if stuck > 0 {
+            logger.critical("refunds pending past the processor's idempotency window: check them at the processor and settle them by hand (ledger verify names them)",
+                            metadata: ["count": "\(stuck)"])
+        }
         let pending = try await db.sql.select().columns("id", "created_at").from("refunds")
             .where("status", .equal, SQLBind("pending")).where("created_at", .lessThan, SQLBind(now.addingTimeInterval(-age)))
-            .orderBy("created_at").limit(500).all(decoding: Pending.self)
+            .where("created_at", .greaterThan, SQLBind(window)).orderBy("created_at").limit(500).all(decoding: Pending.self)
         var settled = 0
         for refund in pending {
-            guard refund.created_at > now.addingTimeInterval(-keyLifetime) else {
-                logger.critical("a refund has been pending past the processor's idempotency window: check it at the processor and settle it by hand",
-                                metadata: ["refund": "\(refund.id)", "since": "\(refund.created_at)"])
-                continue
-            }
             guard let (scope, key) = try await idempotency.key(for: refund.id) else {
                 logger.warning("a pending refund has no Idempotency-Key; left alone", metadata: ["refund": "\(refund.id)"])
                 continue

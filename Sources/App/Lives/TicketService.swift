@@ -119,11 +119,25 @@ struct TicketService: Sendable {
         return response
     }
 
-    /// The ticket paid by `charge`, with its sale posting, once; false if it was no longer pending.
-    private func recordPaid(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
+    /// The ticket paid by `charge`, with its sale posting, once; false if it was already settled
+    /// (see `PendingPayments.claimPaid`). A ticket paid after its live was cancelled (its charge
+    /// answered late) is refunded at once, as the cancellation would have refunded it.
+    func recordPaid(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
+        let recorded = try await recordSale(ticket, live: live, charge: charge)
+        if recorded, let current = try await lives.find(live.id), current.status == .cancelled, let paid = try await find(ticket.id) {
+            do {
+                try await refund(paid, live: current, to: "refunded")
+            } catch {
+                logger.warning("ticket to a cancelled live not refunded yet; cancel the live again to retry", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
+            }
+        }
+        return recorded
+    }
+
+    private func recordSale(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
         let now = clock.now()
         return try await db.transaction { sql in
-            guard try await StatusClaim.move("live_tickets", id: ticket.id, from: "pending", to: "active", on: sql) else { return false }
+            guard try await PendingPayments.claimPaid("live_tickets", id: ticket.id, to: "active", on: sql) else { return false }
             try await sql.update("live_tickets").set("charge_id", to: SQLBind(charge.id))
                 .set("completed_at", to: SQLBind(now)).where("id", .equal, SQLBind(ticket.id)).run()
             try await LedgerStore.write(PostingRules.ticket(

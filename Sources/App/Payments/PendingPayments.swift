@@ -6,8 +6,9 @@ import SQLKit
 /// was never recorded: a crash between the charge and its commit, or an unknown outcome whose
 /// caller did not retry. Left alone, the buyer has paid for nothing. Each charge names its row
 /// in its metadata, so a pass asks the processor for it: the row is paid if the charge is
-/// there; past `notChargedAfter` (longer than Stripe's search lag) with none, it failed. The
-/// row's Idempotency-Key keeps no answer, so the caller's retry reads the outcome from the row.
+/// there; past `notChargedAfter` with none in the search nor in the list of charges since the
+/// row was written, it failed (and a charge that turns up later still wins, see `claimPaid`).
+/// The row's Idempotency-Key keeps no answer, so the caller's retry reads the outcome from the row.
 /// Runs at start-up and every minute, beside donation reconciliation.
 enum PendingPayments {
     static func settle(_ table: String, metadataKey: String, olderThan age: TimeInterval, notChargedAfter: TimeInterval = 600, db: AppDatabase,
@@ -20,14 +21,22 @@ enum PendingPayments {
             .orderBy("created_at").limit(500).all(decoding: Pending.self)
         var settled = 0
         for row in pending {
+            let id = row.id.lowercasedString
             do {
-                if let charge = try await processor.findCharge(metadata: metadataKey, value: row.id.lowercasedString) {
+                var charge = try await processor.findCharge(metadata: metadataKey, value: id)
+                let overdue = row.created_at < now.addingTimeInterval(-notChargedAfter)
+                if charge == nil, overdue {
+                    // Before saying it was never charged: the processor's list, which does not lag
+                    // as its search can, of what it charged since the row was written.
+                    charge = try await processor.charges(createdSince: row.created_at.addingTimeInterval(-1)).first { $0.metadata[metadataKey] == id }
+                }
+                if let charge {
                     if try await recordPaid(row.id, charge) {
                         settled += 1
                         logger.notice("pending payment recorded from its charge", metadata: ["table": "\(table)", "id": "\(row.id)", "charge": "\(charge.id)"])
                     }
-                } else if row.created_at < now.addingTimeInterval(-notChargedAfter) {
-                    if try await markFailed(table, id: row.id, code: "not_charged", at: now, on: db.sql) { settled += 1 }
+                } else if overdue {
+                    if try await markFailed(table, id: row.id, code: notCharged, at: now, on: db.sql) { settled += 1 }
                 }
             } catch {
                 logger.warning("pending payment not settled yet", metadata: ["table": "\(table)", "id": "\(row.id)", "error": "\(error)"])
@@ -36,9 +45,23 @@ enum PendingPayments {
         return settled
     }
 
+    /// The failure code of a row the processor never charged.
+    static let notCharged = "not_charged"
+
+    /// Moves a row to `paid` from pending, or from failed for want of a charge: a charge always
+    /// wins over `not_charged` (the pass may decide that while a retry is charging), so that
+    /// there is never a charge without its row. False if it was neither.
+    static func claimPaid(_ table: String, id: UUID, to paid: String, on sql: any SQLDatabase) async throws -> Bool {
+        struct Row: Decodable { let id: UUID }
+        return try await sql.update(table).set("status", to: SQLBind(paid)).set("failure_code", to: SQLLiteral.null)
+            .where("id", .equal, SQLBind(id))
+            .where { $0.where("status", .equal, SQLBind("pending")).orWhere { $0.where("status", .equal, SQLBind("failed")).where("failure_code", .equal, SQLBind(notCharged)) } }
+            .returning("id").all(decoding: Row.self).count == 1
+    }
+
     /// What a failed payment's answer says: a decline, or a payment the processor never had.
     static func failureDetail(code: String?) -> String {
-        code == "not_charged"
+        code == notCharged
             ? "the payment was not completed: the processor never charged it; nothing was paid (send the request again with a new Idempotency-Key)"
             : "the card was declined (\(code ?? "card_declined"))"
     }

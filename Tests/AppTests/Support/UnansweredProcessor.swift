@@ -3,14 +3,16 @@ import Foundation
 import GoodcastCore
 
 /// The test's sandbox, but one kind of answer never comes back: the state a crash (or a lost
-/// connection) between the processor's work and Goodcast's commit leaves. Only the answer is
-/// taken away; the processor itself is the real in-process sandbox.
+/// connection) between the processor's work and Goodcast's commit leaves; or its search lags.
+/// Only answers are taken away; the processor itself is the real in-process sandbox.
 struct UnansweredProcessor: PaymentProcessor {
     enum Loses: Sendable {
         /// Refunds are made, then their answer is lost.
         case refundsAfterMaking
         /// Charges are never made: the request is lost on its way (a crash before the processor was asked).
         case chargesBeforeMaking
+        /// The search by metadata finds nothing yet (Stripe's can lag); the list of charges is whole.
+        case searchLags
     }
 
     let inner: SandboxProcessor
@@ -28,7 +30,10 @@ struct UnansweredProcessor: PaymentProcessor {
         return made
     }
 
-    func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.findCharge(metadata: key, value: value) }
+    func findCharge(metadata key: String, value: String) async throws(PaymentFailure) -> ProcessorCharge? {
+        loses == .searchLags ? nil : try await inner.findCharge(metadata: key, value: value)
+    }
+
     func allCharges() async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.allCharges() }
     func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.charge(id: id) }
     func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.charges(createdSince: since) }
