@@ -61,6 +61,31 @@ struct SandboxBooksTests {
         #expect(try await second.processor.allCharges().map(\.id) == [paid.id, disputed.id])
     }
 
+    @Test("a restarted sandbox sends its disputes of the last three days again: one may have been queued when it stopped")
+    func disputesSentAgain() async throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("sandbox-books.jsonl").path
+        let first = try Self.open(path)
+        let disputed = try await first.processor.charge(Self.request(700, "tok_dispute", key: "k-disputed"))
+        _ = try await first.processor.charge(Self.request(800, "tok_visa", key: "k-paid"))
+        first.books?.close()
+
+        let loaded = try SandboxBooks.load(path: path, access: .append(wait: .zero))
+        defer { loaded.books?.close() }
+        let events = SandboxEvents()
+        let bank = SandboxBank(events: events, books: loaded.books, lines: loaded.lines)
+        let now = Int(Date().timeIntervalSince1970)
+        #expect(await bank.resendDisputes(createdSince: now + 10) == 0)
+        #expect(await bank.resendDisputes(createdSince: now - 3 * 86_400) == 1)
+        events.finish()
+        var sent: [SandboxEvents.Event] = []
+        for await event in events.stream { sent.append(event) }
+        #expect(sent.map(\.type) == ["charge.dispute.created"])
+        let payload = String(decoding: try #require(sent.first).payload, as: UTF8.self)
+        #expect(payload.contains(#""payment_intent":"\#(disputed.id)""#), "\(payload)")
+    }
+
     @Test("a line cut short by a crash is left out, and the lines written after it are read")
     func tornLine() async throws {
         let folder = Self.folder()

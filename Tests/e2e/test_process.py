@@ -53,7 +53,8 @@ def _api(base, method, path, body=None, token=None, key=None):
 
 def test_the_in_process_sandbox_keeps_its_books_across_a_killed_server():
     """A gift made before the server is killed can be refunded after it restarts (the processor must still know
-    its charge), and `ledger verify` checks every charge from the sandbox's books."""
+    its charge), a dispute whose event the kill lost still arrives, and `ledger verify` checks every charge from the
+    sandbox's books."""
     binary = os.environ.get("GOODCAST_BIN", str(ROOT / ".build/debug/goodcast"))
     data = tempfile.mkdtemp(prefix="goodcast-books-")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOODCAST_", "DATABASE_URL", "STRIPE_"))}
@@ -84,11 +85,21 @@ def test_the_in_process_sandbox_keeps_its_books_across_a_killed_server():
     gift = {"amount": {"amount": 2000, "currency": "USD"}, "paymentToken": "tok_visa"}
     status, donation = _api(base, "POST", f"/api/v1/fundraisers/{fundraiser}/donations", gift, donor, "books-1")
     assert status == 201, donation
+    # tok_dispute: the bank disputes the charge; its event is due half a second after the answer,
+    # so the kill below comes before it is delivered.
+    status, disputed = _api(base, "POST", f"/api/v1/fundraisers/{fundraiser}/donations", dict(gift, paymentToken="tok_dispute"), donor, "books-2")
+    assert status == 201 and disputed["dispute"] == "none", disputed
     server.kill()  # SIGKILL: no graceful shutdown
     server.wait(timeout=20)
 
     server = start()
     try:
+        # The restarted sandbox sends its disputes again: the one lost with the process arrives.
+        for _ in range(100):
+            if _api(base, "GET", f"/api/v1/donations/{disputed['id']}", token=donor)[1]["dispute"] == "open":
+                break
+            time.sleep(0.2)
+        assert _api(base, "GET", f"/api/v1/donations/{disputed['id']}", token=donor)[1]["dispute"] == "open"
         _, admin = _api(base, "POST", "/api/v1/sessions", {"handle": "admin", "password": "goodcast-admin-demo"})
         status, refund = _api(base, "POST", f"/api/v1/donations/{donation['id']}/refunds",
                               {"amount": {"amount": 500, "currency": "USD"}}, admin["token"], "books-refund")

@@ -164,6 +164,20 @@ actor SandboxBank {
         }
     }
 
+    /// Sends again the dispute events of the intents made since `createdSince` (seconds): one may
+    /// have been queued, or in its retries, when the process stopped, and a processor delivers
+    /// every event at least once (Stripe retries for three days). The server takes a dispute it
+    /// has already as no change. Payments need no such help: reconciliation lists their charges.
+    func resendDisputes(createdSince: Int) -> Int {
+        var sent = 0
+        for id in order {
+            guard let intent = intents[id], intent.created >= createdSince, intent.disputed else { continue }
+            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
+            sent += 1
+        }
+        return sent
+    }
+
     func intent(_ id: String) -> Intent? { intents[id] }
 
     func search(metadataKey: String, value: String) -> [Intent] {
