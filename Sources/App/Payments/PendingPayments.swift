@@ -27,8 +27,9 @@ enum PendingPayments {
                 let overdue = row.created_at < now.addingTimeInterval(-notChargedAfter)
                 if charge == nil, overdue {
                     // Before saying it was never charged: the processor's list, which does not lag
-                    // as its search can, of what it charged since the row was written.
-                    charge = try await processor.charges(createdSince: row.created_at.addingTimeInterval(-1)).first { $0.metadata[metadataKey] == id }
+                    // as its search can, of what it charged since the row was written (by the
+                    // processor's clock, which may be minutes from this machine's).
+                    charge = try await processor.charges(createdSince: row.created_at.addingTimeInterval(-Self.clockSkew)).first { $0.metadata[metadataKey] == id }
                 }
                 if let charge {
                     if try await recordPaid(row.id, charge) {
@@ -44,6 +45,9 @@ enum PendingPayments {
         }
         return settled
     }
+
+    /// How far the processor's clock may be from this machine's, for the list of its charges.
+    static let clockSkew: TimeInterval = 300
 
     /// The failure code of a row the processor never charged.
     static let notCharged = "not_charged"
