@@ -94,11 +94,10 @@ struct RefundService: Sendable {
                 continue
             }
             do {
+                // Settling returns only once the refund has left pending (an unknown outcome throws).
                 _ = try await settle(refund.id, scope: scope, key: key)
-                if try await find(refund.id)?.status != "pending" {
-                    settled += 1
-                    logger.notice("pending refund settled", metadata: ["refund": "\(refund.id)"])
-                }
+                settled += 1
+                logger.notice("pending refund settled", metadata: ["refund": "\(refund.id)"])
             } catch {
                 logger.warning("pending refund not settled yet", metadata: ["refund": "\(refund.id)", "error": "\(error)"])
             }

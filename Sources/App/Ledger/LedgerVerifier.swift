@@ -20,6 +20,11 @@ struct LedgerVerifier: Sendable {
         var isClean: Bool { violations.isEmpty }
     }
 
+    /// Whether something of `date` may still be settling (see `settling`).
+    private func isSettling(_ date: Date) -> Bool {
+        settling > 0 && date > now.addingTimeInterval(-settling)
+    }
+
     func run() async throws -> Report {
         var report = Report()
         let sql = db.sql
@@ -93,7 +98,7 @@ struct LedgerVerifier: Sendable {
             .where("status", .equal, SQLBind("pending")).all(decoding: PendingRefund.self)
         var refundsSettling = 0
         for refund in pendingRefunds {
-            if settling > 0, refund.created_at > now.addingTimeInterval(-settling) {
+            if isSettling(refund.created_at) {
                 refundsSettling += 1
                 continue
             }
@@ -248,23 +253,22 @@ struct LedgerVerifier: Sendable {
                 struct Fundraiser: Decodable { let id: UUID }
                 let fundraisers = Set(try await sql.select().column("id").from("fundraisers").all(decoding: Fundraiser.self).map(\.id))
                 let charges = try await processor.allCharges()
-                let settlingSince = now.addingTimeInterval(-settling)
                 var settlingCount = 0
                 // Tickets and pledges: each charge made for one is the one it was paid with.
                 struct Paid: Decodable { let id: UUID; let status: String; let charge_id: String? }
-                var paidWith: [String: [String: Paid]] = [:]
-                for (key, table) in [("ticket_id", "live_tickets"), ("pledge_id", "pledges")] {
+                var payments: [(metadataKey: String, what: String, rows: [String: Paid])] = []
+                for (key, table, what) in [("ticket_id", "live_tickets", "ticket"), ("pledge_id", "pledges", "pledge")] {
                     let rows = try await sql.select().columns("id", "status", "charge_id").from(table).all(decoding: Paid.self)
-                    paidWith[key] = Dictionary(uniqueKeysWithValues: rows.map { ($0.id.lowercasedString, $0) })
+                    payments.append((key, what, Dictionary(uniqueKeysWithValues: rows.map { ($0.id.lowercasedString, $0) })))
                 }
                 var paymentsChecked = false
                 for charge in charges {
-                    if let key = ["ticket_id", "pledge_id"].first(where: { charge.metadata[$0] != nil }), let id = charge.metadata[key] {
+                    if let payment = payments.first(where: { charge.metadata[$0.metadataKey] != nil }), let id = charge.metadata[payment.metadataKey] {
                         paymentsChecked = true
-                        let what = key == "ticket_id" ? "ticket" : "pledge"
-                        guard let row = paidWith[key]?[id.lowercased()] else { continue } // another environment's, on a shared account
+                        let what = payment.what
+                        guard let row = payment.rows[id.lowercased()] else { continue } // another environment's, on a shared account
                         if row.charge_id == charge.id && !["pending", "failed"].contains(row.status) { continue }
-                        if settling > 0, charge.created.addingTimeInterval(1) > settlingSince {
+                        if isSettling(charge.created.addingTimeInterval(1)) {
                             settlingCount += 1
                             continue
                         }
@@ -277,7 +281,7 @@ struct LedgerVerifier: Sendable {
                     if let named = charge.metadata["fundraiser_id"].flatMap(UUID.init(uuidString:)), !fundraisers.contains(named) { continue }
                     let matches = byCharge[charge.id] ?? []
                     // Charges are dated to the second.
-                    if matches.isEmpty, settling > 0, charge.created.addingTimeInterval(1) > settlingSince {
+                    if matches.isEmpty, isSettling(charge.created.addingTimeInterval(1)) {
                         settlingCount += 1
                         continue
                     }
@@ -292,7 +296,7 @@ struct LedgerVerifier: Sendable {
                 let known = Set(charges.map(\.id))
                 for donation in donations where donation.status == DonationStatus.succeeded.rawValue && donation.processor == processor.name {
                     if let charge = donation.charge_id, !known.contains(charge) {
-                        if settling > 0, let completed = donation.completed_at, completed > settlingSince {
+                        if let completed = donation.completed_at, isSettling(completed) {
                             settlingCount += 1
                             continue
                         }
