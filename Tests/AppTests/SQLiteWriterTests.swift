@@ -13,6 +13,11 @@ struct SQLiteWriterTests {
 
     /// A database with one table, `notes`, and its writer; removed afterwards.
     static func withWriter(_ body: (AppDatabase) async throws -> Void) async throws {
+        try await withWriter { db, _ in try await body(db) }
+    }
+
+    /// The same, with the database file's path.
+    static func withWriter(_ body: (AppDatabase, String) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goodcast-writer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -23,7 +28,7 @@ struct SQLiteWriterTests {
         let db = try AppDatabase(databases: databases, readDatabases: nil, sqliteFile: path, logger: logger)
         do {
             try await db.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT)").run()
-            try await body(db)
+            try await body(db, path)
         } catch {
             await db.shutdown()
             throw error
@@ -165,4 +170,24 @@ struct SQLiteWriterTests {
             }
         }
     }
+
+    @Test("checkpoints run beside the writer, and the WAL starts over instead of growing while the writes keep coming")
+    func checkpoints() async throws {
+        try await Self.withWriter { db, path in
+            // About two WAL pages a commit: past the writer's own fallback more than twice over.
+            let note = String(repeating: "n", count: 3000)
+            for id in 1...5000 {
+                try await db.sql.insert(into: "notes").columns("id", "note").values(SQLBind(id), SQLBind(note)).run()
+            }
+            let writer = try #require(db.sqliteWriter)
+            #expect(writer.checkpointPasses > 0, "no checkpoint ran beside the writer")
+            // The WAL file keeps its largest size; SQLite writes a page as 24 bytes of header and 4,096 of page.
+            let wal = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+            let bound = Int(SQLiteCheckpointer.inlineFrames + 16) * (4096 + 24) + 32
+            #expect(wal <= bound, "the WAL grew to \(wal) bytes, past \(bound)")
+            #expect(try await db.sql.raw("SELECT count(*) AS n FROM notes").first(decoding: Count.self)?.n == 5000)
+        }
+    }
+
+    struct Count: Decodable { let n: Int }
 }

@@ -224,6 +224,14 @@ final class SQLiteRawConnection: @unchecked Sendable {
         SQLiteWriteError(code: sqlite_nio_sqlite3_extended_errcode(handle), message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
     }
 
+    typealias WALHook = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+
+    /// Called after each commit with the WAL's size in pages, in place of SQLite's automatic
+    /// checkpoint (`SQLiteCheckpointer`); nil restores none.
+    func setWALHook(_ context: UnsafeMutableRawPointer?, _ hook: WALHook?) {
+        _ = sqlite_nio_sqlite3_wal_hook(handle, hook, context)
+    }
+
     func close() {
         guard !isClosed else { return }
         isClosed = true

@@ -23,6 +23,7 @@ final class SQLiteWriter: Sendable {
     private let connection: SQLiteRawConnection
     private let executor = SQLiteWriterThread()
     private let gate = SQLiteWriterGate()
+    private let checkpointer: SQLiteCheckpointer
     private let logger: Logger
 
     /// The holding of the connection this task is inside, so that a statement or a transaction
@@ -38,7 +39,12 @@ final class SQLiteWriter: Sendable {
         for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
             _ = try connection.run(pragma, [])
         }
+        checkpointer = try SQLiteCheckpointer(path: path)
+        checkpointer.attach(to: connection)
     }
+
+    /// Checkpoints made beside the writer (for tests).
+    var checkpointPasses: Int { checkpointer.passes }
 
     /// Single statements, each on its own (autocommit), or inside the caller's transaction.
     var sql: any SQLDatabase { database }
@@ -99,7 +105,9 @@ final class SQLiteWriter: Sendable {
     /// Waits for the work holding the connection, then closes it; later calls get an outage error.
     func close() async {
         guard let token = try? await gate.acquire() else { return }
-        await withTaskExecutorPreference(executor) { [connection, gate] in
+        await withTaskExecutorPreference(executor) { [connection, gate, checkpointer] in
+            connection.setWALHook(nil, nil)
+            checkpointer.close()
             connection.close()
             gate.release(token)
         }
