@@ -211,7 +211,8 @@ public func buildApplication(
     if let events = services.sandboxEvents {
         let destination: WebhookDeliverer.Destination = switch config.sandboxWebhooks {
         case .http: .http(webhookTarget)
-        case .inProcess: .handler { [webhooks = services.webhooks] payload, signature in try await webhooks.handle(payload: payload, signature: signature) }
+        case .inProcess: .handler({ [webhooks = services.webhooks] payload, signature in try await webhooks.handle(payload: payload, signature: signature) },
+                                  hasNothingToDo: { [webhooks = services.webhooks] payload, signature in webhooks.isRecordedPayment(payload: payload, signature: signature) })
         }
         backgroundServices.append(WebhookDeliverer(events: events, destination: destination, secret: config.webhookSecret, behaviour: .standard, logger: logger))
     }

@@ -19,6 +19,15 @@ struct WebhookService: Sendable {
     /// Group commit, when on: a success learnt here joins the next batch.
     var writer: DonationWriter?
 
+    /// True for a well-signed event of a payment's success this node has recorded lately:
+    /// `handle` would take it and do nothing. Synchronous, for the sandbox in this process.
+    func isRecordedPayment(payload: Data, signature: String) -> Bool {
+        guard (try? WebhookSignature.verify(header: signature, payload: payload, secret: secret, now: clock.now())) != nil,
+              let donation = Self.recordedPaymentGlance(payload)
+        else { return false }
+        return recorded.contains(donation)
+    }
+
     func handle(payload: Data, signature: String?) async throws {
         do {
             try WebhookSignature.verify(header: signature, payload: payload, secret: secret, now: clock.now())
