@@ -67,4 +67,29 @@ struct DeadlineTests {
         #expect(due.takeDue(at: now + .seconds(5)).ready.isEmpty)
         #expect(due.add([(now, event("after-shutdown"))]))
     }
+
+    @Test("the ticker hands over every event exactly once, none before its time, earliest first, however they were added")
+    func dueEventsInAnyOrder() throws {
+        let due = DueEvents()
+        let start = ContinuousClock.now
+        var generator = SystemRandomNumberGenerator()
+        var added: [(at: ContinuousClock.Instant, id: String)] = []
+        for batch in 0..<20 {
+            let events = (0..<Int.random(in: 0...30, using: &generator)).map { index in
+                (at: start + .milliseconds(Int.random(in: 0...1000, using: &generator)), id: "\(batch)-\(index)")
+            }
+            added += events
+            _ = due.add(events.map { ($0.at, SandboxEvents.Event(id: $0.id, type: "t", payload: Data(), delay: 0)) })
+        }
+        var taken: [String] = []
+        for step in stride(from: 0, through: 1000, by: 37) + [1000] {
+            let now = start + .milliseconds(step)
+            let ready = due.takeDue(at: now).ready.map(\.id)
+            let times = ready.map { id in added.first { $0.id == id }!.at }
+            #expect(times.allSatisfy { $0 <= now }, "an event was handed over before its time")
+            #expect(times == times.sorted(), "not earliest first")
+            taken += ready
+        }
+        #expect(taken.sorted() == added.map(\.id).sorted(), "each event exactly once")
+    }
 }

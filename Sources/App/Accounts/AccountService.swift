@@ -22,7 +22,7 @@ struct AccountService: Sendable {
             try TextSanitizer.optional(displayName, field: "displayName", max: AccountRules.displayNameMax)
         }
         if !issues.isEmpty { throw Problem.validation(issues) }
-        if let remoteAddress { try await signUpLimiter.check(remoteAddress, what: "sign-ups from this address") }
+        if let remoteAddress { try signUpLimiter.check(remoteAddress, what: "sign-ups from this address") }
         let hash = try await hasher.hash(password!)
         do {
             return try await store.create(
@@ -43,8 +43,8 @@ struct AccountService: Sendable {
         guard !login.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }), login.count <= 254 else {
             throw Problem(.invalidCredentials, detail: "no account matches this handle or email and password")
         }
-        try await perAddressLimiter.check(remoteAddress, what: "sign-in attempts from this address")
-        try await perAccountLimiter.check(key, what: "sign-in attempts for this account")
+        try perAddressLimiter.check(remoteAddress, what: "sign-in attempts from this address")
+        try perAccountLimiter.check(key, what: "sign-in attempts for this account")
         let account: AccountRecord?
         if login.contains("@") && !login.hasPrefix("@") {
             account = try await store.find(email: login.trimmingCharacters(in: .whitespaces).lowercased())
@@ -55,7 +55,7 @@ struct AccountService: Sendable {
         guard let account, matches else {
             throw Problem(.invalidCredentials, detail: "no account matches this handle or email and password")
         }
-        await perAccountLimiter.reset(key)
+        perAccountLimiter.reset(key)
         let token = try await store.issueToken(for: account.id, kind: kind, lifetime: sessionLifetime)
         return (account, token)
     }

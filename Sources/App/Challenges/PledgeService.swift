@@ -31,7 +31,7 @@ struct PledgeService: Sendable {
             }
         }
         // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(sponsor.id.lowercasedString, what: "payments from this account")
+        try limiter?.check(sponsor.id.lowercasedString, what: "payments from this account")
         var issues = ValidationIssues()
         let perVideo = issues.check { () throws(ValidationIssue) in
             guard let raw = input.perVideo else { throw ValidationIssue(field: "perVideo", message: "is required, e.g. {\"amount\": 200, \"currency\": \"USD\"}") }

@@ -1,15 +1,18 @@
 import Foundation
 import GoodcastCore
 import Hummingbird
+import Synchronization
 
 /// One node's rate limits. Several nodes each keep their own, so a limit of N per node
 /// admits at most N × nodes; that is acceptable for abuse control, not for quotas.
-actor RateLimiter {
-    private var limiter: FixedWindowLimiter
+/// A lock, not an actor: every gift asks, and the answer is a few lines of arithmetic, where an
+/// actor cost each gift two hops between executors.
+final class RateLimiter: Sendable {
+    private let limiter: Mutex<FixedWindowLimiter>
     private let clock: AppClock
 
     init(limit: Int, windowSeconds: Int, clock: AppClock) {
-        self.limiter = FixedWindowLimiter(limit: limit, window: TimeInterval(windowSeconds))
+        self.limiter = Mutex(FixedWindowLimiter(limit: limit, window: TimeInterval(windowSeconds)))
         self.clock = clock
     }
 
@@ -17,7 +20,8 @@ actor RateLimiter {
     /// window it was counted in, for `refund`.
     @discardableResult
     func check(_ key: String, what: String) throws -> Date? {
-        let decision = limiter.attempt(key, at: clock.now())
+        let now = clock.now()
+        let decision = limiter.withLock { $0.attempt(key, at: now) }
         if !decision.allowed {
             throw Problem(
                 .rateLimited,
@@ -31,10 +35,10 @@ actor RateLimiter {
     /// Takes back an attempt that turned out not to count (a retry), from the window `check` counted it in.
     func refund(_ key: String, window: Date?) {
         guard let window else { return }
-        limiter.refund(key, window: window)
+        limiter.withLock { $0.refund(key, window: window) }
     }
 
     func reset(_ key: String) {
-        limiter.reset(key)
+        limiter.withLock { $0.reset(key) }
     }
 }

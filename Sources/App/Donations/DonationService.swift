@@ -61,15 +61,15 @@ struct DonationService: Sendable {
         var counted: Date?
         var donation: NewDonation
         do {
-            counted = try await limiter?.check(account, what: "donations from this account")
+            counted = try limiter?.check(account, what: "donations from this account")
             donation = try await validate(fundraiserID: fundraiserID, donor: donor, input: input)
         } catch let refusal as Problem where refusal.status == .conflict {
             // Refused by what has changed since a first attempt (the fundraiser ended): if that
             // attempt was charged and never written, this is its retry, and its answer is the
             // charge's. Asking costs a call to the processor, so this node asks at most a few
             // times a second (a viral fundraiser's end brings many refusals at once).
-            if await mayAskProcessor(), let answer = try await chargedEarlier(scope: scope, key: key, fingerprint: fingerprint) {
-                await limiter?.refund(account, window: counted)
+            if mayAskProcessor(), let answer = try await chargedEarlier(scope: scope, key: key, fingerprint: fingerprint) {
+                limiter?.refund(account, window: counted)
                 return answer
             }
             throw refusal
@@ -90,7 +90,7 @@ struct DonationService: Sendable {
         } catch .idempotencyConflict {
             // The key paid for another body, whose donation is not written yet (a crash, or in
             // flight): this request must neither charge nor take the key.
-            await limiter?.refund(account, window: counted)
+            limiter?.refund(account, window: counted)
             throw Self.keyReused
         } catch .outcomeUnknown(let reason) {
             logger.warning("payment outcome unknown", metadata: ["fundraiser": "\(fundraiserID)", "reason": "\(reason)"])
@@ -103,7 +103,7 @@ struct DonationService: Sendable {
             return answer
         case .keyTaken(let existing):
             // A duplicate sent at the same moment, or the webhook was first: one donation either way.
-            await limiter?.refund(account, window: counted)
+            limiter?.refund(account, window: counted)
             guard let existing else {
                 throw Problem(.requestInProgress, detail: "a request with this Idempotency-Key is being processed; retry in a moment", headers: [.retryAfter: "1"])
             }
@@ -114,9 +114,9 @@ struct DonationService: Sendable {
         }
     }
 
-    private func mayAskProcessor() async -> Bool {
+    private func mayAskProcessor() -> Bool {
         do {
-            try await processorSearches.check("processor", what: "searches")
+            try processorSearches.check("processor", what: "searches")
             return true
         } catch {
             return false

@@ -45,7 +45,7 @@ struct TicketService: Sendable {
             }
         }
         // Only a new key counts: a retry must always learn its answer.
-        try await limiter?.check(account.id.lowercasedString, what: "payments from this account")
+        try limiter?.check(account.id.lowercasedString, what: "payments from this account")
         let token = input.paymentToken?.trimmingCharacters(in: .whitespaces) ?? ""
         if let issue = DonationService.checkPaymentToken(token) { throw Problem.validation(issue) }
         guard let live = try await lives.find(liveID) else { throw Problem.notFound("live \(liveID)") }

@@ -21,7 +21,7 @@ struct StoryService: Sendable {
 
     func post(_ request: Request, by owner: AccountRecord) async throws -> StoryRecord {
         // Before a byte is read: the limit spares the disk as well as the database.
-        try await uploadLimiter?.check(owner.id.lowercasedString, what: "uploads from this account")
+        try uploadLimiter?.check(owner.id.lowercasedString, what: "uploads from this account")
         return try await create(try await MultipartUpload.read(request, fileField: "media", textFields: ["stickers": 4000, "highlight": 5, "shared": 5],
                                                         maxBytes: max(maxVideoBytes, StoryRules.maxImageBytes), store: media), by: owner)
     }

@@ -21,7 +21,7 @@ struct VideoService: Sendable {
 
     func upload(_ request: Request, by owner: AccountRecord) async throws -> VideoRecord {
         // Before a byte is read: the limit spares the disk as well as the database.
-        try await uploadLimiter?.check(owner.id.lowercasedString, what: "uploads from this account")
+        try uploadLimiter?.check(owner.id.lowercasedString, what: "uploads from this account")
         return try await create(try await MultipartUpload.read(request, fileField: "file", textFields: ["caption": Self.captionMax], maxBytes: maxBytes, store: media), by: owner)
     }
 
