@@ -20,8 +20,9 @@ final class RateLimiter: Sendable {
     /// window it was counted in, for `refund`.
     @discardableResult
     func check(_ key: String, what: String) throws -> Date? {
-        let now = clock.now()
-        let decision = limiter.withLock { $0.attempt(key, at: now) }
+        // The time is read under the lock: a time older than its window's start would begin the
+        // window again, losing the counts another caller made in it meanwhile.
+        let decision = limiter.withLock { $0.attempt(key, at: clock.now()) }
         if !decision.allowed {
             throw Problem(
                 .rateLimited,

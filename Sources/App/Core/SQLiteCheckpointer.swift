@@ -44,13 +44,13 @@ final class SQLiteCheckpointer: Sendable {
 
     /// Takes over the writer's checkpoints: from now on its commits call `committed`.
     func attach(to writer: SQLiteRawConnection) {
-        writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, database, _, frames in
+        writer.setWALHook(Unmanaged.passUnretained(self).toOpaque()) { context, database, name, frames in
             guard let context else { return SQLITE_OK }
             let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue()
             if frames >= SQLiteCheckpointer.inlineFrames {
                 // As SQLite's own hook does: a passive checkpoint of what is left; busy (this
                 // thread is mid-pass) is no error, the next commit tries again.
-                _ = sqlite_nio_sqlite3_wal_checkpoint_v2(database, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                _ = sqlite_nio_sqlite3_wal_checkpoint_v2(database, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             }
             checkpointer.committed(walFrames: frames)
             return SQLITE_OK
@@ -76,6 +76,8 @@ final class SQLiteCheckpointer: Sendable {
 
     private func run() {
         repeat {
+            // A pass asked for just before closing is not worth the wait (and the fsync) it costs.
+            if state.withLock({ $0.closed }) { break }
             // PASSIVE: copies what no reader still needs, never waits for the writer or a reader.
             _ = try? connection.run("PRAGMA wal_checkpoint(PASSIVE)", [])
         } while state.withLock { state in

@@ -229,6 +229,7 @@ final class SQLiteRawConnection: @unchecked Sendable {
     /// Called after each commit with the WAL's size in pages, in place of SQLite's automatic
     /// checkpoint (`SQLiteCheckpointer`); nil restores none.
     func setWALHook(_ context: UnsafeMutableRawPointer?, _ hook: WALHook?) {
+        guard !isClosed else { return }
         _ = sqlite_nio_sqlite3_wal_hook(handle, hook, context)
     }
 

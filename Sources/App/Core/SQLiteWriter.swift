@@ -32,14 +32,20 @@ final class SQLiteWriter: Sendable {
     @TaskLocal private static var holding: UInt64?
 
     init(path: String, logger: Logger) throws {
-        connection = try SQLiteRawConnection(path: path)
-        self.logger = logger
-        // As Fluent's connections: durable commits (WAL, synchronous=FULL) and foreign keys.
-        // Another process writing the file (a `goodcast` command) is waited for, up to 10 s.
-        for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
-            _ = try connection.run(pragma, [])
+        let connection = try SQLiteRawConnection(path: path)
+        do {
+            // As Fluent's connections: durable commits (WAL, synchronous=FULL) and foreign keys.
+            // Another process writing the file (a `goodcast` command) is waited for, up to 10 s.
+            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
+                _ = try connection.run(pragma, [])
+            }
+            checkpointer = try SQLiteCheckpointer(path: path)
+        } catch {
+            connection.close()
+            throw error
         }
-        checkpointer = try SQLiteCheckpointer(path: path)
+        self.connection = connection
+        self.logger = logger
         checkpointer.attach(to: connection)
     }
 
