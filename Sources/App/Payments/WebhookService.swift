@@ -22,10 +22,14 @@ struct WebhookService: Sendable {
     /// True for a well-signed event of a payment's success this node has recorded lately:
     /// `handle` would take it and do nothing. Synchronous, for the sandbox in this process.
     func isRecordedPayment(payload: Data, signature: String) -> Bool {
-        guard (try? WebhookSignature.verify(header: signature, payload: payload, secret: secret, now: clock.now())) != nil,
-              let donation = Self.recordedPaymentGlance(payload)
-        else { return false }
-        return recorded.contains(donation)
+        guard (try? WebhookSignature.verify(header: signature, payload: payload, secret: secret, now: clock.now())) != nil else { return false }
+        return isRecordedPayment(payload)
+    }
+
+    /// Most events are a payment's success that the API call recorded already: a glance at
+    /// the envelope is enough to drop them, without building the whole object tree.
+    private func isRecordedPayment(_ payload: Data) -> Bool {
+        Self.recordedPaymentGlance(payload).map { recorded.contains($0) } ?? false
     }
 
     func handle(payload: Data, signature: String?) async throws {
@@ -34,11 +38,7 @@ struct WebhookService: Sendable {
         } catch {
             throw Problem(.badRequest, detail: "the Stripe-Signature header is \(Self.describe(error))")
         }
-        // Most events are a payment's success that the API call recorded already: a glance at
-        // the envelope is enough to drop them, without building the whole object tree.
-        if let donation = Self.recordedPaymentGlance(payload), recorded.contains(donation) {
-            return
-        }
+        if isRecordedPayment(payload) { return }
         guard let event = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any],
               let id = event["id"] as? String, let type = event["type"] as? String,
               let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]

@@ -170,8 +170,8 @@ actor SandboxBank {
     /// has already as no change. Payments need no such help: reconciliation lists their charges.
     func resendDisputes(createdSince: Int) -> Int {
         var sent = 0
-        for id in order {
-            guard let intent = intents[id], intent.created >= createdSince, intent.disputed else { continue }
+        for id in order[firstIntent(createdSince: createdSince)...] {
+            guard let intent = intents[id], intent.disputed else { continue }
             events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
             sent += 1
         }
@@ -180,20 +180,19 @@ actor SandboxBank {
 
     func intent(_ id: String) -> Intent? { intents[id] }
 
+    /// Where in `order` the intents made from `createdSince` (seconds) on begin. Intents are made
+    /// in time order (see `createIntent`): found by bisection, not by reading every one before.
+    private func firstIntent(createdSince: Int) -> Int {
+        order.partitioningIndex { intents[$0]!.created >= createdSince }
+    }
+
     func search(metadataKey: String, value: String) -> [Intent] {
         order.compactMap { intents[$0] }.filter { $0.metadata[metadataKey] == value }
     }
 
     /// A page of intents in the order they were made, from `createdSince` (seconds) on.
     func list(after: String?, createdSince: Int = 0, limit: Int) -> (items: [Intent], hasMore: Bool) {
-        // Intents are made in time order (see `createIntent`): the first one of the second is
-        // found by bisection, not by reading every intent before it.
-        var (low, high) = (0, order.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if intents[order[middle]]!.created < createdSince { low = middle + 1 } else { high = middle }
-        }
-        var start = low
+        var start = firstIntent(createdSince: createdSince)
         if let after, let index = position[after] { start = max(start, index + 1) }
         let ids = order[start...]
         let page = ids.prefix(limit).compactMap { intents[$0] }

@@ -172,12 +172,7 @@ final class DueEvents: Sendable {
         state.withLock { state in
             for event in events {
                 // After those due at the same moment: events of one time keep their order.
-                var low = state.waiting.startIndex, high = state.waiting.endIndex
-                while low < high {
-                    let middle = (low + high) / 2
-                    if state.waiting[middle].at <= event.at { low = middle + 1 } else { high = middle }
-                }
-                state.waiting.insert(event, at: low)
+                state.waiting.insert(event, at: state.waiting.partitioningIndex { $0.at > event.at })
             }
             defer { state.ticking = true }
             return !state.ticking
@@ -195,7 +190,7 @@ final class DueEvents: Sendable {
     /// The events due by `now`, and whether others wait (if not, the ticker stops).
     func takeDue(at now: ContinuousClock.Instant) -> (ready: [SandboxEvents.Event], more: Bool) {
         state.withLock { state in
-            let due = state.waiting.firstIndex { $0.at > now } ?? state.waiting.endIndex
+            let due = state.waiting.partitioningIndex { $0.at > now }
             let ready = state.waiting[..<due].map(\.event)
             state.waiting.removeFirst(due)
             state.ticking = !state.waiting.isEmpty
