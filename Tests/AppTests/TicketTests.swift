@@ -143,6 +143,11 @@ struct TicketTests {
                 #expect(try await tickets.recordPaid(latecomerTicket, live: try #require(try await services.lives.find(liveID)), charge: charge))
                 #expect(try await tickets.find(latecomerTicket.id)?.status == "active")
             }
+            // The latecomer's retry with the same key now learns of the ticket, not of the 402
+            // it was answered before the charge turned up.
+            let afterCharge = try await buy(app, id, token: late, key: "never")
+            #expect(afterCharge.status == .created, "\(afterCharge.text)")
+            #expect(try afterCharge.json()["status"] as? String == "active")
             try await app.verifyLedger()
         }
     }

@@ -141,7 +141,9 @@ struct PledgeService: Sendable {
             let sponsor = try await challenges.accounts.find(id: pledge.sponsorId)?.handle ?? ""
             response = .init(status: 201, body: try APIJSON.string(PledgeOutput(pledge, sponsor: sponsor)))
         }
-        try await idempotency.complete(scope: scope, key: key, response: response)
+        if PendingPayments.answerIsFinal(status: pledge.status, failureCode: pledge.failureCode) {
+            try await idempotency.complete(scope: scope, key: key, response: response)
+        }
         return response
     }
 

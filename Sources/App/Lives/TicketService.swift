@@ -115,7 +115,9 @@ struct TicketService: Sendable {
         } else {
             response = .init(status: 201, body: try APIJSON.string(TicketOutput(ticket, holder: nil)))
         }
-        try await idempotency.complete(scope: scope, key: key, response: response)
+        if PendingPayments.answerIsFinal(status: ticket.status, failureCode: ticket.failure_code) {
+            try await idempotency.complete(scope: scope, key: key, response: response)
+        }
         return response
     }
 

@@ -63,6 +63,14 @@ enum PendingPayments {
             .returning("id").all(decoding: Row.self).count == 1
     }
 
+    /// Whether a settled row's answer may be kept for its Idempotency-Key. `not_charged` may
+    /// still be overturned by a charge that turns up late (`claimPaid`): that answer is read from
+    /// the row at each retry, so that a retry after the charge learns of the payment, not of
+    /// its absence.
+    static func answerIsFinal(status: String, failureCode: String?) -> Bool {
+        !(status == "failed" && failureCode == notCharged)
+    }
+
     /// What a failed payment's answer says: a decline, or a payment the processor never had.
     static func failureDetail(code: String?) -> String {
         code == notCharged
