@@ -15,6 +15,11 @@ actor SandboxBank {
         var status: Status
         var refunded: Int64 = 0
         var disputed = false
+        /// The dispute's events, kept so that a restart sends them again under the same ids (the
+        /// server takes an event it has had as a duplicate), and how the bank closed it.
+        var disputeOpened: String?
+        var disputeClosed: String?
+        var disputeOutcome: String?
 
         enum Status: String, Sendable { case succeeded, declined }
         var chargeID: String { "ch_" + id.dropFirst(3) }
@@ -57,7 +62,8 @@ actor SandboxBank {
             }
             intents[line.id] = Intent(
                 id: line.id, amount: Money(line.amount, currency), fee: Money(line.fee, currency), token: line.token, metadata: line.metadata,
-                created: line.created, status: status, refunded: line.refunded, disputed: line.disputed
+                created: line.created, status: status, refunded: line.refunded, disputed: line.disputed,
+                disputeOpened: line.disputeOpened, disputeClosed: line.disputeClosed, disputeOutcome: line.disputeOutcome
             )
             if let key = line.key, let fingerprint = line.fingerprint { byIdempotencyKey[key] = (fingerprint, line.id) }
             if let key = line.refundKey, let id = line.refundID, let amount = line.refundAmount {
@@ -81,7 +87,8 @@ actor SandboxBank {
             try books.append(SandboxBooks.Line(
                 id: intent.id, amount: intent.amount.amount, currency: intent.amount.currency.code, fee: intent.fee.amount, token: intent.token,
                 metadata: intent.metadata, created: intent.created, status: intent.status.rawValue, refunded: intent.refunded, disputed: intent.disputed,
-                key: key, fingerprint: fingerprint, refundKey: refund?.key, refundID: refund?.made.id, refundAmount: refund?.made.amount.amount
+                key: key, fingerprint: fingerprint, refundKey: refund?.key, refundID: refund?.made.id, refundAmount: refund?.made.amount.amount,
+                disputeOpened: intent.disputeOpened, disputeClosed: intent.disputeClosed, disputeOutcome: intent.disputeOutcome
             ))
         } catch {
             throw .invalid("the sandbox could not record this in its books: \(error)")
@@ -108,7 +115,8 @@ actor SandboxBank {
             // Never earlier than the intent before it, so that `order` stays in time order.
             created: max(Int(Date().timeIntervalSince1970), order.last.flatMap { intents[$0]?.created } ?? 0),
             status: succeeded ? .succeeded : .declined,
-            disputed: succeeded && token == "tok_dispute"
+            disputed: succeeded && token == "tok_dispute",
+            disputeOpened: succeeded && token == "tok_dispute" ? SandboxEvents.newID() : nil
         )
         try record(intent, key: idempotencyKey, fingerprint: idempotencyKey == nil ? nil : fingerprint)
         intents[intent.id] = intent
@@ -117,8 +125,8 @@ actor SandboxBank {
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
             events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
-            if intent.disputed {
-                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5)
+            if let opened = intent.disputeOpened {
+                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5, id: opened)
             }
         } else {
             events.emit(type: "payment_intent.payment_failed", object: Self.wire(intent))
@@ -152,27 +160,45 @@ actor SandboxBank {
 
     /// Opens (or, with `won`, closes) a dispute on a charge, as a bank would.
     func dispute(intentID: String, closeAs won: Bool?) throws(Failure) {
-        guard let intent = intents[intentID], intent.status == .succeeded else { throw .notFound("No such charge") }
+        guard var intent = intents[intentID], intent.status == .succeeded else { throw .notFound("No such charge") }
+        intent.disputed = true
         if let won {
-            events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: won ? "won" : "lost"))
+            intent.disputeClosed = SandboxEvents.newID()
+            intent.disputeOutcome = won ? "won" : "lost"
         } else {
-            var disputed = intent
-            disputed.disputed = true
-            try record(disputed)
-            intents[intentID] = disputed
-            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
+            // Another dispute (after one was won): its own events.
+            intent.disputeOpened = SandboxEvents.newID()
+            intent.disputeClosed = nil
+            intent.disputeOutcome = nil
+        }
+        // In the books before it is sent: an event still queued when the process stops is sent again.
+        try record(intent)
+        intents[intentID] = intent
+        if let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
+            events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
+        } else {
+            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: intent.disputeOpened ?? SandboxEvents.newID())
         }
     }
 
     /// Sends again the dispute events of the intents made since `createdSince` (seconds): one may
     /// have been queued, or in its retries, when the process stopped, and a processor delivers
-    /// every event at least once (Stripe retries for three days). The server takes a dispute it
-    /// has already as no change. Payments need no such help: reconciliation lists their charges.
+    /// every event at least once (Stripe retries for three days). Each goes under the id it was
+    /// first sent with, as a processor's retry is, so the server takes one it has had as a
+    /// duplicate. Payments need no such help: reconciliation lists their charges.
     func resendDisputes(createdSince: Int) -> Int {
         var sent = 0
         for id in order[firstIntent(createdSince: createdSince)...] {
             guard let intent = intents[id], intent.disputed else { continue }
-            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
+            if let opened = intent.disputeOpened {
+                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: opened)
+            } else if intent.disputeClosed == nil {
+                // Books written before the events' ids were kept.
+                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
+            }
+            if let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
+                events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
+            }
             sent += 1
         }
         return sent

@@ -39,6 +39,11 @@ final class SandboxBooks: Sendable {
         var refundKey: String?
         var refundID: String?
         var refundAmount: Int64?
+        /// The dispute's events' ids, and its outcome once closed ("won" or "lost"); absent from
+        /// books written before they were kept.
+        var disputeOpened: String?
+        var disputeClosed: String?
+        var disputeOutcome: String?
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -141,6 +146,9 @@ final class SandboxBooks: Sendable {
             if let refundKey = line.refundKey { json.field("refundKey", refundKey) }
             if let refundID = line.refundID { json.field("refundID", refundID) }
             if let refundAmount = line.refundAmount { json.field("refundAmount", refundAmount) }
+            if let disputeOpened = line.disputeOpened { json.field("disputeOpened", disputeOpened) }
+            if let disputeClosed = line.disputeClosed { json.field("disputeClosed", disputeClosed) }
+            if let disputeOutcome = line.disputeOutcome { json.field("disputeOutcome", disputeOutcome) }
         }
         try put(json.bytes)
     }

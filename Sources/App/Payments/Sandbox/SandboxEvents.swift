@@ -20,8 +20,8 @@ final class SandboxEvents: Sendable {
 
     /// Stripe's event envelope around `object`, keys unsorted as Stripe sends them. Written
     /// directly (see `JSONText`): a payment's event is made for every charge.
-    func emit(type: String, object: some SandboxWire, delay: TimeInterval = 0) {
-        let id = "evt_" + Secrets.randomHex(byteCount: 12)
+    /// `id`: an event sent again keeps its first id (see `SandboxBank.resendDisputes`).
+    func emit(type: String, object: some SandboxWire, delay: TimeInterval = 0, id: String = SandboxEvents.newID()) {
         var json = JSONText(capacity: 1_024)
         json.object { json in
             json.field("id", id)
@@ -35,6 +35,8 @@ final class SandboxEvents: Sendable {
         }
         continuation.yield(Event(id: id, type: type, payload: json.data, delay: delay))
     }
+
+    static func newID() -> String { "evt_" + Secrets.randomHex(byteCount: 12) }
 
     func finish() { continuation.finish() }
 }
