@@ -62,7 +62,16 @@ struct DonationsBenchmark: AsyncParsableCommand {
         let donors = fixture.donors
         let bare = await load.run("bare database, same writes, no HTTP") { client, iteration in
             do {
-                try await commands.writeDonationRows(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500, key: "bare-\(client)-\(iteration)")
+                try await commands.writeDonationRows(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500, key: "bare-\(run)-\(client)-\(iteration)")
+                return true
+            } catch {
+                return false
+            }
+        }
+        let grouped = await load.run("bare database, same writes, group commit, no HTTP") { client, iteration in
+            do {
+                try await commands.writeDonationRowsGrouped(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500,
+                                                            key: "grouped-\(run)-\(client)-\(iteration)")
                 return true
             } catch {
                 return false
@@ -78,12 +87,13 @@ struct DonationsBenchmark: AsyncParsableCommand {
         let engine = databaseURL == nil ? "SQLite" : "PostgreSQL"
         print("\n| \(engine), \(clients) clients, \(seconds) s each, sandbox webhooks \(delivery.rawValue) | per second | p50 ms | p99 ms | failed | CPU µs each |")
         print("|---|---:|---:|---:|---:|---:|")
-        for result in [ceiling, donations, bare] {
+        for result in [ceiling, donations, bare, grouped] {
             print(String(format: "| %@ | %.0f | %.2f | %.2f | %d | %.0f |", result.name, result.perSecond, result.percentile(0.5), result.percentile(0.99), result.failed,
                          result.cpuMicroseconds))
         }
-        print(String(format: "\ndonations / framework ceiling: %.2f; donations / bare database: %.2f; ledger verify: %@",
-                     donations.perSecond / max(1, ceiling.perSecond), donations.perSecond / max(1, bare.perSecond), verify.clean ? "clean" : "VIOLATIONS"))
+        print(String(format: "\ndonations / framework ceiling: %.2f; donations / bare database: %.2f; donations / bare database grouped: %.2f; ledger verify: %@",
+                     donations.perSecond / max(1, ceiling.perSecond), donations.perSecond / max(1, bare.perSecond),
+                     donations.perSecond / max(1, grouped.perSecond), verify.clean ? "clean" : "VIOLATIONS"))
         if !verify.clean { verify.violations.prefix(10).forEach { print("VIOLATION: \($0)") } }
     }
 }

@@ -258,12 +258,18 @@ struct DonationService: Sendable {
         }
     }
 
-    private func validate(fundraiserID: UUID, donor: AccountRecord, input: DonationInput) async throws -> NewDonation {
-        let cached = try await fundraiserCache.value(for: fundraiserID) { [fundraisers, nonprofits] in
+    /// A fundraiser with its nonprofit's status, read at most every few seconds: a viral
+    /// fundraiser's gifts do not each read them.
+    func cachedFundraiser(_ fundraiserID: UUID) async throws -> CachedFundraiser? {
+        try await fundraiserCache.value(for: fundraiserID) { [fundraisers, nonprofits] in
             guard let record = try await fundraisers.find(fundraiserID) else { return nil }
             let verified = try await nonprofits.find(id: record.nonprofitId)?.status == .verified
             return CachedFundraiser(record: record, nonprofitVerified: verified)
         }
+    }
+
+    private func validate(fundraiserID: UUID, donor: AccountRecord, input: DonationInput) async throws -> NewDonation {
+        let cached = try await cachedFundraiser(fundraiserID)
         guard let cached else { throw Problem.notFound("fundraiser \(fundraiserID)") }
         let fundraiser = cached.record
         guard fundraiser.isOpen(at: clock.now()) else { throw Problem.conflict("this fundraiser has ended") }
