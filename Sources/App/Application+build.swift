@@ -106,7 +106,7 @@ public struct AppServices: Sendable {
             processor = SandboxProcessor(bank: bank, noAnswerWait: .seconds(config.sandboxNoAnswerSeconds))
             if books?.books != nil {
                 // The process that keeps the books is the one that delivers their events.
-                let resent = await bank.resendDisputes(createdSince: Int(clock.now().timeIntervalSince1970) - 3 * 86_400)
+                let resent = await bank.resendDisputes(since: Int(clock.now().timeIntervalSince1970) - 3 * 86_400)
                 if resent > 0 { logger.info("the sandbox sends its disputes of the last three days again", metadata: ["count": "\(resent)"]) }
             }
         case .stripe(let baseURL, let secretKey, let name):

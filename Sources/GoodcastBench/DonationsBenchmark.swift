@@ -62,17 +62,17 @@ struct DonationsBenchmark: AsyncParsableCommand {
         let donors = fixture.donors
         let bare = await load.run("bare database, same writes, no HTTP") { client, iteration in
             do {
-                try await commands.writeDonationRows(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500, key: "bare-\(run)-\(client)-\(iteration)")
-                return true
+                // Every key is new: a call that writes nothing is a failure.
+                return try await commands.writeDonationRows(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500,
+                                                            key: "bare-\(run)-\(client)-\(iteration)")
             } catch {
                 return false
             }
         }
         let grouped = await load.run("bare database, same writes, group commit, no HTTP") { client, iteration in
             do {
-                try await commands.writeDonationRowsGrouped(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500,
-                                                            key: "grouped-\(run)-\(client)-\(iteration)")
-                return true
+                return try await commands.writeDonationRowsGrouped(fundraiser: fixture.fundraiser, donor: donors[client % donors.count].id, amount: 500,
+                                                                   key: "grouped-\(run)-\(client)-\(iteration)")
             } catch {
                 return false
             }

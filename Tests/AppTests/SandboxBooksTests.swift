@@ -61,42 +61,53 @@ struct SandboxBooksTests {
         #expect(try await second.processor.allCharges().map(\.id) == [paid.id, disputed.id])
     }
 
-    @Test("a restarted sandbox sends its disputes of the last three days again, closes too, under the ids they were first sent with: one may have been queued when it stopped")
+    @Test("a restarted sandbox sends the disputes that changed in the last three days again, closes too, under the ids they were first sent with: one may have been queued when it stopped")
     func disputesSentAgain() async throws {
         let folder = Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sandbox-books.jsonl").path
+        let now = Int(Date().timeIntervalSince1970)
         let firstLoad = try SandboxBooks.load(path: path, access: .append(wait: .zero))
+        // A charge of ten days ago whose dispute closed a minute ago, as older books hold it.
+        let old = SandboxBooks.Line(id: "pi_old", amount: 500, currency: "USD", fee: 45, token: "tok_visa", metadata: [:], created: now - 10 * 86_400,
+                                    status: "succeeded", refunded: 0, disputed: true, disputeOpened: "evt_old_open", disputeClosed: "evt_old_close",
+                                    disputeOutcome: "lost", disputeChanged: now - 60)
+        try firstLoad.books?.append(old)
         let firstEvents = SandboxEvents()
-        let firstBank = SandboxBank(events: firstEvents, books: firstLoad.books, lines: firstLoad.lines)
+        let firstBank = SandboxBank(events: firstEvents, books: firstLoad.books, lines: firstLoad.lines + [old])
         let processor = SandboxProcessor(bank: firstBank, noAnswerWait: .zero)
         let open = try await processor.charge(Self.request(700, "tok_dispute", key: "k-open"))
         let won = try await processor.charge(Self.request(900, "tok_dispute", key: "k-won"))
         _ = try await processor.charge(Self.request(800, "tok_visa", key: "k-paid"))
         try await firstBank.dispute(intentID: won.id, closeAs: true)
+        // A charge is disputed once: opening or closing it again sends the same event again.
+        try await firstBank.dispute(intentID: open.id, closeAs: nil)
+        try await firstBank.dispute(intentID: won.id, closeAs: false)
         firstLoad.books?.close()
         firstEvents.finish()
         var first: [SandboxEvents.Event] = []
         for await event in firstEvents.stream where event.type.hasPrefix("charge.dispute.") { first.append(event) }
-        #expect(first.map(\.type) == ["charge.dispute.created", "charge.dispute.created", "charge.dispute.closed"])
+        #expect(first.map(\.type) == ["charge.dispute.created", "charge.dispute.created", "charge.dispute.closed", "charge.dispute.created", "charge.dispute.closed"])
+        #expect(first[3].id == first[0].id && first[4].id == first[2].id)
+        #expect(String(decoding: first[4].payload, as: UTF8.self).contains(#""status":"won""#))
 
         let loaded = try SandboxBooks.load(path: path, access: .append(wait: .zero))
         defer { loaded.books?.close() }
         let events = SandboxEvents()
         let bank = SandboxBank(events: events, books: loaded.books, lines: loaded.lines)
-        let now = Int(Date().timeIntervalSince1970)
-        #expect(await bank.resendDisputes(createdSince: now + 10) == 0)
-        #expect(await bank.resendDisputes(createdSince: now - 3 * 86_400) == 2)
+        #expect(await bank.resendDisputes(since: now + 10) == 0)
+        #expect(await bank.resendDisputes(since: now - 3 * 86_400) == 3)
         events.finish()
         var sent: [SandboxEvents.Event] = []
         for await event in events.stream { sent.append(event) }
         // The same events as before the restart, as a processor's retries are: the server,
         // which deduplicates by event id, takes those it has had as duplicates.
-        #expect(sent.map(\.type) == first.map(\.type))
-        #expect(sent.map(\.id) == first.map(\.id))
+        #expect(sent.map(\.type) == ["charge.dispute.created", "charge.dispute.closed"] + first.prefix(3).map(\.type))
+        #expect(sent.map(\.id) == ["evt_old_open", "evt_old_close"] + first.prefix(3).map(\.id))
         let payloads = sent.map { String(decoding: $0.payload, as: UTF8.self) }
-        #expect(payloads[0].contains(#""payment_intent":"\#(open.id)""#), "\(payloads[0])")
-        #expect(payloads[2].contains(#""payment_intent":"\#(won.id)""#) && payloads[2].contains(#""status":"won""#), "\(payloads[2])")
+        #expect(payloads[1].contains(#""payment_intent":"pi_old""#) && payloads[1].contains(#""status":"lost""#), "\(payloads[1])")
+        #expect(payloads[2].contains(#""payment_intent":"\#(open.id)""#), "\(payloads[2])")
+        #expect(payloads[4].contains(#""payment_intent":"\#(won.id)""#) && payloads[4].contains(#""status":"won""#), "\(payloads[4])")
     }
 
     @Test("a line cut short by a crash is left out, and the lines written after it are read")

@@ -2,6 +2,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 @Suite("Paid-entry lives")
@@ -148,6 +149,36 @@ struct TicketTests {
             let afterCharge = try await buy(app, id, token: late, key: "never")
             #expect(afterCharge.status == .created, "\(afterCharge.text)")
             #expect(try afterCharge.json()["status"] as? String == "active")
+            try await app.verifyLedger()
+        }
+    }
+
+    @Test("a not_charged answer kept by an earlier version is dropped, even for a ticket paid since; a decline keeps its answer", arguments: DatabaseKind.enabled)
+    func notChargedAnswersReopened(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let (_, host) = try await app.signUp("chef")
+            let (_, fan) = try await app.signUp("fan")
+            let (_, broke) = try await app.signUp("broke")
+            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
+                                           token: host).json()["id"] as! String
+            #expect(try await buy(app, id, token: fan, key: "late").status == .created)
+            #expect(try await buy(app, id, token: broke, key: "declined", card: "tok_chargeDeclined").status == .init(code: 402))
+            let notCharged = try APIJSON.string(Problem(.paymentDeclined, detail: PendingPayments.failureDetail(code: PendingPayments.notCharged)).body(instance: nil))
+            struct Stored: Decodable { let key: String; let response_status: Int? }
+            let stored = try await app.withCommands { commands in
+                let sql = commands.services.db.sql
+                // What an earlier version left: the 402 it answered before the ticket's charge turned up.
+                try await sql.update("idempotency_keys").set("response_status", to: SQLBind(402)).set("response_body", to: SQLBind(notCharged))
+                    .where("key", .equal, SQLBind("late")).run()
+                try await ReopenNotChargedAnswers().prepare(on: commands.services.db.fluent)
+                return try await sql.select().columns("key", "response_status").from("idempotency_keys").where("key", .in, SQLBind.group(["late", "declined"]))
+                    .orderBy("key").all(decoding: Stored.self)
+            }
+            #expect(stored.map(\.key) == ["declined", "late"] && stored.map(\.response_status) == [402, nil])
+            let retry = try await buy(app, id, token: fan, key: "late")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["status"] as? String == "active")
+            #expect(try await buy(app, id, token: broke, key: "declined", card: "tok_chargeDeclined").status == .init(code: 402))
             try await app.verifyLedger()
         }
     }

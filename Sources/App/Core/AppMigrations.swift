@@ -47,6 +47,7 @@ enum AppMigrations {
             CreateAnalyticsRollups(),
             AddNonprofitPayoutDetails(),
             CreateFundraiserTotals(),
+            ReopenNotChargedAnswers(),
         ]
     }
 }

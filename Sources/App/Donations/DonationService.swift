@@ -240,7 +240,9 @@ struct DonationService: Sendable {
             donation = try await donations.find(id)!
         }
         let response = try Self.response(for: donation)
-        try await idempotency.complete(scope: scope, key: key, response: response)
+        if PendingPayments.answerIsFinal(status: donation.status.rawValue, failureCode: donation.failureCode) {
+            try await idempotency.complete(scope: scope, key: key, response: response)
+        }
         return response
     }
 

@@ -7,19 +7,23 @@ extension AppCommands {
     /// postings, totals, feed events) through the same code, without group commit.
     /// `GoodcastBench donations` runs it as the bare database baseline. No processor charged these
     /// rows, so they name none that `ledger verify` asks ("bench"), each with a charge id of its own.
-    public func writeDonationRows(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws {
-        guard let fundraiser = try await services.fundraisers.store.find(fundraiserID),
-              let (settled, now) = try await benchDonation(fundraiser, donor: donor, amount: amount, key: key) else { return }
-        _ = try await services.db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
+    /// True when this call wrote the key's donation; false when the key had one already.
+    public func writeDonationRows(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws -> Bool {
+        guard let fundraiser = try await services.fundraisers.store.find(fundraiserID) else { throw Problem.notFound("fundraiser \(fundraiserID)") }
+        guard let (settled, now) = try await benchDonation(fundraiser, donor: donor, amount: amount, key: key) else { return false }
+        let written = try await services.db.transaction { sql in try await DonationWriter.write([settled], on: sql, at: now) }
+        if case .recorded = written.first { return true }
+        return false
     }
 
     /// The same, as the API does it: the fundraiser from the node's cache, the rows through group
     /// commit (concurrent calls share a transaction). What the database side of a donation
     /// costs on its own, without HTTP and the processor.
-    public func writeDonationRowsGrouped(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws {
-        guard let fundraiser = try await services.donations.cachedFundraiser(fundraiserID)?.record,
-              let (settled, _) = try await benchDonation(fundraiser, donor: donor, amount: amount, key: key) else { return }
-        _ = try await services.donations.write(settled)
+    public func writeDonationRowsGrouped(fundraiser fundraiserID: UUID, donor: UUID, amount: Int64, key: String) async throws -> Bool {
+        guard let fundraiser = try await services.donations.cachedFundraiser(fundraiserID)?.record else { throw Problem.notFound("fundraiser \(fundraiserID)") }
+        guard let (settled, _) = try await benchDonation(fundraiser, donor: donor, amount: amount, key: key) else { return false }
+        if case .recorded = try await services.donations.write(settled) { return true }
+        return false
     }
 
     private func benchDonation(_ fundraiser: FundraiserRecord, donor: UUID, amount: Int64, key: String) async throws -> (DonationCharge.Settled, Date)? {
@@ -27,7 +31,9 @@ extension AppCommands {
         guard try await services.donations.idempotency.find(scope: scope, key: key) == nil else { return nil }
         let gross = Money(amount, fundraiser.currency)
         let fee = try FeeSchedule.standard.fee(for: gross)
-        let now = Date()
+        // Dated to the second, as a processor dates its charges: two calls with one key in the same
+        // second make the same donation id, as two attempts of one request do.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let donation = NewDonation(
             id: DonationCharge.id(created: now, scope: scope, key: key), fundraiserId: fundraiser.id, nonprofitId: fundraiser.nonprofitId,
             donor: donor, gift: gross, gross: gross, estimatedFee: fee, coverFees: false,

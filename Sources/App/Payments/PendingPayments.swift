@@ -64,9 +64,9 @@ enum PendingPayments {
     }
 
     /// Whether a settled row's answer may be kept for its Idempotency-Key. `not_charged` may
-    /// still be overturned by a charge that turns up late (`claimPaid`): that answer is read from
-    /// the row at each retry, so that a retry after the charge learns of the payment, not of
-    /// its absence.
+    /// still be overturned by a charge that turns up late (`claimPaid`; for a donation an older
+    /// version wrote pending, its webhook): that answer is read from the row at each retry, so
+    /// that a retry after the charge learns of the payment, not of its absence.
     static func answerIsFinal(status: String, failureCode: String?) -> Bool {
         !(status == "failed" && failureCode == notCharged)
     }

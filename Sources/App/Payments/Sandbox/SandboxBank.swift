@@ -20,6 +20,8 @@ actor SandboxBank {
         var disputeOpened: String?
         var disputeClosed: String?
         var disputeOutcome: String?
+        /// When its dispute last changed (seconds): what `resendDisputes` looks back to.
+        var disputeChanged: Int?
 
         enum Status: String, Sendable { case succeeded, declined }
         var chargeID: String { "ch_" + id.dropFirst(3) }
@@ -45,6 +47,8 @@ actor SandboxBank {
     private var position: [String: Int] = [:]
     private var byIdempotencyKey: [String: (fingerprint: String, intentID: String)] = [:]
     private var refundKeys: [String: ProcessorRefund] = [:]
+    /// The disputed intents, in the order their disputes began.
+    private var disputes: [String] = []
     private let events: SandboxEvents
     /// Where every change is written as it happens (see `SandboxBooks`); nil keeps it in memory.
     private let books: SandboxBooks?
@@ -63,8 +67,10 @@ actor SandboxBank {
             intents[line.id] = Intent(
                 id: line.id, amount: Money(line.amount, currency), fee: Money(line.fee, currency), token: line.token, metadata: line.metadata,
                 created: line.created, status: status, refunded: line.refunded, disputed: line.disputed,
-                disputeOpened: line.disputeOpened, disputeClosed: line.disputeClosed, disputeOutcome: line.disputeOutcome
+                disputeOpened: line.disputeOpened, disputeClosed: line.disputeClosed, disputeOutcome: line.disputeOutcome,
+                disputeChanged: line.disputeChanged
             )
+            if line.disputed, !disputes.contains(line.id) { disputes.append(line.id) }
             if let key = line.key, let fingerprint = line.fingerprint { byIdempotencyKey[key] = (fingerprint, line.id) }
             if let key = line.refundKey, let id = line.refundID, let amount = line.refundAmount {
                 refundKeys[key] = ProcessorRefund(id: id, chargeID: line.id, amount: Money(amount, currency))
@@ -88,7 +94,8 @@ actor SandboxBank {
                 id: intent.id, amount: intent.amount.amount, currency: intent.amount.currency.code, fee: intent.fee.amount, token: intent.token,
                 metadata: intent.metadata, created: intent.created, status: intent.status.rawValue, refunded: intent.refunded, disputed: intent.disputed,
                 key: key, fingerprint: fingerprint, refundKey: refund?.key, refundID: refund?.made.id, refundAmount: refund?.made.amount.amount,
-                disputeOpened: intent.disputeOpened, disputeClosed: intent.disputeClosed, disputeOutcome: intent.disputeOutcome
+                disputeOpened: intent.disputeOpened, disputeClosed: intent.disputeClosed, disputeOutcome: intent.disputeOutcome,
+                disputeChanged: intent.disputeChanged
             ))
         } catch {
             throw .invalid("the sandbox could not record this in its books: \(error)")
@@ -109,7 +116,7 @@ actor SandboxBank {
         guard Self.tokens.contains(token) else { throw .invalid("No such token: '\(token.prefix(40))'") }
         let succeeded = !(token == "tok_chargeDeclined" || token == "tok_insufficientFunds")
         let fee = succeeded ? ((try? fees.fee(for: amount)) ?? .zero(amount.currency)) : .zero(amount.currency)
-        let intent = Intent(
+        var intent = Intent(
             id: "pi_" + Secrets.randomHex(byteCount: 12),
             amount: amount, fee: fee, token: token, metadata: metadata,
             // Never earlier than the intent before it, so that `order` stays in time order.
@@ -118,10 +125,12 @@ actor SandboxBank {
             disputed: succeeded && token == "tok_dispute",
             disputeOpened: succeeded && token == "tok_dispute" ? SandboxEvents.newID() : nil
         )
+        if intent.disputed { intent.disputeChanged = intent.created }
         try record(intent, key: idempotencyKey, fingerprint: idempotencyKey == nil ? nil : fingerprint)
         intents[intent.id] = intent
         position[intent.id] = order.count
         order.append(intent.id)
+        if intent.disputed { disputes.append(intent.id) }
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
             events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
@@ -158,38 +167,40 @@ actor SandboxBank {
         return refund
     }
 
-    /// Opens (or, with `won`, closes) a dispute on a charge, as a bank would.
+    /// Opens (or, with `won`, closes) a charge's dispute, as a bank would. A charge is disputed
+    /// once, as at Stripe: opening or closing it again sends the same event again, under its id.
     func dispute(intentID: String, closeAs won: Bool?) throws(Failure) {
         guard var intent = intents[intentID], intent.status == .succeeded else { throw .notFound("No such charge") }
+        let before = intent
         intent.disputed = true
-        if let won {
+        if won == nil, intent.disputeOpened == nil { intent.disputeOpened = SandboxEvents.newID() }
+        if let won, intent.disputeClosed == nil {
             intent.disputeClosed = SandboxEvents.newID()
             intent.disputeOutcome = won ? "won" : "lost"
-        } else {
-            // Another dispute (after one was won): its own events.
-            intent.disputeOpened = SandboxEvents.newID()
-            intent.disputeClosed = nil
-            intent.disputeOutcome = nil
         }
-        // In the books before it is sent: an event still queued when the process stops is sent again.
-        try record(intent)
-        intents[intentID] = intent
-        if let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
+        if intent != before {
+            intent.disputeChanged = max(Int(Date().timeIntervalSince1970), intent.created)
+            // In the books before it is sent: an event still queued when the process stops is sent again.
+            try record(intent)
+            intents[intentID] = intent
+            if !before.disputed { disputes.append(intentID) }
+        }
+        if won != nil, let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
             events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
-        } else {
-            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: intent.disputeOpened ?? SandboxEvents.newID())
+        } else if won == nil, let opened = intent.disputeOpened {
+            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: opened)
         }
     }
 
-    /// Sends again the dispute events of the intents made since `createdSince` (seconds): one may
-    /// have been queued, or in its retries, when the process stopped, and a processor delivers
-    /// every event at least once (Stripe retries for three days). Each goes under the id it was
-    /// first sent with, as a processor's retry is, so the server takes one it has had as a
-    /// duplicate. Payments need no such help: reconciliation lists their charges.
-    func resendDisputes(createdSince: Int) -> Int {
+    /// Sends again the events of the disputes that changed since `since` (seconds): one may have
+    /// been queued, or in its retries, when the process stopped, and a processor delivers every
+    /// event at least once (Stripe retries for three days). Each goes under the id it was first
+    /// sent with, as a processor's retry is, so the server takes one it has had as a duplicate.
+    /// Payments need no such help: reconciliation lists their charges.
+    func resendDisputes(since: Int) -> Int {
         var sent = 0
-        for id in order[firstIntent(createdSince: createdSince)...] {
-            guard let intent = intents[id], intent.disputed else { continue }
+        for id in disputes {
+            guard let intent = intents[id], (intent.disputeChanged ?? intent.created) >= since else { continue }
             if let opened = intent.disputeOpened {
                 events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: opened)
             } else if intent.disputeClosed == nil {

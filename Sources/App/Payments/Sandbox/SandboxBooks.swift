@@ -44,6 +44,7 @@ final class SandboxBooks: Sendable {
         var disputeOpened: String?
         var disputeClosed: String?
         var disputeOutcome: String?
+        var disputeChanged: Int?
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -149,6 +150,7 @@ final class SandboxBooks: Sendable {
             if let disputeOpened = line.disputeOpened { json.field("disputeOpened", disputeOpened) }
             if let disputeClosed = line.disputeClosed { json.field("disputeClosed", disputeClosed) }
             if let disputeOutcome = line.disputeOutcome { json.field("disputeOutcome", disputeOutcome) }
+            if let disputeChanged = line.disputeChanged { json.field("disputeChanged", disputeChanged) }
         }
         try put(json.bytes)
     }
