@@ -1,5 +1,6 @@
 @testable import App
 import Foundation
+import GoodcastCore
 import Hummingbird
 import HummingbirdTesting
 import SQLKit
@@ -179,6 +180,45 @@ struct TicketTests {
             #expect(retry.status == .created, "\(retry.text)")
             #expect(try retry.json()["status"] as? String == "active")
             #expect(try await buy(app, id, token: broke, key: "declined", card: "tok_chargeDeclined").status == .init(code: 402))
+            try await app.verifyLedger()
+        }
+    }
+
+    @Test("a ticket paid late for a buyer who has bought another since is refunded at once: one ticket each", arguments: DatabaseKind.enabled)
+    func latePaymentOfASecondTicket(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let (_, host) = try await app.signUp("chef")
+            let (fanID, fan) = try await app.signUp("fan")
+            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
+                                           token: host).json()["id"] as! String
+            // The ticket bought after an earlier attempt was answered not_charged...
+            #expect(try await buy(app, id, token: fan, key: "again").status == .created)
+            let (late, kept) = try await app.withCommands { commands in
+                let services = commands.services
+                let sandbox = SandboxProcessor(bank: app.bank)
+                let liveID = try #require(UUID(uuidString: id))
+                let fanUUID = try #require(UUID(uuidString: fanID))
+                let live = try #require(try await services.lives.find(liveID))
+                let tickets = TicketService(db: services.db, clock: .system, lives: services.lives, idempotency: IdempotencyStore(db: services.db), processor: sandbox,
+                                            logger: services.db.logger)
+                // ...and that earlier attempt's row, failed for want of a charge.
+                let earlier = UUID()
+                try await services.db.sql.insert(into: "live_tickets").columns(TicketService.TicketRow.columns)
+                    .values(SQLBind(earlier), SQLBind(live.id), SQLBind(fanUUID), SQLBind(Int64(1_500)), SQLBind("EUR"), SQLBind("failed"),
+                            SQLBind(sandbox.name), SQLBind("tok_visa"), SQLBind(String?.none), SQLBind(PendingPayments.notCharged), SQLBind(Date()), SQLBind(Date()))
+                    .run()
+                // Its charge turns up after all: recorded (never a charge without its ticket), then refunded.
+                let charge = try await sandbox.charge(ChargeRequest(
+                    amount: Money(1_500, .eur), token: "tok_visa", idempotencyKey: "ticket-\(earlier.lowercasedString)", description: "late",
+                    metadata: ["ticket_id": earlier.lowercasedString, "live_id": id]
+                ))
+                #expect(try await tickets.recordPaid(try #require(try await tickets.find(earlier)), live: live, charge: charge))
+                return (try await tickets.find(earlier), try await tickets.tickets(of: live).filter { $0.ticket.id != earlier }.map(\.ticket.status))
+            }
+            #expect(late?.status == "refunded")
+            #expect(kept == ["active"])
+            #expect(await app.bank.intents.values.filter { $0.refunded == 1_500 }.count == 1)
+            #expect(try await app.request(.get, "/api/v1/lives/\(id)", token: fan).json()["canWatch"] as? Bool == true)
             try await app.verifyLedger()
         }
     }

@@ -123,17 +123,34 @@ struct TicketService: Sendable {
 
     /// The ticket paid by `charge`, with its sale posting, once; false if it was already settled
     /// (see `PendingPayments.claimPaid`). A ticket paid after its live was cancelled (its charge
-    /// answered late) is refunded at once, as the cancellation would have refunded it.
+    /// answered late) is refunded at once, as the cancellation would have refunded it. So is one
+    /// paid late for a buyer who holds another ticket to the live (bought after this one was
+    /// answered `not_charged`, as that answer says to): a second ticket would have been refused.
     func recordPaid(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
         let recorded = try await recordSale(ticket, live: live, charge: charge)
-        if recorded, let current = try await lives.find(live.id), current.status == .cancelled, let paid = try await find(ticket.id) {
+        guard recorded, let current = try await lives.find(live.id), let paid = try await find(ticket.id) else { return recorded }
+        if current.status == .cancelled {
             do {
                 try await refund(paid, live: current, to: "refunded")
             } catch {
                 logger.warning("ticket to a cancelled live not refunded yet; cancel the live again to retry", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
             }
+        } else if try await holdsAnother(paid) {
+            do {
+                try await refund(paid, live: current, to: "refunded")
+            } catch {
+                logger.warning("a second ticket to a live, paid late, not refunded yet; revoke it to refund it", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
+            }
         }
         return recorded
+    }
+
+    /// Whether the ticket's buyer holds another active ticket to its live.
+    private func holdsAnother(_ ticket: TicketRow) async throws -> Bool {
+        struct Row: Decodable { let id: UUID }
+        return try await db.sql.select().column("id").from("live_tickets")
+            .where("live_id", .equal, SQLBind(ticket.live_id)).where("account_id", .equal, SQLBind(ticket.account_id))
+            .where("status", .equal, SQLBind("active")).where("id", .notEqual, SQLBind(ticket.id)).first(decoding: Row.self) != nil
     }
 
     private func recordSale(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
