@@ -17,6 +17,11 @@ struct TicketTests {
         }
     }
 
+    /// A live selling 15.00 EUR tickets, hosted by `host`; its id.
+    func cookingClass(_ app: TestHarness, host: String) async throws -> String {
+        try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#, token: host).json()["id"] as! String
+    }
+
     func buy(_ app: TestHarness, _ live: String, token: String, key: String = UUID().uuidString, card: String = "tok_visa") async throws -> TestHarness.Reply {
         try await app.request(.post, "/api/v1/lives/\(live)/tickets", json: #"{"paymentToken":"\#(card)"}"#, token: token, headers: [.init("Idempotency-Key")!: key])
     }
@@ -28,8 +33,7 @@ struct TicketTests {
             let (_, fan) = try await app.signUp("fan")
             let (_, other) = try await app.signUp("other")
             let (_, broke) = try await app.signUp("broke")
-            let live = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#, token: host).json()
-            let id = live["id"] as! String
+            let id = try await cookingClass(app, host: host)
             #expect(try await app.request(.get, "/api/v1/lives/\(id)", token: fan).json()["playbackUrl"] == nil)
 
             // Bought once: a retry with the same key replays the answer; a second purchase is refused.
@@ -88,8 +92,7 @@ struct TicketTests {
             let (_, host) = try await app.signUp("chef")
             let (_, fan) = try await app.signUp("fan")
             let (_, late) = try await app.signUp("late")
-            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
-                                           token: host).json()["id"] as! String
+            let id = try await cookingClass(app, host: host)
             let liveID = UUID(uuidString: id)!
             // Charged, but the answer never came, and the fan does not retry.
             #expect(try await buy(app, id, token: fan, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
@@ -160,8 +163,7 @@ struct TicketTests {
             let (_, host) = try await app.signUp("chef")
             let (_, fan) = try await app.signUp("fan")
             let (_, broke) = try await app.signUp("broke")
-            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
-                                           token: host).json()["id"] as! String
+            let id = try await cookingClass(app, host: host)
             #expect(try await buy(app, id, token: fan, key: "late").status == .created)
             #expect(try await buy(app, id, token: broke, key: "declined", card: "tok_chargeDeclined").status == .init(code: 402))
             let notCharged = try APIJSON.string(Problem(.paymentDeclined, detail: PendingPayments.failureDetail(code: PendingPayments.notCharged)).body(instance: nil))
@@ -189,8 +191,7 @@ struct TicketTests {
         try await withTestApp(kind) { app in
             let (_, host) = try await app.signUp("chef")
             let (fanID, fan) = try await app.signUp("fan")
-            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
-                                           token: host).json()["id"] as! String
+            let id = try await cookingClass(app, host: host)
             // The ticket bought after an earlier attempt was answered not_charged...
             #expect(try await buy(app, id, token: fan, key: "again").status == .created)
             let (late, kept) = try await app.withCommands { commands in
@@ -228,8 +229,7 @@ struct TicketTests {
         try await withTestApp(kind) { app in
             let (_, host) = try await app.signUp("chef")
             let (_, fan) = try await app.signUp("fan")
-            let id = try await app.request(.post, "/api/v1/lives", json: #"{"title":"Cooking class","playbackUrl":"https://video.example/class.m3u8","ticket":{"price":{"amount":1500,"currency":"EUR"}}}"#,
-                                           token: host).json()["id"] as! String
+            let id = try await cookingClass(app, host: host)
             #expect(try await buy(app, id, token: fan, key: "lost", card: "tok_timeout").status == .serviceUnavailable)
             #expect(try await app.request(.post, "/api/v1/lives/\(id)/cancel", token: host).json()["refunded"] as? Int == 0)
             let retry = try await buy(app, id, token: fan, key: "lost", card: "tok_timeout")
