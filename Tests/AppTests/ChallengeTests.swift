@@ -1,5 +1,6 @@
 @testable import App
 import Foundation
+import GoodcastCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -153,6 +154,54 @@ struct ChallengeTests {
             #expect(retry.status == .created, "\(retry.text)")
             #expect(try retry.json()["status"] as? String == "active")
             #expect(await app.bank.intents.count == 1)
+            try await app.verifyLedger()
+        }
+    }
+
+    @Test("a pledge never charged fails as not_charged; a charge that turns up late still funds it, and the sponsor's retry then learns of the payment", arguments: DatabaseKind.enabled)
+    func lateChargedPledge(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, configure: { $0.pledgeRules.minimumAccountAge = 0 }) { app in
+            let cause = try await app.verifiedFundraiser()
+            _ = try await challenge(app, cause)
+            let (_, sponsor) = try await app.signUp("brand")
+            // The body the retries below send.
+            let body = Data(#"{"perVideo":{"amount":200,"currency":"USD"},"budget":{"amount":500,"currency":"USD"},"paymentToken":"tok_visa"}"#.utf8)
+            func pledges(_ services: AppServices, _ processor: any PaymentProcessor, clock: AppClock = .system) -> PledgeService {
+                PledgeService(db: services.db, clock: clock, challenges: services.challenges, idempotency: IdempotencyStore(db: services.db), processor: processor,
+                              logger: services.db.logger)
+            }
+            let pledgeID = try await app.withCommands { commands in
+                let services = commands.services
+                let sandbox = SandboxProcessor(bank: app.bank)
+                let brand = try #require(try await services.accounts.find(handle: "brand"))
+                let input = try JSONDecoder().decode(PledgeInput.self, from: body)
+                // The request is lost before the processor has it.
+                await #expect(throws: Problem.self) {
+                    try await pledges(services, UnansweredProcessor(inner: sandbox, loses: .chargesBeforeMaking))
+                        .pledge(hashtag: "rednoseday", by: brand, key: "never", body: body, input: input)
+                }
+                // Ten minutes on, neither the search nor the list of charges has it.
+                #expect(try await pledges(services, sandbox, clock: AppClock { Date().addingTimeInterval(660) }).settlePending(olderThan: 30) == 1)
+                struct Row: Decodable { let id: UUID }
+                return try #require(try await services.db.sql.select().column("id").from("pledges").first(decoding: Row.self)).id
+            }
+            let refused = try await pledge(app, "rednoseday", token: sponsor, perVideo: 200, budget: 500, key: "never")
+            #expect(refused.status == .init(code: 402), "\(refused.text)")
+            #expect(try refused.json()["detail"] as? String == PendingPayments.failureDetail(code: PendingPayments.notCharged))
+            try await app.withCommands { commands in
+                let sandbox = SandboxProcessor(bank: app.bank)
+                let service = pledges(commands.services, sandbox)
+                let row = try #require(try await service.find(pledgeID))
+                #expect(row.status == "failed" && row.failureCode == PendingPayments.notCharged)
+                let charge = try await sandbox.charge(ChargeRequest(
+                    amount: Money(500, .usd), token: "tok_visa", idempotencyKey: "pledge-\(pledgeID.lowercasedString)", description: "late",
+                    metadata: ["pledge_id": pledgeID.lowercasedString]
+                ))
+                #expect(try await service.recordFunded(row, charge: charge))
+            }
+            let retry = try await pledge(app, "rednoseday", token: sponsor, perVideo: 200, budget: 500, key: "never")
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try retry.json()["status"] as? String == "active")
             try await app.verifyLedger()
         }
     }
