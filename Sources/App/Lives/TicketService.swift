@@ -129,18 +129,18 @@ struct TicketService: Sendable {
     func recordPaid(_ ticket: TicketRow, live: LiveRecord, charge: ProcessorCharge) async throws -> Bool {
         let recorded = try await recordSale(ticket, live: live, charge: charge)
         guard recorded, let current = try await lives.find(live.id), let paid = try await find(ticket.id) else { return recorded }
+        let retry: String
         if current.status == .cancelled {
-            do {
-                try await refund(paid, live: current, to: "refunded")
-            } catch {
-                logger.warning("ticket to a cancelled live not refunded yet; cancel the live again to retry", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
-            }
+            retry = "ticket to a cancelled live not refunded yet; cancel the live again to retry"
         } else if try await holdsAnother(paid) {
-            do {
-                try await refund(paid, live: current, to: "refunded")
-            } catch {
-                logger.warning("a second ticket to a live, paid late, not refunded yet; revoke it to refund it", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
-            }
+            retry = "a second ticket to a live, paid late, not refunded yet; revoke it to refund it"
+        } else {
+            return recorded
+        }
+        do {
+            try await refund(paid, live: current, to: "refunded")
+        } catch {
+            logger.warning("\(retry)", metadata: ["ticket": "\(ticket.id)", "error": "\(error)"])
         }
         return recorded
     }

@@ -47,8 +47,6 @@ actor SandboxBank {
     private var position: [String: Int] = [:]
     private var byIdempotencyKey: [String: (fingerprint: String, intentID: String)] = [:]
     private var refundKeys: [String: ProcessorRefund] = [:]
-    /// The disputed intents, in the order their disputes began.
-    private var disputes: [String] = []
     private let events: SandboxEvents
     /// Where every change is written as it happens (see `SandboxBooks`); nil keeps it in memory.
     private let books: SandboxBooks?
@@ -70,7 +68,6 @@ actor SandboxBank {
                 disputeOpened: line.disputeOpened, disputeClosed: line.disputeClosed, disputeOutcome: line.disputeOutcome,
                 disputeChanged: line.disputeChanged
             )
-            if line.disputed, !disputes.contains(line.id) { disputes.append(line.id) }
             if let key = line.key, let fingerprint = line.fingerprint { byIdempotencyKey[key] = (fingerprint, line.id) }
             if let key = line.refundKey, let id = line.refundID, let amount = line.refundAmount {
                 refundKeys[key] = ProcessorRefund(id: id, chargeID: line.id, amount: Money(amount, currency))
@@ -116,27 +113,24 @@ actor SandboxBank {
         guard Self.tokens.contains(token) else { throw .invalid("No such token: '\(token.prefix(40))'") }
         let succeeded = !(token == "tok_chargeDeclined" || token == "tok_insufficientFunds")
         let fee = succeeded ? ((try? fees.fee(for: amount)) ?? .zero(amount.currency)) : .zero(amount.currency)
-        var intent = Intent(
+        let disputed = succeeded && token == "tok_dispute"
+        let created = max(Int(Date().timeIntervalSince1970), order.last.flatMap { intents[$0]?.created } ?? 0)
+        let intent = Intent(
             id: "pi_" + Secrets.randomHex(byteCount: 12),
             amount: amount, fee: fee, token: token, metadata: metadata,
             // Never earlier than the intent before it, so that `order` stays in time order.
-            created: max(Int(Date().timeIntervalSince1970), order.last.flatMap { intents[$0]?.created } ?? 0),
+            created: created,
             status: succeeded ? .succeeded : .declined,
-            disputed: succeeded && token == "tok_dispute",
-            disputeOpened: succeeded && token == "tok_dispute" ? SandboxEvents.newID() : nil
+            disputed: disputed, disputeOpened: disputed ? SandboxEvents.newID() : nil, disputeChanged: disputed ? created : nil
         )
-        if intent.disputed { intent.disputeChanged = intent.created }
         try record(intent, key: idempotencyKey, fingerprint: idempotencyKey == nil ? nil : fingerprint)
         intents[intent.id] = intent
         position[intent.id] = order.count
         order.append(intent.id)
-        if intent.disputed { disputes.append(intent.id) }
         if let key = idempotencyKey { byIdempotencyKey[key] = (fingerprint, intent.id) }
         if succeeded {
             events.emit(type: "payment_intent.succeeded", object: Self.wire(intent))
-            if let opened = intent.disputeOpened {
-                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: 0.5, id: opened)
-            }
+            if intent.disputed { sendOpening(intent, delay: 0.5) }
         } else {
             events.emit(type: "payment_intent.payment_failed", object: Self.wire(intent))
         }
@@ -183,13 +177,21 @@ actor SandboxBank {
             // In the books before it is sent: an event still queued when the process stops is sent again.
             try record(intent)
             intents[intentID] = intent
-            if !before.disputed { disputes.append(intentID) }
         }
-        if won != nil, let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
-            events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
-        } else if won == nil, let opened = intent.disputeOpened {
-            events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: opened)
-        }
+        if won == nil { sendOpening(intent) } else { sendClose(intent) }
+    }
+
+    /// A dispute's opening, under the id it was first sent with (a new one for books written
+    /// before the ids were kept).
+    private func sendOpening(_ intent: Intent, delay: TimeInterval = 0) {
+        events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), delay: delay,
+                    id: intent.disputeOpened ?? SandboxEvents.newID())
+    }
+
+    /// A dispute's close, under the id it was first sent with; nothing while it is open.
+    private func sendClose(_ intent: Intent) {
+        guard let closed = intent.disputeClosed, let outcome = intent.disputeOutcome else { return }
+        events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
     }
 
     /// Sends again the events of the disputes that changed since `since` (seconds): one may have
@@ -199,17 +201,12 @@ actor SandboxBank {
     /// Payments need no such help: reconciliation lists their charges.
     func resendDisputes(since: Int) -> Int {
         var sent = 0
-        for id in disputes {
-            guard let intent = intents[id], (intent.disputeChanged ?? intent.created) >= since else { continue }
-            if let opened = intent.disputeOpened {
-                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"), id: opened)
-            } else if intent.disputeClosed == nil {
-                // Books written before the events' ids were kept.
-                events.emit(type: "charge.dispute.created", object: Self.disputeWire(intent, status: "needs_response"))
-            }
-            if let closed = intent.disputeClosed, let outcome = intent.disputeOutcome {
-                events.emit(type: "charge.dispute.closed", object: Self.disputeWire(intent, status: outcome), id: closed)
-            }
+        // Every intent, once, at start-up: a dispute may change long after its charge was made.
+        for id in order {
+            guard let intent = intents[id], intent.disputed, (intent.disputeChanged ?? intent.created) >= since else { continue }
+            // A close sent alone (no opening was asked for) is sent alone again.
+            if intent.disputeOpened != nil || intent.disputeClosed == nil { sendOpening(intent) }
+            sendClose(intent)
             sent += 1
         }
         return sent
