@@ -66,3 +66,31 @@ struct InputTests {
         }
     }
 }
+
+/// The sentence a wrong JSON type gets names the JSON type to send, not a Swift one.
+@Suite("Decoding errors in JSON's words")
+struct DecodingWordsTests {
+    struct Money: Decodable { let amount: Int64; let currency: String }
+    struct Gift: Decodable { let amount: Money; let tags: [Money]?; let share: Double? }
+
+    @Test("an object, an array, a number: named as JSON names them")
+    func jsonWords() throws {
+        let cases: [(String, String, String)] = [
+            (#"{"amount":"5,00 GBP"}"#, "amount", "must be an object"),
+            (#"{"amount":{"amount":500,"currency":"GBP"},"tags":{}}"#, "tags", "must be an array"),
+            (#"{"amount":{"amount":"500","currency":"GBP"}}"#, "amount.amount", "must be a whole number"),
+            (#"{"amount":{"amount":500,"currency":"GBP"},"share":"half"}"#, "share", "must be a number"),
+        ]
+        for (body, field, message) in cases {
+            do {
+                _ = try JSONDecoder().decode(Gift.self, from: Data(body.utf8))
+                Issue.record("\(body) decoded")
+            } catch let error as DecodingError {
+                let issue = try #require(Problem.decoding(error).issues.first, "\(body)")
+                #expect(issue.field == field, "\(body)")
+                #expect(issue.message == message, "\(body)")
+                #expect(!issue.message.contains("Dictionary") && !issue.message.contains("Swift"), "\(body)")
+            }
+        }
+    }
+}

@@ -186,13 +186,21 @@ extension Problem {
         return .validation(issue)
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    /// In JSON's words: a client sent JSON, and Swift's type names (`Dictionary<String, Any>`)
+    /// would not tell it what to send instead.
+    static func describe(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "a whole number"
-        case is Bool.Type: "true or false"
-        case is [String].Type: "an array of strings"
-        default: "of another type (\(type))"
+        case is String.Type: return "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: return "a whole number"
+        case is Double.Type, is Float.Type, is Decimal.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is [String].Type: return "an array of strings"
+        default:
+            // The decoder names a container by what it expected: an object, or an array.
+            let name = String(describing: type)
+            if name.hasPrefix("Dictionary<") { return "an object" }
+            if name.hasPrefix("Array<") { return "an array" }
+            return "another JSON type"
         }
     }
 }
