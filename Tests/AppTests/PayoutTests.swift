@@ -40,6 +40,47 @@ struct PayoutTests {
         }
     }
 
+    @Test("a payout keeps back pending refunds, never pays a period twice or an earlier one, and two runs at once pay a balance once",
+          arguments: DatabaseKind.enabled)
+    func payoutHolds(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("patient")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            try await app.withCommands { commands in
+                let services = commands.services
+                let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
+                let sandbox = SandboxProcessor(bank: app.bank)
+                func refunds(_ processor: any PaymentProcessor) -> RefundService {
+                    RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
+                                  processor: processor, logger: services.db.logger)
+                }
+                // A refund the processor made but whose answer was lost: pending until the next pass.
+                await #expect(throws: Problem.self) {
+                    try await refunds(UnansweredProcessor(inner: sandbox, loses: .refundsAfterMaking)).refund(
+                        donationID: UUID(uuidString: id)!, by: owner, key: "held", body: Data(#"{"amount":{"amount":2500,"currency":"USD"}}"#.utf8),
+                        input: RefundInput(amount: MoneyInput(amount: 2_500, currency: "USD"), reason: nil))
+                }
+                let first = try await services.payouts.run(period: "2026-11-22")
+                #expect(first.map(\.amount) == [9_680 - 2_500], "the pending refund's 25.00 stays behind")
+                #expect(try await refunds(sandbox).settlePending(olderThan: 0) == 1)
+                // Paid, refunded: nothing is owed, and nothing is owed below zero.
+                #expect(try await services.payouts.run(period: "2026-11-23").isEmpty)
+                try await app.verifyLedger()
+
+                _ = try await app.donate(cause.fundraiser, token: donor, amount: 2_000)
+                #expect(try await services.payouts.run(period: "2026-11-21").isEmpty, "a day before one already paid is closed")
+                #expect(try await services.payouts.run(period: "2026-11-22").isEmpty, "a day already paid is closed")
+                // Two runs for two new days at the same moment: the balance is paid once.
+                async let one = services.payouts.run(period: "2026-11-24")
+                async let two = services.payouts.run(period: "2026-11-25")
+                let both = try await one + two
+                #expect(both.map(\.amount) == [1_912], "\(both)")
+            }
+            try await app.verifyLedger()
+        }
+    }
+
     @Test("ledger verify names a violation: a tampered entry unbalances its transaction", arguments: DatabaseKind.enabled)
     func verifyFindsTampering(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in

@@ -97,5 +97,9 @@ extension Error {
 
 /// `CAST(SUM(column) AS BIGINT)`: PostgreSQL sums BIGINT into NUMERIC; money stays Int64.
 func sqlSum(_ column: String) -> any SQLExpression {
-    SQLList([SQLRaw("CAST(SUM("), SQLColumn(column), SQLRaw(") AS BIGINT)")], separator: SQLRaw(""))
+    sqlSum(SQLColumn(column))
+}
+
+func sqlSum(_ column: SQLColumn) -> any SQLExpression {
+    SQLList([SQLRaw("CAST(SUM("), column, SQLRaw(") AS BIGINT)")], separator: SQLRaw(""))
 }

@@ -26,43 +26,75 @@ struct PayoutService: Sendable {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
     }
 
-    /// Pays out every nonprofit with enough owed; returns the payouts made by this run.
+    /// Pays out every verified nonprofit with enough owed; returns the payouts made by this run.
+    /// A period is paid once per nonprofit and currency, and never after a later one: a run
+    /// for an earlier day must not pay a second time in one week.
+    /// Money a pending refund may still return to the donor stays behind for the next run.
     func run(period: String? = nil) async throws -> [Payout] {
         let period = period ?? Self.period(of: clock.now())
         struct Owed: Decodable { let account: String; let currency: String; let total: Int64 }
+        // Who may be owed: the amounts themselves are read again under the nonprofit's lock.
         let owed = try await db.sql.select().column("account").column("currency").column(sqlSum("amount"), as: "total")
             .from("ledger_entries").where("account", .like, SQLBind("nonprofit:%:payable"))
             .groupBy("account").groupBy("currency").all(decoding: Owed.self)
         var made: [Payout] = []
-        for row in owed {
+        for row in owed where row.total < 0 {
             guard let currency = Currency.supported[row.currency] else { continue }
-            let amount = -row.total
-            let minimum = (try? Money(minimumHundredths, currency).scaled(by: currency.minorPerMajor, over: 100).amount) ?? minimumHundredths
-            guard amount >= max(1, minimum) else { continue }
             let nonprofit = String(row.account.dropFirst("nonprofit:".count).dropLast(":payable".count))
             guard let nonprofitID = UUID(uuidString: nonprofit) else { continue }
-            let id = UUID()
-            let now = clock.now()
             do {
-                try await db.transaction { sql in
-                    try await sql.insert(into: "payouts").columns("id", "nonprofit_id", "currency", "amount", "period", "created_at")
-                        .values(SQLBind(id), SQLBind(nonprofitID), SQLBind(currency.code), SQLBind(amount), SQLBind(period), SQLBind(now)).run()
-                    // Re-read inside the transaction: what is owed now, not when the run began.
-                    let current = try await sql.select().column(sqlSum("amount"), as: "total").column("account").column("currency")
-                        .from("ledger_entries").where("account", .equal, SQLBind(row.account)).where("currency", .equal, SQLBind(currency.code))
-                        .groupBy("account").groupBy("currency").first(decoding: Owed.self)
-                    guard let current, -current.total == amount else { throw PayoutRace() }
-                    try await LedgerStore.write([PostingRules.payout(reference: "payout:\(id.lowercasedString)", amount: Money(amount, currency), nonprofit: nonprofit)], on: sql, at: now)
-                }
-                made.append(Payout(id: id, nonprofit_id: nonprofitID, currency: currency.code, amount: amount, period: period, created_at: now))
-            } catch where error.isConstraintViolation || error is PayoutRace {
-                continue // Already paid this period, or the balance moved: the next run takes it.
+                if let payout = try await pay(nonprofitID, nonprofit, account: row.account, currency: currency, period: period) { made.append(payout) }
+            } catch where error.isConstraintViolation {
+                continue // Another run paid this period at the same moment.
             }
         }
         return made
     }
 
-    private struct PayoutRace: Error {}
+    /// One nonprofit's payout in one currency, or nil when nothing is to be paid.
+    private func pay(_ nonprofitID: UUID, _ nonprofit: String, account: String, currency: Currency, period: String) async throws -> Payout? {
+        let minimum = (try? Money(minimumHundredths, currency).scaled(by: currency.minorPerMajor, over: 100).amount) ?? minimumHundredths
+        let id = UUID()
+        let now = clock.now()
+        return try await db.transaction { sql -> Payout? in
+            // One payout of a nonprofit at a time: two runs for different periods would each read
+            // the same balance and pay it twice. (SQLite's one writer runs them one after the other.)
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM nonprofits WHERE id = \(bind: nonprofitID) FOR UPDATE").run()
+            }
+            struct Status: Decodable { let status: String }
+            guard try await sql.select().column("status").from("nonprofits").where("id", .equal, SQLBind(nonprofitID))
+                .first(decoding: Status.self)?.status == NonprofitStatus.verified.rawValue else { return nil }
+            struct Paid: Decodable { let period: String }
+            let paidSince = try await sql.select().column("period").from("payouts").where("nonprofit_id", .equal, SQLBind(nonprofitID))
+                .where("currency", .equal, SQLBind(currency.code)).where("period", .greaterThanOrEqual, SQLBind(period)).first(decoding: Paid.self)
+            guard paidSince == nil else { return nil }
+            struct Total: Decodable { let total: Int64? }
+            let balance = try await sql.select().column(sqlSum("amount"), as: "total").from("ledger_entries")
+                .where("account", .equal, SQLBind(account)).where("currency", .equal, SQLBind(currency.code))
+                .first(decoding: Total.self)?.total ?? 0
+            let held = try await Self.pendingRefunds(of: nonprofitID, currency: currency, on: sql)
+            let (amount, overflow) = (-balance).subtractingReportingOverflow(held)
+            guard !overflow, amount >= max(1, minimum) else { return nil }
+            try await sql.insert(into: "payouts").columns("id", "nonprofit_id", "currency", "amount", "period", "created_at")
+                .values(SQLBind(id), SQLBind(nonprofitID), SQLBind(currency.code), SQLBind(amount), SQLBind(period), SQLBind(now)).run()
+            try await LedgerStore.write([PostingRules.payout(reference: "payout:\(id.lowercasedString)", amount: Money(amount, currency), nonprofit: nonprofit)], on: sql, at: now)
+            return Payout(id: id, nonprofit_id: nonprofitID, currency: currency.code, amount: amount, period: period, created_at: now)
+        }
+    }
+
+    /// Refunds asked for and not yet answered by the processor: their money is still in the
+    /// payable balance, and leaves it if they succeed.
+    static func pendingRefunds(of nonprofit: UUID, currency: Currency, on sql: any SQLDatabase) async throws -> Int64 {
+        struct Total: Decodable { let total: Int64? }
+        return try await sql.select().column(sqlSum(SQLColumn("amount", table: "r")), as: "total")
+            .from(SQLAlias(SQLIdentifier("refunds"), as: SQLIdentifier("r")))
+            .join(SQLAlias(SQLIdentifier("donations"), as: SQLIdentifier("d")), on: SQLColumn("id", table: "d"), .equal, SQLColumn("donation_id", table: "r"))
+            .where(SQLColumn("nonprofit_id", table: "d"), .equal, SQLBind(nonprofit))
+            .where(SQLColumn("currency", table: "r"), .equal, SQLBind(currency.code))
+            .where(SQLColumn("status", table: "r"), .equal, SQLBind("pending"))
+            .first(decoding: Total.self)?.total ?? 0
+    }
 
     func payouts(of nonprofit: UUID) async throws -> [Payout] {
         try await db.sql.select().columns("id", "nonprofit_id", "currency", "amount", "period", "created_at").from("payouts")
