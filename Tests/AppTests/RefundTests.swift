@@ -81,6 +81,43 @@ struct RefundTests {
         }
     }
 
+    @Test("the money page's refund form keeps its key after an unanswered refund: pressing again refunds once", arguments: [DatabaseKind.sqlite])
+    func unansweredRefundForm(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind, processor: { UnansweredProcessor(inner: $0, loses: .refundsAfterMaking) }) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("pressed")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            let pages = FormPagesTests()
+            let owner = try await pages.signIn(app, "rednoseday")
+            let moneyPath = "/nonprofits/\(cause.nonprofit.lowercased())/money"
+            func form(_ html: String) throws -> (key: String, amount: String) {
+                let card = try #require(html.range(of: #"data-donation-id="\#(id.lowercased())""#).map { String(html[$0.upperBound...]) })
+                let key = try #require(card.firstMatch(of: /name="idempotencyKey" value="([^"]+)"/)?.1)
+                let amount = try #require(card.firstMatch(of: /class="refund-amount" value="([^"]*)"/)?.1)
+                return (String(key), String(amount))
+            }
+            let first = try form(try await pages.get(app, moneyPath, as: owner).text)
+            #expect(first.amount == "")
+            let unanswered = try await pages.post(app, "/donations/\(id.lowercased())/refund", as: owner, [("idempotencyKey", first.key), ("amount", "5.00")])
+            #expect(unanswered.status == .serviceUnavailable, "\(unanswered.status)")
+            // The refund was made; its answer was lost. The form shown again asks about that one.
+            #expect(await app.bank.intents.values.first?.refunded == 500)
+            let again = try form(unanswered.text)
+            #expect(again.key == first.key && again.amount == "5.00")
+            _ = try await pages.post(app, "/donations/\(id.lowercased())/refund", as: owner, [("idempotencyKey", again.key), ("amount", again.amount)])
+            #expect(await app.bank.intents.values.first?.refunded == 500, "pressed twice, refunded once")
+            // The pending pass records it, with the processor's answer this time.
+            try await app.withCommands { commands in
+                let services = commands.services
+                let refunds = RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
+                                            processor: SandboxProcessor(bank: app.bank), logger: services.db.logger)
+                let settled = try await refunds.settlePending(olderThan: 0)
+                #expect(settled == 1)
+            }
+            #expect(money(try await app.request(.get, "/api/v1/donations/\(id)", token: cause.ownerToken).json()["refunded"]) == 500)
+        }
+    }
+
     @Test("concurrent refunds never return more than the donation", arguments: DatabaseKind.enabled)
     func concurrentRefunds(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind, .live) { app in

@@ -25,8 +25,11 @@ extension SitePages {
         let date: String
         let receiptNumber: String?
         let message: String?
-        /// A fresh key per rendered refund form: a double submit refunds once.
-        let refundKey: String
+        /// A fresh key per rendered refund form: a double submit refunds once. After an
+        /// unanswered refund, the form keeps its key and amount: pressing again asks for the
+        /// outcome of that refund instead of making a second one.
+        var refundKey: String
+        var refundAmount = ""
     }
 
     func row(_ donation: DonationRecord, language: String, nonprofit: String = "", donor: String = "") -> DonationRow {
@@ -119,13 +122,21 @@ extension SitePages {
         try await renderMoney(request, context, nonprofitID: try context.parameters.requireUUID("nonprofitId"), errors: nil)
     }
 
-    func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?) async throws -> Response {
+    /// A refund form as it was sent, to be shown again with its key.
+    struct RefundAttempt { let donation: UUID; let key: String; let amount: String }
+
+    func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?, unanswered: RefundAttempt? = nil) async throws -> Response {
         guard let account = context.identity?.account else { return signInRedirect(request) }
         let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
         var rows: [DonationRow] = []
         for donation in try await services.donations.donations.donations(toNonprofit: nonprofitID) {
             let donor = try await services.accounts.find(id: donation.donorId)
-            rows.append(row(donation, language: context.language, donor: donor.map { "@\($0.handle)" } ?? ""))
+            var row = row(donation, language: context.language, donor: donor.map { "@\($0.handle)" } ?? "")
+            if let unanswered, unanswered.donation == donation.id {
+                row.refundKey = unanswered.key
+                row.refundAmount = unanswered.amount
+            }
+            rows.append(row)
         }
         let payouts = try await services.payouts.payouts(of: nonprofitID).map {
             MoneyPage.PayoutRow(period: $0.period, amount: MoneyFormat.format($0.money, language: context.language),
@@ -162,7 +173,10 @@ extension SitePages {
             }
             return PageRenderer.redirect(PagePath.money(donation.nonprofitId.lowercasedString))
         } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
-            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem)
+            let unanswered = problem.kind == .paymentOutcomeUnknown ? form["idempotencyKey"].map {
+                RefundAttempt(donation: id, key: $0, amount: form["amount"] ?? "")
+            } : nil
+            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem, unanswered: unanswered)
         }
     }
 }

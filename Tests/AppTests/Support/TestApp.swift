@@ -14,6 +14,7 @@ func withTestApp<T: Sendable>(
     _ setup: TestingSetup = .router,
     clock: AppClock = .system,
     configure: (inout AppConfig) -> Void = { _ in },
+    processor wrap: (SandboxProcessor) -> any PaymentProcessor = { $0 },
     _ body: @Sendable (TestHarness) async throws -> T
 ) async throws -> T {
     let database = try await TestDatabase.make(kind)
@@ -39,7 +40,7 @@ func withTestApp<T: Sendable>(
     let events = SandboxEvents()
     let bank = SandboxBank(fees: config.sandboxFee, events: events)
     let processor = SandboxProcessor(bank: bank, noAnswerWait: .zero)
-    let payments = config.processor == .inProcessSandbox ? PaymentsOverride(processor: processor, sandboxEvents: events) : nil
+    let payments = config.processor == .inProcessSandbox ? PaymentsOverride(processor: wrap(processor), sandboxEvents: events) : nil
     do {
         nonisolated(unsafe) var built: AppServices?
         let app = try await buildApplication(finalConfig, clock: clock, payments: payments, inspect: { built = $0 })
