@@ -21,4 +21,19 @@ struct AppConfigTests {
         #expect(try AppConfig.fromEnvironment(["GOODCAST_SANDBOX_BOOKS": ""]).sandboxBooksPath == nil)
         #expect(AppConfig().sandboxBooksPath == nil, "tests and embedders keep the sandbox in memory unless they ask")
     }
+
+    @Test("Stripe needs its own webhook secret: without one, anyone could sign a payment of their own")
+    func stripeWebhookSecret() throws {
+        let stripe = ["STRIPE_SECRET_KEY": "sk_live_x"]
+        let missing = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(stripe) }
+        #expect(missing?.setting == "STRIPE_WEBHOOK_SECRET")
+        let sandboxSecret = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_sandbox"]) { $1 }) }
+        #expect(sandboxSecret?.setting == "STRIPE_WEBHOOK_SECRET")
+        #expect(try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_real"]) { $1 }).webhookSecret == "whsec_real")
+        // A `goodcast sandbox-processor` standing in for Stripe may use the sandbox's secret.
+        let local = ["STRIPE_SECRET_KEY": "sk_test", "STRIPE_API_BASE": "http://127.0.0.1:12111", "STRIPE_WEBHOOK_SECRET": "whsec_sandbox"]
+        #expect(try AppConfig.fromEnvironment(local).webhookSecret == "whsec_sandbox")
+        // The in-process sandbox needs none.
+        #expect(try AppConfig.fromEnvironment([:]).webhookSecret == "whsec_sandbox")
+    }
 }

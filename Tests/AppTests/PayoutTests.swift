@@ -118,6 +118,30 @@ struct PayoutTests {
 @Suite("Stripe adapter")
 struct StripeAdapterTests {
     /// The real Stripe API cannot be reached here; the sandbox processor speaks the same wire format.
+    @Test("an intent that has not succeeded is no charge: authentication or another card is a decline, processing is unknown")
+    func unsucceededIntents() throws {
+        func intent(_ status: String, error: [String: Any]? = nil) -> [String: Any] {
+            var object: [String: Any] = ["id": "pi_1", "amount": 500, "currency": "usd", "status": status, "created": 1_700_000_000, "metadata": [String: String]()]
+            if let error { object["last_payment_error"] = error }
+            return object
+        }
+        func outcome(_ object: [String: Any]) -> String {
+            do { return try StripeProcessor.confirmed(object).succeeded ? "charged" : "unsucceeded charge" } catch {
+                switch error {
+                case .declined(let code, _): return "declined \(code)"
+                case .outcomeUnknown: return "unknown"
+                case .rejected: return "rejected"
+                case .idempotencyConflict: return "conflict"
+                }
+            }
+        }
+        #expect(outcome(intent("succeeded")) == "charged")
+        #expect(outcome(intent("requires_action")) == "declined authentication_required")
+        #expect(outcome(intent("requires_payment_method", error: ["code": "card_declined", "decline_code": "do_not_honor"])) == "declined do_not_honor")
+        #expect(outcome(intent("canceled")) == "declined canceled")
+        #expect(outcome(intent("processing")) == "unknown")
+    }
+
     @Test("charges, declines, refunds and lost answers through Stripe's HTTP API (sandbox server)", arguments: [DatabaseKind.sqlite])
     func overHTTP(_ kind: DatabaseKind) async throws {
         var logger = Logger(label: "sandbox")

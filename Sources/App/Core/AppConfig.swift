@@ -157,6 +157,16 @@ public struct AppConfig: Sendable {
             config.processor = .stripe(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, secretKey: key, name: env["GOODCAST_PROCESSOR_NAME"] ?? "stripe")
         }
         if let value = env["STRIPE_WEBHOOK_SECRET"], !value.isEmpty { config.webhookSecret = value }
+        if case .stripe(let base, _, _) = config.processor {
+            // The default secret is in the source: with it, anyone could sign a "payment
+            // succeeded" of their own and have it recorded, totalled and paid out.
+            guard let secret = env["STRIPE_WEBHOOK_SECRET"], !secret.isEmpty else {
+                throw ConfigError(setting: "STRIPE_WEBHOOK_SECRET", message: "is required with STRIPE_SECRET_KEY: the webhook endpoint's signing secret (whsec_…), which tells the processor's events from forged ones")
+            }
+            if secret == AppConfig().webhookSecret, base.hasPrefix("https://api.stripe.com") {
+                throw ConfigError(setting: "STRIPE_WEBHOOK_SECRET", message: "is the sandbox's public secret: use the endpoint's signing secret from Stripe's dashboard")
+            }
+        }
         if let value = env["GOODCAST_PROCESSOR_TIMEOUT_SECONDS"] { config.processorTimeoutSeconds = try int(value, "GOODCAST_PROCESSOR_TIMEOUT_SECONDS", 1...600) }
         if let value = env["GOODCAST_SANDBOX_FEE_BPS"] { config.sandboxFee.basisPoints = Int64(try int(value, "GOODCAST_SANDBOX_FEE_BPS", 0...5000)) }
         if let value = env["GOODCAST_SANDBOX_FEE_FIXED"] { config.sandboxFee.fixedHundredths = Int64(try int(value, "GOODCAST_SANDBOX_FEE_FIXED", 0...10_000)) }

@@ -25,8 +25,26 @@ struct StripeProcessor: PaymentProcessor {
                             message: error["message"] as? String ?? "The card was declined.")
         }
         guard status == 200 else { throw Self.failure(status, object) }
+        return try Self.confirmed(object)
+    }
+
+    /// A confirmed intent's answer: a charge only once it has succeeded. An intent that wants
+    /// the card holder's authentication (3-D Secure) or another card took no money: nothing
+    /// here can ask the donor for it, so it is a decline. One still processing has not
+    /// decided yet: its outcome is unknown, and a retry with the same key, or its webhook, learns it.
+    static func confirmed(_ object: [String: Any]) throws(PaymentFailure) -> ProcessorCharge {
         guard let charge = Self.charge(object) else { throw .outcomeUnknown("unreadable answer from the processor") }
-        return charge
+        if charge.succeeded { return charge }
+        switch object["status"] as? String {
+        case "processing":
+            throw .outcomeUnknown("the payment is still processing")
+        case "requires_action":
+            throw .declined(code: "authentication_required", message: "The card needs its holder's authentication (3-D Secure), which this payment cannot ask for; use another card.")
+        case let other:
+            let error = (object["last_payment_error"] as? [String: Any])
+            throw .declined(code: error?["decline_code"] as? String ?? error?["code"] as? String ?? other ?? "card_declined",
+                            message: error?["message"] as? String ?? "The payment did not succeed (\(other ?? "no status")).")
+        }
     }
 
     func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund {
