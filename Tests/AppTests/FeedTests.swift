@@ -70,6 +70,19 @@ struct FeedTests {
             let all = try await items(app, live)
             let lastTotal = all[7]["data"] as! [String: Any]
             #expect(lastTotal["raised"] as? Int64 == money(try await app.fundraiser(fundraiser)["raised"]))
+            let refunded = all[6]["data"] as! [String: Any]
+            #expect(refunded["amount"] as? Int64 == 500 && refunded["currency"] as? String == "USD")
+
+            // A gift whose donor hid its amount: its refund does not show the amount either.
+            let hidden = try await app.donate(fundraiser, token: donor, amount: 3_700, extra: #","visibility":"hide-amount""#).json()
+            let hiddenRefund = try await app.request(.post, "/api/v1/donations/\(hidden["id"] as! String)/refunds", json: "{}",
+                                                     token: owner, headers: [.init("Idempotency-Key")!: "r2"])
+            #expect(hiddenRefund.status == .created, "\(hiddenRefund.text)")
+            let events = try await items(app, live, after: 8)
+            let gift = try #require(events.first { $0["kind"] as? String == "donation" }?["data"] as? [String: Any])
+            let back = try #require(events.first { $0["kind"] as? String == "refund" }?["data"] as? [String: Any])
+            #expect(gift["amount"] == nil && back["amount"] == nil && back["currency"] == nil, "\(gift) \(back)")
+            #expect(back["donationId"] as? String == (hidden["id"] as! String).lowercased())
         }
     }
 

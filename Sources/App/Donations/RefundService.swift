@@ -147,9 +147,9 @@ struct RefundService: Sendable {
                         reference: "refund:\(refundID.lowercasedString)", amount: amount, processor: donation.processor,
                         nonprofit: donation.nonprofitId.lowercasedString, fundraiser: donation.fundraiserId.uuidString
                     )], on: sql, at: now)
-                    let refunded: FeedLog.NewEvent = (donation.fundraiserId, .refund, [
-                        "donationId": .text(donation.id.lowercasedString), "amount": .number(amount.amount), "currency": .text(amount.currency.code),
-                    ])
+                    // A gift whose donor hid its amount does not show it when it is refunded either.
+                    let shown: [String: FeedValue] = donation.visibility == .hideAmount ? [:] : ["amount": .number(amount.amount), "currency": .text(amount.currency.code)]
+                    let refunded: FeedLog.NewEvent = (donation.fundraiserId, .refund, ["donationId": .text(donation.id.lowercasedString)].merging(shown) { $1 })
                     try await FeedLog.append([refunded] + FeedTotals.events(for: [donation.fundraiserId], on: sql), on: sql, at: now)
                 }
             case .failure(.outcomeUnknown(let reason)):
