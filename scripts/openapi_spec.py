@@ -139,6 +139,10 @@ schemas = {
         "createdAt": datetime, "completedAt": datetime}},
     "DonationList": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
         "items": {"type": "array", "items": ref("Donation")}, "page": integer(), "perPage": integer(), "total": integer()}},
+    "AccountSummary": {"type": "object", "required": ["id", "handle", "displayName"], "properties": {"id": uuid, "handle": string(), "displayName": string()}},
+    "TeamDonationList": {"type": "object", "required": ["items", "page", "perPage", "total"], "properties": {
+        "items": {"type": "array", "items": {"allOf": [ref("Donation"), {"type": "object", "required": ["donor"], "properties": {"donor": ref("AccountSummary")}}]}},
+        "page": integer(), "perPage": integer(), "total": integer()}},
     "RefundInput": {"type": "object", "additionalProperties": False, "properties": {"amount": ref("MoneyInput"), "reason": string(maxLength=500)}},
     "Refund": {"type": "object", "required": ["id", "donationId", "amount", "status", "createdAt"], "properties": {
         "id": uuid, "donationId": uuid, "amount": ref("Money"), "status": string(enum=["succeeded"]), "createdAt": datetime}},
@@ -423,6 +427,9 @@ paths = {
         {"201": ok(ref("Refund"), "Refunded"), **money_moved}, secure=True, request="RefundInput", params=[dn, idem])},
     "/api/v1/me/donations": {"get": op("My donations, newest first", "donations", {"200": ok(ref("DonationList")), "422": problem("A parameter is not valid")},
         secure=True, params=paging)},
+    "/api/v1/nonprofits/{nonprofitId}/donations": {"get": op("A nonprofit's donations with their donors, newest first (its team, admins)", "nonprofits",
+        {"200": ok(ref("TeamDonationList")), "422": problem("A parameter is not valid")}, secure=True,
+        params=[np, query("fundraiserId", uuid, "Only this fundraiser's"), query("status", string(enum=["pending", "succeeded", "declined", "failed"]), "Only donations in this state")] + paging)},
     "/api/v1/admin/payouts/run": {"post": op("Pay out every balance above the minimum, once per period (platform admins)", "admin",
         {"200": ok(ref("PayoutList"))}, secure=True, request="PayoutRun")},
     "/api/v1/nonprofits/{nonprofitId}/payouts": {"get": op("A nonprofit's payouts (owners, admins); its CSV statement with Accept: text/csv", "nonprofits",

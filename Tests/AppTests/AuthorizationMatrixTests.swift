@@ -44,6 +44,7 @@ struct AuthorizationMatrixTests {
         "GET /api/v1/nonprofits/{nonprofitId}": .anyone,
         "PATCH /api/v1/nonprofits/{nonprofitId}": .nonprofitOwner,
         "GET /api/v1/nonprofits/{nonprofitId}/payout-details": .nonprofitMember,
+        "GET /api/v1/nonprofits/{nonprofitId}/donations": .nonprofitMember,
         "PUT /api/v1/nonprofits/{nonprofitId}/payout-details": .nonprofitOwner,
         "GET /api/v1/nonprofits/{nonprofitId}/members": .nonprofitMember,
         "POST /api/v1/nonprofits/{nonprofitId}/members": .nonprofitOwner,

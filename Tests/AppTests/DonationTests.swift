@@ -180,6 +180,60 @@ struct DonationTests {
         }
     }
 
+    @Test("a nonprofit's team lists its donations with their donors, newest first, by fundraiser and state, a page at a time; others may not",
+          arguments: DatabaseKind.enabled)
+    func teamListsDonations(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, open) = try await app.signUp("open")
+            let (_, quiet) = try await app.signUp("quiet")
+            _ = try await app.donate(cause.fundraiser, token: open, amount: 500)
+            _ = try await app.donate(cause.fundraiser, token: quiet, amount: 700, extra: #","visibility":"anonymous""#)
+            #expect(try await app.donate(cause.fundraiser, token: open, amount: 900, paymentToken: "tok_chargeDeclined").status.code == 402)
+            let path = "/api/v1/nonprofits/\(cause.nonprofit)/donations"
+            let all = try await app.request(.get, path, token: cause.ownerToken).json()
+            let items = try #require(all["items"] as? [[String: Any]])
+            #expect(all["total"] as? Int == 3 && all["perPage"] as? Int == 20)
+            #expect(items.map { money($0["amount"]) } == [900, 700, 500], "newest first")
+            #expect(items.map { $0["status"] as? String } == ["declined", "succeeded", "succeeded"])
+            // The team sees who gave, an anonymous donor too (as on its receipts).
+            #expect(items.map { ($0["donor"] as? [String: Any])?["handle"] as? String } == ["open", "quiet", "open"])
+            let succeeded = try await app.request(.get, path + "?status=succeeded&perPage=1&page=2", token: cause.ownerToken).json()
+            #expect(succeeded["total"] as? Int == 2 && (succeeded["items"] as? [[String: Any]])?.map { money($0["amount"]) } == [500])
+            let ofFundraiser = try await app.request(.get, path + "?fundraiserId=\(cause.fundraiser)", token: cause.ownerToken).json()
+            #expect(ofFundraiser["total"] as? Int == 3)
+            #expect(try await app.request(.get, path + "?fundraiserId=\(UUID())", token: cause.ownerToken).json()["total"] as? Int == 0)
+            for bad in ["status=paid", "fundraiserId=nope", "perPage=0", "page=10001"] {
+                let reply = try await app.request(.get, path + "?" + bad, token: cause.ownerToken)
+                #expect(reply.status == .unprocessableContent, "\(bad)")
+            }
+            #expect(try await app.request(.get, path, token: cause.adminToken).status == .ok)
+            #expect(try await app.request(.get, path, token: open).status == .forbidden)
+            #expect(try await app.request(.get, path).status == .unauthorized)
+            #expect(try await app.request(.get, "/api/v1/nonprofits/\(UUID())/donations", token: cause.ownerToken).status == .notFound)
+        }
+    }
+
+    @Test("the money page shows fifty donations a page, newest first, with a link to the older ones", arguments: [DatabaseKind.sqlite])
+    func moneyPagePages(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("steady")
+            var ids: [String] = []
+            for amount in 101...151 { ids.append(try await app.donate(cause.fundraiser, token: donor, amount: Int64(amount)).json()["id"] as! String) }
+            let pages = FormPagesTests()
+            let owner = try await pages.signIn(app, "rednoseday")
+            let path = "/nonprofits/\(cause.nonprofit.lowercased())/money"
+            let first = try await pages.get(app, path, as: owner).text
+            #expect(first.components(separatedBy: "data-donation-id=").count - 1 == 50)
+            #expect(first.contains(ids[50].lowercased()) && !first.contains(ids[0].lowercased()))
+            let older = try #require(first.firstMatch(of: /<a href="([^"]+)" id="donations-older"/)?.1)
+            let second = try await pages.get(app, String(older), as: owner).text
+            #expect(second.components(separatedBy: "data-donation-id=").count - 1 == 1)
+            #expect(second.contains(ids[0].lowercased()) && second.contains(#"id="donations-newer""#) && !second.contains(#"id="donations-older""#))
+        }
+    }
+
     @Test("a processor that does not answer: 503, then the retry with the same key finds the one charge", arguments: DatabaseKind.enabled)
     func outcomeUnknown(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in

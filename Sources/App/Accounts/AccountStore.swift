@@ -46,6 +46,17 @@ struct AccountStore: Sendable {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.handle) })
     }
 
+    /// Who each account is, for lists that name many accounts.
+    func summaries(_ ids: [UUID]) async throws -> [UUID: AccountSummary] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { let id: UUID; let handle: String; let display_name: String }
+        var found: [UUID: AccountSummary] = [:]
+        for row in try await db.reader.select().columns("id", "handle", "display_name").from("accounts").where("id", .in, SQLBind.group(ids)).all(decoding: Row.self) {
+            found[row.id] = AccountSummary(id: row.id, handle: row.handle, displayName: row.display_name)
+        }
+        return found
+    }
+
     func find(handle: String) async throws -> AccountRecord? {
         try await db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("accounts")
             .where("handle", .equal, SQLBind(handle)).first(decoding: AccountRecord.self)

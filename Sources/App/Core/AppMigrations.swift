@@ -48,6 +48,7 @@ enum AppMigrations {
             AddNonprofitPayoutDetails(),
             CreateFundraiserTotals(),
             ReopenNotChargedAnswers(),
+            IndexDonationsForListings(),
         ]
     }
 }

@@ -29,6 +29,7 @@ enum APIPath {
     static let donationReceipt: RouterPath = "donations/:donationId/receipt"
     static let donationRefunds: RouterPath = "donations/:donationId/refunds"
     static let myDonations: RouterPath = "me/donations"
+    static let nonprofitDonations: RouterPath = "nonprofits/:nonprofitId/donations"
     static let webhooks: RouterPath = "payments/webhooks/:processor"
     static let adminPayoutsRun: RouterPath = "admin/payouts/run"
     static let nonprofitPayouts: RouterPath = "nonprofits/:nonprofitId/payouts"

@@ -17,6 +17,7 @@ struct DonationController: Sendable {
         api.get(APIPath.donationReceipt, use: receipt)
         api.post(APIPath.donationRefunds, use: refund)
         api.get(APIPath.myDonations, use: mine)
+        api.get(APIPath.nonprofitDonations, use: nonprofitDonations)
     }
 
     @Sendable func donate(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -64,11 +65,39 @@ struct DonationController: Sendable {
     @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> DonationListOutput {
         let account = try context.requireAccount()
         var reader = QueryReader(request)
-        let page = reader.int("page", default: 1, range: 1...100_000)
-        let perPage = reader.int("perPage", default: 50, range: 1...100)
+        let page = reader.int("page", default: 1, range: 1...10_000)
+        let perPage = reader.int("perPage", default: 20, range: 1...100)
         try reader.finish()
         let result = try await donations.donations.donations(of: account.id, page: page, perPage: perPage)
         return DonationListOutput(items: result.items.map(DonationOutput.init), page: result.page, perPage: result.perPage, total: result.total)
+    }
+
+    /// What the nonprofit's team answers donors and refunds from: every donation, with who gave
+    /// it (the team sees an anonymous donor's name, as it does on its receipts).
+    @Sendable func nonprofitDonations(_ request: Request, context: AppRequestContext) async throws -> TeamDonationListOutput {
+        let account = try context.requireAccount()
+        let id = try context.parameters.requireUUID("nonprofitId")
+        _ = try await nonprofits.requireMember(id, account: account)
+        var reader = QueryReader(request)
+        let page = reader.int("page", default: 1, range: 1...10_000)
+        let perPage = reader.int("perPage", default: 20, range: 1...100)
+        let fundraiser = reader.parse("fundraiserId") { (text: String) throws(ValidationIssue) -> UUID in
+            guard let id = UUID(uuidString: text) else { throw ValidationIssue(field: "fundraiserId", message: "must be a fundraiser's id") }
+            return id
+        }
+        let status = reader.parse("status") { (text: String) throws(ValidationIssue) -> DonationStatus in
+            guard let status = DonationStatus(rawValue: text) else {
+                throw ValidationIssue(field: "status", message: "must be one of \(DonationStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return status
+        }
+        try reader.finish()
+        let result = try await donations.donations.donations(toNonprofit: id, fundraiser: fundraiser, status: status, page: page, perPage: perPage)
+        let donors = try await accounts.summaries(Array(Set(result.items.map(\.donorId))))
+        return TeamDonationListOutput(
+            items: result.items.map { TeamDonationOutput(donation: DonationOutput($0), donor: donors[$0.donorId] ?? .init(id: $0.donorId, handle: "", displayName: "")) },
+            page: result.page, perPage: result.perPage, total: result.total
+        )
     }
 
     /// A donation is seen by its donor, the nonprofit's team and platform admins.

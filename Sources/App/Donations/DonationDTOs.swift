@@ -202,3 +202,32 @@ struct RefundOutput: ResponseCodable {
     let status: String
     let createdAt: Date
 }
+
+/// A donation as its nonprofit's team sees it: the donation, and who gave it.
+struct TeamDonationOutput: Encodable, Sendable {
+    let donation: DonationOutput
+    let donor: AccountSummary
+
+    private enum Keys: String, CodingKey { case donor }
+
+    /// The donation's fields, with `donor` beside them.
+    func encode(to encoder: any Encoder) throws {
+        try donation.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(donor, forKey: .donor)
+    }
+}
+
+/// An account named in a list: enough to recognise it and link to it.
+struct AccountSummary: Codable, Sendable {
+    let id: UUID
+    let handle: String
+    let displayName: String
+}
+
+struct TeamDonationListOutput: ResponseEncodable {
+    let items: [TeamDonationOutput]
+    let page: Int
+    let perPage: Int
+    let total: Int
+}

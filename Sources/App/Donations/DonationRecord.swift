@@ -1,7 +1,7 @@
 import Foundation
 import GoodcastCore
 
-enum DonationStatus: String, Sendable, Codable {
+enum DonationStatus: String, Sendable, Codable, CaseIterable {
     /// Written before the charge by versions before one commit per donation (see
     /// `DonationCharge`); reconciliation settles any left.
     case pending

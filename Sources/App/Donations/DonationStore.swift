@@ -171,10 +171,22 @@ struct DonationStore: Sendable {
         Int(try await FundraiserTotals.donors(fundraisers: [fundraiser], on: db.reader)[fundraiser] ?? 0)
     }
 
-    func donations(toNonprofit nonprofit: UUID, limit: Int = 200) async throws -> [DonationRecord] {
-        try await db.sql.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations")
-            .where("nonprofit_id", .equal, SQLBind(nonprofit)).where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
-            .orderBy("created_at", .descending).limit(limit).all(decoding: DonationRecord.self)
+    /// A nonprofit's donations for its team, newest first, of one fundraiser or status if asked.
+    func donations(toNonprofit nonprofit: UUID, fundraiser: UUID? = nil, status: DonationStatus? = nil,
+                   page: Int = 1, perPage: Int = 50) async throws -> Page<DonationRecord> {
+        func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+            var select = select.where("nonprofit_id", .equal, SQLBind(nonprofit))
+            if let fundraiser { select = select.where("fundraiser_id", .equal, SQLBind(fundraiser)) }
+            if let status { select = select.where("status", .equal, SQLBind(status.rawValue)) }
+            return select
+        }
+        struct Count: Decodable { let n: Int }
+        let total = try await filtered(db.reader.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("donations"))
+            .first(decoding: Count.self)?.n ?? 0
+        let items = try await filtered(db.reader.select().columns(DonationRecord.columns.map { SQLColumn($0) }).from("donations"))
+            .orderBy("created_at", .descending).orderBy("id").limit(perPage).offset((page - 1) * perPage)
+            .all(decoding: DonationRecord.self)
+        return Page(items: items, page: page, perPage: perPage, total: total)
     }
 
     func donations(of donor: UUID, page: Int = 1, perPage: Int = 100) async throws -> Page<DonationRecord> {

@@ -114,6 +114,11 @@ extension SitePages {
         let payouts: [PayoutRow]
         let noPayouts: Bool
         let errors: FormErrors
+        let pageNumber: Int
+        let previousHref: String?
+        let nextHref: String?
+        /// Mustache reads stored properties only.
+        let paged: Bool
 
         struct PayoutRow { let period: String; let amount: String; let date: String }
     }
@@ -128,10 +133,14 @@ extension SitePages {
     func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?, unanswered: RefundAttempt? = nil) async throws -> Response {
         guard let account = context.identity?.account else { return signInRedirect(request) }
         let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
+        var reader = QueryReader(request)
+        let pageNumber = reader.int("page", default: 1, range: 1...10_000)
+        let result = try await services.donations.donations.donations(toNonprofit: nonprofitID, status: .succeeded, page: pageNumber, perPage: 50)
+        let handles = try await services.accounts.handles(Array(Set(result.items.map(\.donorId))))
+        func href(page: Int) -> String { PagePath.money(nonprofitID.lowercasedString) + "?page=\(page)" }
         var rows: [DonationRow] = []
-        for donation in try await services.donations.donations.donations(toNonprofit: nonprofitID) {
-            let donor = try await services.accounts.find(id: donation.donorId)
-            var row = row(donation, language: context.language, donor: donor.map { "@\($0.handle)" } ?? "")
+        for donation in result.items {
+            var row = row(donation, language: context.language, donor: handles[donation.donorId].map { "@\($0)" } ?? "")
             if let unanswered, unanswered.donation == donation.id {
                 row.refundKey = unanswered.key
                 row.refundAmount = unanswered.amount
@@ -143,7 +152,10 @@ extension SitePages {
                                 date: Self.dateText($0.createdAt, language: context.language))
         }
         let page = MoneyPage(nonprofitName: record.name, nonprofitHref: PagePath.nonprofit(nonprofitID.lowercasedString),
-                             donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors))
+                             donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors),
+                             pageNumber: result.page, previousHref: result.page > 1 ? href(page: result.page - 1) : nil,
+                             nextHref: result.page * result.perPage < result.total ? href(page: result.page + 1) : nil,
+                             paged: result.total > result.perPage)
         return pages.render("nonprofits/money", title: Strings.table(for: context.language)["money"]!, page: page, request: request, context: context,
                             status: errors?.status ?? .ok)
     }
