@@ -118,6 +118,52 @@ struct RefundTests {
         }
     }
 
+    @Test("a receipt says what the nonprofit kept: refunds made come off, a full refund voids it; a declined gift has no receipt", arguments: DatabaseKind.enabled)
+    func receiptsAfterRefunds(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("kept")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            func receipt() async throws -> [String: Any] { try await app.request(.get, "/api/v1/donations/\(id)/receipt", token: donor).json() }
+            var shown = try await receipt()
+            #expect(money(shown["kept"]) == 10_000 && money(shown["refunded"]) == 0 && shown["void"] as? Bool == false && shown["dispute"] as? String == "none")
+            func refund(_ body: String, key: String) async throws {
+                let reply = try await app.request(.post, "/api/v1/donations/\(id)/refunds", json: body, token: cause.ownerToken, headers: [.init("Idempotency-Key")!: key])
+                #expect(reply.status == .created, "\(reply.text)")
+            }
+            try await refund(#"{"amount":{"amount":2500,"currency":"USD"}}"#, key: "part")
+            shown = try await receipt()
+            #expect(money(shown["kept"]) == 7_500 && money(shown["refunded"]) == 2_500 && shown["void"] as? Bool == false)
+            try await refund("{}", key: "rest")
+            shown = try await receipt()
+            #expect(money(shown["kept"]) == 0 && money(shown["refunded"]) == 10_000 && shown["void"] as? Bool == true)
+            let pages = FormPagesTests()
+            let page = try await pages.get(app, "/donations/\(id.lowercased())", as: try await pages.signIn(app, "kept")).text
+            #expect(page.contains(#"id="receipt-void""#) && page.contains(#"id="receipt-kept""#) && !page.contains(#"id="thanks""#))
+
+            let declined = try await app.donate(cause.fundraiser, token: donor, amount: 900, paymentToken: "tok_chargeDeclined")
+            #expect(declined.status.code == 402)
+            let mine = try await app.request(.get, "/api/v1/me/donations", token: donor).json()["items"] as! [[String: Any]]
+            let declinedID = try #require(mine.first { $0["status"] as? String == "declined" }?["id"] as? String)
+            #expect(try await app.request(.get, "/api/v1/donations/\(declinedID)/receipt", token: donor).status == .notFound)
+            let declinedPage = try await pages.get(app, "/donations/\(declinedID.lowercased())", as: try await pages.signIn(app, "kept")).text
+            #expect(declinedPage.contains(#"id="not-a-receipt""#) && !declinedPage.contains(#"id="receipt-number""#) && !declinedPage.contains("Gift Aid"))
+        }
+    }
+
+    @Test("the donate form's fingerprint tells its fields apart, whatever a message contains")
+    func formFingerprints() {
+        #expect(SitePages.formFingerprint(["500", "tok_visa", "x|anonymous", "", ""]) != SitePages.formFingerprint(["500", "tok_visa", "x", "anonymous", "|"]))
+        #expect(SitePages.formFingerprint(["500", "tok_visa", "hi", "public", ""]) == SitePages.formFingerprint(["500", "tok_visa", "hi", "public", ""]))
+    }
+
+    @Test("a lost dispute leaves nothing kept; an open one keeps the gift on the receipt until it is decided")
+    func keptAfterDisputes() {
+        #expect(ReceiptAmounts.kept(gross: 10_000, refundsMade: 2_500, dispute: .lost) == 0)
+        #expect(ReceiptAmounts.kept(gross: 10_000, refundsMade: 2_500, dispute: .open) == 7_500)
+        #expect(ReceiptAmounts.kept(gross: 10_000, refundsMade: 0, dispute: .won) == 10_000)
+    }
+
     @Test("concurrent refunds never return more than the donation", arguments: DatabaseKind.enabled)
     func concurrentRefunds(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind, .live) { app in

@@ -39,6 +39,19 @@ struct TextTests {
         #expect(TextSanitizer.clean("Je suis là 🌍") == "Je suis là 🌍")
     }
 
+    @Test("invisible characters go; emoji sequences, subdivision flags and scripts written with joiners stay; text that shows nothing is empty")
+    func invisible() throws {
+        for invisible in ["\u{200B}", "\u{2060}", "\u{FEFF}", "\u{200E}", "\u{200F}", "\u{061C}", "\u{00AD}", "\u{2066}"] {
+            #expect(TextSanitizer.clean("a\(invisible)b") == "ab", "\(invisible.unicodeScalars.first!.value)")
+            #expect(TextSanitizer.clean(invisible) == "", "\(invisible.unicodeScalars.first!.value)")
+        }
+        #expect(TextSanitizer.clean("\u{200D}\u{FE0F} \u{200C}") == "", "joiners and a variation selector alone show nothing")
+        #expect(try TextSanitizer.optional("\u{200B}\u{200B}", field: "message", max: 280) == nil)
+        for kept in ["👩‍👩‍👧‍👦", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "❤️", "می‌خواهم"] {
+            #expect(TextSanitizer.clean(kept) == kept)
+        }
+    }
+
     @Test("length is counted in characters a person sees")
     func length() throws {
         #expect(try TextSanitizer.required("👩‍👩‍👧‍👦", field: "f", max: 1) == "👩‍👩‍👧‍👦")

@@ -78,3 +78,4 @@ def test_give_receipt_refund_totals(server, browsers):
     assert len(succeeded) == 1 and "declined" in donor.find_element(By.ID, "my-donations").text
     click_and_load(donor, succeeded[0].find_element(By.TAG_NAME, "a"))
     assert donor.find_element(By.ID, "receipt-refunded").text == "£5.00"
+    assert donor.find_element(By.ID, "receipt-kept").text == "£15.00"

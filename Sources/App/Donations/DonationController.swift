@@ -53,10 +53,13 @@ struct DonationController: Sendable {
         }
         guard let nonprofit = try await nonprofits.store.find(id: donation.nonprofitId) else { throw Problem.notFound("nonprofit") }
         let donor = try await accounts.find(id: donation.donorId)
+        let refunded = try await donations.donations.refundsMade(of: donation.id)
+        let kept = ReceiptAmounts.kept(gross: donation.amount, refundsMade: refunded, dispute: donation.dispute)
         let output = ReceiptOutput(
             number: number, donationId: donation.id,
             nonprofit: .init(id: nonprofit.id, legalName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country),
-            donor: donor?.displayName ?? "", amount: MoneyOutput(donation.gross), refunded: MoneyOutput(Money(donation.refunded, donation.currency)),
+            donor: donor?.displayName ?? "", amount: MoneyOutput(donation.gross), refunded: MoneyOutput(Money(refunded, donation.currency)),
+            kept: MoneyOutput(Money(kept, donation.currency)), dispute: donation.disputeName, void: kept == 0,
             date: date, taxStatement: TaxStatement.text(country: nonprofit.country)
         )
         return try context.responseEncoder.encode(output, from: request, context: context)

@@ -171,6 +171,14 @@ struct DonationStore: Sendable {
         Int(try await FundraiserTotals.donors(fundraisers: [fundraiser], on: db.reader)[fundraiser] ?? 0)
     }
 
+    /// What refunds of a donation the processor has made (those still pending excluded).
+    func refundsMade(of donation: UUID) async throws -> Int64 {
+        struct Total: Decodable { let total: Int64? }
+        return try await db.reader.select().column(sqlSum("amount"), as: "total").from("refunds")
+            .where("donation_id", .equal, SQLBind(donation)).where("status", .equal, SQLBind("succeeded"))
+            .first(decoding: Total.self)?.total ?? 0
+    }
+
     /// A nonprofit's donations for its team, newest first, of one fundraiser or status if asked.
     func donations(toNonprofit nonprofit: UUID, fundraiser: UUID? = nil, status: DonationStatus? = nil,
                    page: Int = 1, perPage: Int = 50) async throws -> Page<DonationRecord> {

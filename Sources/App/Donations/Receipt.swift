@@ -20,7 +20,14 @@ struct ReceiptOutput: Codable, Sendable {
     let nonprofit: Nonprofit
     let donor: String
     let amount: MoneyOutput
+    /// Refunds made (not those still waiting for the processor).
     let refunded: MoneyOutput
+    /// What the nonprofit keeps of the gift: the amount less refunds made and a lost dispute.
+    /// This is the figure a tax claim may rest on.
+    let kept: MoneyOutput
+    let dispute: String
+    /// Nothing of the gift is kept (refunded in full, or a dispute lost): not a receipt for tax.
+    let void: Bool
     let date: Date
     let taxStatement: String
 
@@ -29,5 +36,14 @@ struct ReceiptOutput: Codable, Sendable {
         let legalName: String
         let registrationNumber: String
         let country: String
+    }
+}
+
+/// What a donor's receipt may claim of a gift.
+enum ReceiptAmounts {
+    /// The gift less refunds made and less what a lost dispute took. An open dispute keeps the
+    /// gift on the receipt, flagged, until it is decided.
+    static func kept(gross: Int64, refundsMade: Int64, dispute: DonationBalance.DisputeState) -> Int64 {
+        dispute == .lost ? 0 : max(0, gross - refundsMade)
     }
 }

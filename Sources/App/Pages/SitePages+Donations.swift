@@ -79,6 +79,12 @@ extension SitePages {
         let fundraiserTitle: String
         let fundraiserHref: String
         let fee: String
+        /// What the nonprofit keeps of the gift (`ReceiptAmounts.kept`), with refunds made only.
+        let kept: String
+        let refundsMade: String?
+        let void: Bool
+        let disputed: Bool
+        let disputeState: String
         /// The donor's own gift unlocked a sticker that is still theirs to share.
         let stickerHref: String?
     }
@@ -96,12 +102,19 @@ extension SitePages {
         if donation.donorId == account.id, try await services.stickers.stickers(of: account.id).contains(where: { $0.id == donation.id && $0.available }) {
             stickerHref = PagePath.newStory(sticker: donation.id.lowercasedString)
         }
+        let succeeded = donation.status == .succeeded
+        let refundsMade = succeeded ? try await services.donations.donations.refundsMade(of: donation.id) : 0
+        let kept = succeeded ? ReceiptAmounts.kept(gross: donation.amount, refundsMade: refundsMade, dispute: donation.dispute) : 0
         let page = ReceiptPage(
-            donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: donation.status == .succeeded,
+            donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: succeeded,
             nonprofitName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country,
             donorName: donor?.displayName ?? "", taxStatement: TaxStatement.text(country: nonprofit.country),
             fundraiserTitle: fundraiser?.title ?? "", fundraiserHref: PagePath.fundraiser(donation.fundraiserId.lowercasedString),
-            fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language), stickerHref: stickerHref
+            fee: MoneyFormat.format(Money(donation.fee, donation.currency), language: context.language),
+            kept: MoneyFormat.format(Money(kept, donation.currency), language: context.language),
+            refundsMade: refundsMade > 0 ? MoneyFormat.format(Money(refundsMade, donation.currency), language: context.language) : nil,
+            void: succeeded && kept == 0, disputed: donation.dispute == .open || donation.dispute == .lost,
+            disputeState: donation.disputeName, stickerHref: stickerHref
         )
         return pages.render("donations/receipt", title: Strings.table(for: context.language)["receipt"]!, page: page, request: request, context: context)
     }

@@ -96,7 +96,7 @@ extension SitePages {
                 message: form["message"], visibility: form["visibility"], coverFees: form["coverFees"] == "on"
             )
             // The fingerprint covers what the donor chose, not the CSRF token around it.
-            let fingerprint = Data("\(amount.amount)|\(form["paymentToken"] ?? "")|\(form["message"] ?? "")|\(form["visibility"] ?? "")|\(form["coverFees"] ?? "")".utf8)
+            let fingerprint = Self.formFingerprint([String(amount.amount), form["paymentToken"] ?? "", form["message"] ?? "", form["visibility"] ?? "", form["coverFees"] ?? ""])
             let stored = try await services.donations.donate(fundraiserID: id, donor: donor, key: key, body: fingerprint, input: input)
             if stored.status == 201, let data = stored.body.data(using: .utf8),
                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let donation = object["id"] as? String {
@@ -159,5 +159,11 @@ extension SitePages {
         } catch let problem as Problem where problem.kind == .validationFailed {
             return try await renderNewFundraiser(request, context, nonprofit: form["nonprofitId"], form: form, errors: problem)
         }
+    }
+
+    /// A form's fields as one body for its key's fingerprint. Each is prefixed by its length:
+    /// a message with a "|" in it cannot pass for another visibility.
+    static func formFingerprint(_ fields: [String]) -> Data {
+        Data(fields.map { "\($0.utf8.count):\($0)" }.joined().utf8)
     }
 }

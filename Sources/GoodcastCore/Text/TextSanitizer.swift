@@ -6,13 +6,15 @@ public enum TextSanitizer {
         for scalar in text.unicodeScalars {
             if scalar == "\n" && allowNewlines {
                 scalars.append(scalar)
-            } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format && isBidiOverride(scalar) {
+            } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format && !isJoinerOrTag(scalar) {
                 if scalar == "\t" || scalar == "\n" || scalar == "\r" { scalars.append(" ") }
             } else {
                 scalars.append(scalar)
             }
         }
-        return String(scalars).trimmingWhitespace()
+        let cleaned = String(scalars).trimmingWhitespace()
+        // Joiners and variation selectors alone show nothing: such text is empty.
+        return cleaned.unicodeScalars.contains { !$0.properties.isWhitespace && !isJoinerOrTag($0) && !$0.properties.isVariationSelector } ? cleaned : ""
     }
 
     /// Cleans and checks a required field.
@@ -33,9 +35,12 @@ public enum TextSanitizer {
         return cleaned
     }
 
-    // Right-to-left overrides can disguise a name or a link; they have no place in a form field.
-    private static func isBidiOverride(_ scalar: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    // Format characters are invisible: right-to-left overrides and marks can disguise a name or
+    // a link, zero-width spaces and word joiners make a message that looks empty, or two names
+    // that look the same. Kept: the joiners that emoji sequences and some scripts are written
+    // with (ZWNJ, ZWJ), and the tag characters of subdivision flags.
+    private static func isJoinerOrTag(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x200C || scalar.value == 0x200D || (0xE0020...0xE007F).contains(scalar.value)
     }
 }
 
