@@ -146,8 +146,11 @@ schemas = {
     "RefundInput": {"type": "object", "additionalProperties": False, "properties": {"amount": ref("MoneyInput"), "reason": string(maxLength=500)}},
     "Refund": {"type": "object", "required": ["id", "donationId", "amount", "status", "createdAt"], "properties": {
         "id": uuid, "donationId": uuid, "amount": ref("Money"), "status": string(enum=["succeeded"]), "createdAt": datetime}},
-    "Receipt": {"type": "object", "required": ["number", "donationId", "nonprofit", "donor", "amount", "refunded", "date", "taxStatement"], "properties": {
-        "number": string(), "donationId": uuid, "donor": string(), "amount": ref("Money"), "refunded": ref("Money"), "date": datetime,
+    "Receipt": {"type": "object", "required": ["number", "donationId", "nonprofit", "donor", "amount", "refunded", "kept", "dispute", "void", "date", "taxStatement"], "properties": {
+        "number": string(), "donationId": uuid, "donor": string(), "amount": ref("Money"),
+        "refunded": {**ref("Money"), "description": "Refunds made (not those still waiting for the processor)"},
+        "kept": {**ref("Money"), "description": "What the nonprofit keeps: the amount less refunds made and a lost dispute"},
+        "dispute": string(enum=["none", "open", "won", "lost"]), "void": {"type": "boolean", "description": "Nothing is kept: not a receipt for tax"}, "date": datetime,
         "taxStatement": string(), "nonprofit": {"type": "object", "required": ["id", "legalName", "registrationNumber", "country"], "properties": {
             "id": uuid, "legalName": string(), "registrationNumber": string(), "country": string()}}}},
     "Payout": {"type": "object", "required": ["id", "nonprofitId", "amount", "period", "createdAt"], "properties": {
