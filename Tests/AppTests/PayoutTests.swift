@@ -37,6 +37,10 @@ struct PayoutTests {
             #expect(lines.filter { $0.contains(",payout,") }.count == 2)
             #expect(lines.filter { $0.contains(",donation,") }.count == 2)
             #expect(try await app.request(.get, "/api/v1/nonprofits/\(cause.nonprofit)/payouts", token: donor).status == .forbidden)
+            // A day to come is refused by name: its own run would find it paid.
+            let tomorrow = PayoutService.period(of: Date().addingTimeInterval(86_400))
+            let future = try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"\#(tomorrow)"}"#, token: cause.adminToken)
+            #expect(future.status == .unprocessableContent && future.text.contains("must not be after today"), "\(future.text)")
         }
     }
 

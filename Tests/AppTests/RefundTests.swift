@@ -218,6 +218,45 @@ struct RefundTests {
         }
     }
 
+    @Test("a dispute won gives back what it took: a refund pending when it opened, and refused since, was never disputed", arguments: DatabaseKind.enabled)
+    func disputeAroundPendingRefund(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let cause = try await app.verifiedFundraiser()
+            let (_, donor) = try await app.signUp("contested")
+            let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            let raised = try #require(money(try await app.fundraiser(cause.fundraiser)["raised"]))
+            let intent = try #require(await app.bank.intents.values.first)
+            try await app.withCommands { commands in
+                let services = commands.services
+                func refunds(_ loses: UnansweredProcessor.Loses) -> RefundService {
+                    RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
+                                  processor: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: loses), logger: services.db.logger)
+                }
+                let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
+                // 30.00 asked back; the request never reaches the processor: pending.
+                await #expect(throws: Problem.self) {
+                    try await refunds(.refundsBeforeMaking).refund(donationID: UUID(uuidString: id)!, by: owner, key: "pending", body: Data("30".utf8),
+                                                                   input: RefundInput(amount: MoneyInput(amount: 3_000, currency: "USD"), reason: nil))
+                }
+            }
+            // The bank disputes the charge meanwhile: what is not being refunded, 70.00.
+            #expect(try await app.postWebhook("charge.dispute.created", SandboxBank.disputeWire(intent, status: "needs_response"), id: "evt_open").status == .ok)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == raised - 7_000)
+            try await app.withCommands { commands in
+                let services = commands.services
+                let refused = RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
+                                            processor: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: .refundsDeclined), logger: services.db.logger)
+                // The processor refuses the refund: its 30.00 is the nonprofit's again.
+                let settled = try await refused.settlePending(olderThan: 0)
+                #expect(settled == 1)
+            }
+            #expect(try await app.postWebhook("charge.dispute.closed", SandboxBank.disputeWire(intent, status: "won"), id: "evt_won").status == .ok)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == raised, "the 70.00 taken comes back, no more")
+            let after = try await app.request(.get, "/api/v1/donations/\(id)", token: donor).json()
+            #expect(after["dispute"] as? String == "won" && money(after["refunded"]) == 0)
+        }
+    }
+
     @Test("a disputed charge's webhook reaches the live server, in-process or over HTTP, and is won back",
           arguments: DatabaseKind.enabled, [AppConfig.SandboxWebhooks.inProcess, .http])
     func disputeDelivered(_ kind: DatabaseKind, delivery: AppConfig.SandboxWebhooks) async throws {

@@ -78,7 +78,7 @@ public struct AppCommands: Sendable {
         var day: String?
         if let period {
             do {
-                day = PayoutService.period(of: try DateParameter.parse(period, field: "period"))
+                day = try services.payouts.period(named: period, field: "period")
             } catch {
                 throw ConfigError(setting: "--period", message: error.message)
             }

@@ -147,13 +147,20 @@ struct WebhookService: Sendable {
         let fundraiser = donation.fundraiserId.uuidString
         let now = clock.now()
         var postings: [LedgerTransaction] = []
+        var taken: Money?
         // A close that arrives first opens the dispute too, so the ledger sees both steps.
         if balance.dispute == .none {
             if let amount = balance.openDispute() {
+                taken = amount
                 postings.append(try PostingRules.dispute(reference: "dispute:\(donation.id.lowercasedString):open", amount: amount, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
             }
         }
-        if let won, balance.dispute == .open, let back = balance.closeDispute(won: won) {
+        if let won, balance.dispute == .open, let left = balance.closeDispute(won: won) {
+            // A win gives back what the opening took, not what is left now: a refund pending when
+            // the dispute opened, and refused since, is back in the donation's balance but was
+            // never disputed.
+            var back = left
+            if let taken { back = taken } else if let disputed = try await Self.disputed(donation, on: sql) { back = disputed }
             postings.append(try PostingRules.disputeWon(reference: "dispute:\(donation.id.lowercasedString):won", amount: back, processor: donation.processor, nonprofit: nonprofit, fundraiser: fundraiser))
         } else if let won, balance.dispute == .open {
             _ = balance.closeDispute(won: won)
@@ -161,6 +168,18 @@ struct WebhookService: Sendable {
         guard balance.dispute != donation.dispute else { return }
         try await sql.update("donations").set("dispute", to: SQLBind(balance.dispute.rawValue)).where("id", .equal, SQLBind(donation.id)).run()
         try await LedgerStore.write(postings, on: sql, at: now)
+    }
+
+    /// What a donation's dispute took when it opened, as the ledger has it.
+    private static func disputed(_ donation: DonationRecord, on sql: any SQLDatabase) async throws -> Money? {
+        struct Entry: Decodable { let amount: Int64 }
+        let entry = try await sql.select().column(SQLColumn("amount", table: "e"))
+            .from(SQLAlias(SQLIdentifier("ledger_entries"), as: SQLIdentifier("e")))
+            .join(SQLAlias(SQLIdentifier("ledger_transactions"), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal, SQLColumn("transaction_id", table: "e"))
+            .where(SQLColumn("reference", table: "t"), .equal, SQLBind("dispute:\(donation.id.lowercasedString):open"))
+            .where(SQLColumn("account", table: "e"), .equal, SQLBind(LedgerAccount.nonprofitPayable(donation.nonprofitId.lowercasedString).name))
+            .first(decoding: Entry.self)
+        return entry.map { Money(abs($0.amount), donation.currency) }
     }
 
     /// The donation a `payment_intent.succeeded` event names, read from the few fields that

@@ -44,7 +44,7 @@ struct PayoutController: Sendable {
             let input = try await request.decodeJSON(RunInput.self, maxBytes: maxBodyBytes)
             if let raw = input.period {
                 do {
-                    period = PayoutService.period(of: try DateParameter.parse(raw, field: "period"))
+                    period = try payouts.period(named: raw, field: "period")
                 } catch {
                     throw Problem.validation(error)
                 }

@@ -26,6 +26,16 @@ struct PayoutService: Sendable {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
     }
 
+    /// The period a run names (a date), checked: a day to come would pay today what belongs to
+    /// it, and its own run would then find it paid.
+    func period(named text: String, field: String) throws(ValidationIssue) -> String {
+        let period = Self.period(of: try DateParameter.parse(text, field: field))
+        guard period <= Self.period(of: clock.now()) else {
+            throw ValidationIssue(field: field, message: "must not be after today (\(Self.period(of: clock.now())), UTC)")
+        }
+        return period
+    }
+
     /// Pays out every verified nonprofit with enough owed; returns the payouts made by this run.
     /// A period is paid once per nonprofit and currency, and never after a later one: a run
     /// for an earlier day must not pay a second time in one week.

@@ -9,6 +9,10 @@ struct UnansweredProcessor: PaymentProcessor {
     enum Loses: Sendable {
         /// Refunds are made, then their answer is lost.
         case refundsAfterMaking
+        /// Refunds are never made: the request is lost on its way.
+        case refundsBeforeMaking
+        /// Refunds are refused (the processor declines them).
+        case refundsDeclined
         /// Charges are never made: the request is lost on its way (a crash before the processor was asked).
         case chargesBeforeMaking
         /// The search by metadata finds nothing yet (Stripe's can lag); the list of charges is whole.
@@ -25,6 +29,8 @@ struct UnansweredProcessor: PaymentProcessor {
     }
 
     func refund(chargeID: String, amount: Money, idempotencyKey: String) async throws(PaymentFailure) -> ProcessorRefund {
+        if loses == .refundsBeforeMaking { throw .outcomeUnknown("the request was lost") }
+        if loses == .refundsDeclined { throw .declined(code: "refund_declined", message: "the processor refused the refund") }
         let made = try await inner.refund(chargeID: chargeID, amount: amount, idempotencyKey: idempotencyKey)
         if loses == .refundsAfterMaking { throw .outcomeUnknown("the answer was lost") }
         return made
