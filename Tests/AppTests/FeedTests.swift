@@ -86,6 +86,25 @@ struct FeedTests {
         }
     }
 
+    @Test("a dispute moves the live's total: taken when it opens, given back when it is won", arguments: DatabaseKind.enabled)
+    func disputeTotals(_ kind: DatabaseKind) async throws {
+        try await withTestApp(kind) { app in
+            let (live, fundraiser, host) = try await fundraisingLive(app)
+            let (_, donor) = try await app.signUp("fan")
+            #expect(try await app.request(.post, "/api/v1/lives/\(live)/start", token: host).status == .ok)
+            _ = try await app.donate(fundraiser, token: donor, amount: 2_000)
+            let intent = try #require(await app.bank.intents.values.first)
+            let before = try await items(app, live).count
+            #expect(try await app.postWebhook("charge.dispute.created", SandboxBank.disputeWire(intent, status: "needs_response"), id: "evt_open").status == .ok)
+            #expect(try await app.postWebhook("charge.dispute.closed", SandboxBank.disputeWire(intent, status: "won"), id: "evt_won").status == .ok)
+            let added = try await items(app, live, after: before)
+            #expect(added.map { $0["kind"] as? String } == ["total", "total"], "\(added)")
+            let raised = added.compactMap { ($0["data"] as? [String: Any])?["raised"] as? Int64 }
+            #expect(raised == [-88, 1_912], "the gift taken (its fee stays spent), then given back")
+            #expect(raised.last == money(try await app.fundraiser(fundraiser)["raised"]))
+        }
+    }
+
     @Test("the host thanks a donor and everyone, and hides a message everywhere; others may not", arguments: DatabaseKind.enabled)
     func hostTools(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in

@@ -167,7 +167,12 @@ struct WebhookService: Sendable {
         }
         guard balance.dispute != donation.dispute else { return }
         try await sql.update("donations").set("dispute", to: SQLBind(balance.dispute.rawValue)).where("id", .equal, SQLBind(donation.id)).run()
+        guard !postings.isEmpty else { return }
+        // The donation row first, then the feed: the order every writer takes its locks in.
+        try await FeedLog.lock([donation.fundraiserId], on: sql)
         try await LedgerStore.write(postings, on: sql, at: now)
+        // The live's total follows the money taken and given back, as it follows refunds.
+        try await FeedLog.append(FeedTotals.events(for: [donation.fundraiserId], on: sql), on: sql, at: now)
     }
 
     /// What a donation's dispute took when it opened, as the ledger has it.
