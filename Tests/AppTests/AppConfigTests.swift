@@ -36,4 +36,11 @@ struct AppConfigTests {
         // The in-process sandbox needs none.
         #expect(try AppConfig.fromEnvironment([:]).webhookSecret == "whsec_sandbox")
     }
+
+    @Test("a donation limit stays far inside Int64: totals of many gifts, and progress in percent, cannot overflow")
+    func donationLimitCap() throws {
+        #expect(try AppConfig.fromEnvironment(["GOODCAST_DONATION_LIMITS": "USD:100-10000000000"]).donationLimits.ranges["USD"] == 100...10_000_000_000)
+        let error = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["GOODCAST_DONATION_LIMITS": "USD:100-9223372036854775807"]) }
+        #expect(error?.setting == "GOODCAST_DONATION_LIMITS")
+    }
 }

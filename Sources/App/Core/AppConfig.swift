@@ -232,10 +232,17 @@ public struct AppConfig: Sendable {
                   let currency = Currency.supported[parts[0].uppercased()] else {
                 throw ConfigError(setting: "GOODCAST_DONATION_LIMITS", message: "must look like USD:100-1000000,EUR:100-1000000 (minor units)")
             }
+            // Totals of many gifts, and goal progress in percent, must stay far inside Int64.
+            guard bounds[1] <= maxDonationLimit else {
+                throw ConfigError(setting: "GOODCAST_DONATION_LIMITS", message: "a gift may be at most \(maxDonationLimit) minor units, got \(bounds[1]) for \(currency.code)")
+            }
             limits.ranges[currency.code] = bounds[0]...bounds[1]
         }
         return limits
     }
+
+    /// The largest gift a limit may allow: 10,000,000,000 minor units (100,000,000.00 USD).
+    static let maxDonationLimit: Int64 = 10_000_000_000
 
     private static func bool(_ value: String, _ name: String) throws -> Bool {
         switch value.lowercased() {

@@ -89,10 +89,12 @@ struct StripeProcessor: PaymentProcessor {
         while true {
             let (status, object) = try await send(.GET, "/v1/payment_intents?limit=100\(filter)\(after)&expand[]=data.latest_charge.balance_transaction")
             guard status == 200 else { throw Self.failure(status, object) }
-            let page = (object["data"] as? [[String: Any]] ?? []).compactMap(Self.charge)
-            result += page.filter(\.succeeded)
-            guard object["has_more"] as? Bool == true, let last = page.last else { return result }
-            after = "&starting_after=\(last.id)"
+            let intents = object["data"] as? [[String: Any]] ?? []
+            result += intents.compactMap(Self.charge).filter(\.succeeded)
+            // The next page starts after the last intent Stripe sent, readable here or not (a
+            // page of another currency's intents must not end the listing).
+            guard object["has_more"] as? Bool == true, let last = intents.last?["id"] as? String else { return result }
+            after = "&starting_after=\(last.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "_"))) ?? last)"
         }
     }
 
