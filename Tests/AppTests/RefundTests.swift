@@ -215,6 +215,17 @@ struct RefundTests {
             // A lost dispute takes the gift back; the fee stays spent.
             #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == -88)
             #expect(try await app.request(.post, "/api/v1/payments/webhooks/other", json: "{}").status == .notFound)
+
+            // An inquiry on another gift takes nothing, and closes without taking anything.
+            let (_, asker) = try await app.signUp("asker")
+            let asked = try await app.donate(cause.fundraiser, token: asker, amount: 1_000).json()
+            let raisedBefore = money(try await app.fundraiser(cause.fundraiser)["raised"])
+            let askedIntent = try #require(await app.bank.intents.values.first { $0.id != intent.id })
+            #expect(try await send("charge.dispute.created", SandboxBank.disputeWire(askedIntent, status: "warning_needs_response"), id: "evt_inquiry").status == .ok)
+            #expect(try await send("charge.dispute.closed", SandboxBank.disputeWire(askedIntent, status: "warning_closed"), id: "evt_inquiry_closed").status == .ok)
+            #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == raisedBefore)
+            let askedAfter = try await app.request(.get, "/api/v1/donations/\(asked["id"] as! String)", token: asker).json()
+            #expect(askedAfter["dispute"] as? String == "none")
         }
     }
 

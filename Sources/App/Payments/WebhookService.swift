@@ -75,7 +75,16 @@ struct WebhookService: Sendable {
             return // Nothing to do for the other events (refunds are recorded when Goodcast makes them).
         }
         let intent = object["payment_intent"] as? String
-        let won = object["status"] as? String == "won"
+        let status = object["status"] as? String ?? ""
+        let won = status == "won"
+        // An inquiry (Stripe's `warning_*` statuses) asks questions and takes no money, and
+        // closes without taking any: the ledger has nothing to post. One that escalates arrives
+        // as a dispute of its own.
+        if status.hasPrefix("warning_") {
+            logger.notice("a payment inquiry, not a dispute: nothing taken", metadata: ["charge": "\(intent ?? "")", "status": "\(status)"])
+            try await record(id: id, type: type) { _ in }
+            return
+        }
         try await record(id: id, type: type) { sql in
             switch type {
             case "charge.dispute.created":
