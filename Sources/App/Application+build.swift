@@ -140,7 +140,7 @@ public struct AppServices: Sendable {
             pollInterval: .milliseconds(config.feedPollMilliseconds), viewersInterval: .seconds(config.feedViewersSeconds),
             maxPending: config.feedMaxPending, readGap: .milliseconds(config.feedBatchMilliseconds)
         ), logger: logger)
-        payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths))
+        payouts = PayoutService(db: db, clock: clock, minimumHundredths: Int64(config.payoutMinimumHundredths), logger: logger)
         videos = VideoService(db: db, clock: clock, media: media, tools: MediaTools.find(enabled: config.useFFmpeg), accounts: accounts,
                               rules: config.pledgeRules, maxBytes: config.maxVideoBytes, logger: logger, uploadLimiter: uploadLimiter)
         views = ViewRecorder(db: db, logger: logger)

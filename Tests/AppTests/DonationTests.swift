@@ -226,6 +226,9 @@ struct DonationTests {
             let path = "/nonprofits/\(cause.nonprofit.lowercased())/money"
             let first = try await pages.get(app, path, as: owner).text
             #expect(first.components(separatedBy: "data-donation-id=").count - 1 == 50)
+            #expect(first.contains(#"id="payouts-held""#), "no payout details yet: payouts wait")
+            try await app.addPayoutDetails(cause)
+            #expect(!(try await pages.get(app, path, as: owner).text.contains(#"id="payouts-held""#)))
             #expect(first.contains(ids[50].lowercased()) && !first.contains(ids[0].lowercased()))
             let older = try #require(first.firstMatch(of: /<a href="([^"]+)" id="donations-older"/)?.1)
             let second = try await pages.get(app, String(older), as: owner).text

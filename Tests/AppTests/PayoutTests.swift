@@ -15,6 +15,11 @@ struct PayoutTests {
             let (_, donor) = try await app.signUp("benefactor")
             _ = try await app.donate(cause.fundraiser, token: donor, amount: 10_000)
             #expect(try await app.request(.post, "/api/v1/admin/payouts/run", token: cause.ownerToken).status == .forbidden)
+            // Until the nonprofit says where its money goes, its payout waits.
+            let held = try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"2026-11-22"}"#, token: cause.adminToken)
+            let heldItems = try held.json()["items"] as? [Any]
+            #expect(held.status == .ok && heldItems?.isEmpty == true, "\(held.text)")
+            try await app.addPayoutDetails(cause)
             let first = try await app.request(.post, "/api/v1/admin/payouts/run", json: #"{"period":"2026-11-22"}"#, token: cause.adminToken)
             #expect(first.status == .ok)
             let items = try first.json()["items"] as! [[String: Any]]
@@ -51,6 +56,7 @@ struct PayoutTests {
             let cause = try await app.verifiedFundraiser()
             let (_, donor) = try await app.signUp("patient")
             let id = try await app.donate(cause.fundraiser, token: donor, amount: 10_000).json()["id"] as! String
+            try await app.addPayoutDetails(cause)
             try await app.withCommands { commands in
                 let services = commands.services
                 let owner = try #require(try await services.accounts.find(handle: "rednoseday"))

@@ -59,6 +59,11 @@ public struct DemoSeed: Sendable {
             )
             let record = try await services.nonprofits.apply(application, by: owner)
             _ = try await services.nonprofits.review(record.id, verify: true, reason: nil, by: admin)
+            // Payouts go to a bank account: a made-up one (a valid IBAN, a valid US routing number).
+            let bank = entry.country == "US"
+                ? try PayoutDetails(accountHolder: entry.name, iban: nil, routingNumber: "111000025", accountNumber: "000123456789")
+                : try PayoutDetails(accountHolder: entry.name, iban: "GB82 WEST 1234 5698 7654 32", routingNumber: nil, accountNumber: nil)
+            _ = try await services.nonprofits.store.setPayoutDetails(bank, of: record.id)
             // Each creator follows a few, so the directory shows follower counts.
             for creator in creatorAccounts where (index + creator.handle.count) % 2 == 0 {
                 _ = try await services.nonprofits.follow(true, id: record.id, by: creator)

@@ -132,6 +132,8 @@ extension SitePages {
         let nextHref: String?
         /// Mustache reads stored properties only.
         let paged: Bool
+        /// Payouts wait until the nonprofit says where its money goes.
+        let payoutDetailsHref: String?
 
         struct PayoutRow { let period: String; let amount: String; let date: String }
     }
@@ -168,7 +170,9 @@ extension SitePages {
                              donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors),
                              pageNumber: result.page, previousHref: result.page > 1 ? href(page: result.page - 1) : nil,
                              nextHref: result.page * result.perPage < result.total ? href(page: result.page + 1) : nil,
-                             paged: result.total > result.perPage)
+                             paged: result.total > result.perPage,
+                             payoutDetailsHref: try await services.nonprofits.store.payoutDetails(of: nonprofitID) == nil
+                                ? "/nonprofits/\(nonprofitID.lowercasedString)/payout-details" : nil)
         return pages.render("nonprofits/money", title: Strings.table(for: context.language)["money"]!, page: page, request: request, context: context,
                             status: errors?.status ?? .ok)
     }

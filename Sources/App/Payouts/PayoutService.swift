@@ -1,5 +1,6 @@
 import Foundation
 import GoodcastCore
+import Logging
 import SQLKit
 
 /// Moves each nonprofit's payable balance (above a minimum) into a payout, once per period
@@ -9,6 +10,7 @@ struct PayoutService: Sendable {
     let clock: AppClock
     /// Smallest payout, in hundredths of a major unit (1000 = 10.00).
     let minimumHundredths: Int64
+    let logger: Logger
 
     struct Payout: Sendable, Decodable {
         let id: UUID
@@ -36,7 +38,8 @@ struct PayoutService: Sendable {
         return period
     }
 
-    /// Pays out every verified nonprofit with enough owed; returns the payouts made by this run.
+    /// Pays out every verified nonprofit with payout details and enough owed; returns the payouts
+    /// made by this run.
     /// A period is paid once per nonprofit and currency, and never after a later one: a run
     /// for an earlier day must not pay a second time in one week.
     /// Money a pending refund may still return to the donor stays behind for the next run.
@@ -72,9 +75,15 @@ struct PayoutService: Sendable {
             if sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT id FROM nonprofits WHERE id = \(bind: nonprofitID) FOR UPDATE").run()
             }
-            struct Status: Decodable { let status: String }
-            guard try await sql.select().column("status").from("nonprofits").where("id", .equal, SQLBind(nonprofitID))
-                .first(decoding: Status.self)?.status == NonprofitStatus.verified.rawValue else { return nil }
+            // A verified nonprofit that has said where its money goes; others' money waits.
+            struct Status: Decodable { let status: String; let payout_account: String? }
+            guard let nonprofitRow = try await sql.select().column("status").column("payout_account").from("nonprofits")
+                .where("id", .equal, SQLBind(nonprofitID)).first(decoding: Status.self),
+                nonprofitRow.status == NonprofitStatus.verified.rawValue else { return nil }
+            guard nonprofitRow.payout_account != nil else {
+                logger.notice("payout held: the nonprofit has no payout details", metadata: ["nonprofit": "\(nonprofit)", "currency": "\(currency.code)"])
+                return nil
+            }
             struct Paid: Decodable { let period: String }
             let paidSince = try await sql.select().column("period").from("payouts").where("nonprofit_id", .equal, SQLBind(nonprofitID))
                 .where("currency", .equal, SQLBind(currency.code)).where("period", .greaterThanOrEqual, SQLBind(period)).first(decoding: Paid.self)

@@ -218,6 +218,13 @@ extension TestHarness {
         return Cause(nonprofit: nonprofit, fundraiser: try created.json()["id"] as! String, ownerToken: ownerToken, adminToken: admin)
     }
 
+    /// The nonprofit's owner says where payouts go (a valid example IBAN): payouts wait for it.
+    func addPayoutDetails(_ cause: Cause) async throws {
+        let reply = try await request(.put, "/api/v1/nonprofits/\(cause.nonprofit)/payout-details",
+                                      json: #"{"accountHolder":"Red Nose Day","iban":"GB82 WEST 1234 5698 7654 32"}"#, token: cause.ownerToken)
+        guard reply.status == .ok else { throw TestFailure("payout details: \(reply.status) \(reply.text)") }
+    }
+
     @discardableResult
     func donate(_ fundraiser: String, token: String, amount: Int64 = 1_000, currency: String = "USD", paymentToken: String = "tok_visa",
                 key: String = UUID().uuidString, extra: String = "") async throws -> Reply {
