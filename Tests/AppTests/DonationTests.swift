@@ -214,7 +214,7 @@ struct DonationTests {
         }
     }
 
-    @Test("the money page shows fifty donations a page, newest first, with a link to the older ones", arguments: [DatabaseKind.sqlite])
+    @Test("the money page and my donations show fifty donations a page, newest first, with a link to the older ones", arguments: [DatabaseKind.sqlite])
     func moneyPagePages(_ kind: DatabaseKind) async throws {
         try await withTestApp(kind) { app in
             let cause = try await app.verifiedFundraiser()
@@ -234,6 +234,14 @@ struct DonationTests {
             let second = try await pages.get(app, String(older), as: owner).text
             #expect(second.components(separatedBy: "data-donation-id=").count - 1 == 1)
             #expect(second.contains(ids[0].lowercased()) && second.contains(#"id="donations-newer""#) && !second.contains(#"id="donations-older""#))
+
+            // The donor's own list pages the same way.
+            let donorBrowser = try await pages.signIn(app, "steady")
+            let mine = try await pages.get(app, "/me/donations", as: donorBrowser).text
+            #expect(mine.contains(ids[50].lowercased()) && !mine.contains(ids[0].lowercased()))
+            let mineOlder = try #require(mine.firstMatch(of: /<a href="([^"]+)" id="my-donations-older"/)?.1)
+            let mineSecond = try await pages.get(app, String(mineOlder), as: donorBrowser).text
+            #expect(mineSecond.contains(ids[0].lowercased()) && !mineSecond.contains(ids[50].lowercased()))
         }
     }
 

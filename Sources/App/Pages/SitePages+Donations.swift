@@ -56,16 +56,29 @@ extension SitePages {
         return formatter.string(from: date) + " UTC"
     }
 
-    struct MyDonationsPage { let items: [DonationRow]; let empty: Bool }
+    struct MyDonationsPage {
+        let items: [DonationRow]
+        let empty: Bool
+        let pageNumber: Int
+        let previousHref: String?
+        let nextHref: String?
+        let paged: Bool
+    }
 
     @Sendable func myDonations(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let account = context.identity?.account else { return signInRedirect(request) }
-        var rows: [DonationRow] = []
-        for donation in try await services.donations.donations.donations(of: account.id, perPage: 100).items {
-            let nonprofit = try await services.nonprofits.store.find(id: donation.nonprofitId)?.name ?? ""
-            rows.append(row(donation, language: context.language, nonprofit: nonprofit))
-        }
-        return pages.render("donations/mine", title: Strings.table(for: context.language)["myDonations"]!, page: MyDonationsPage(items: rows, empty: rows.isEmpty), request: request, context: context)
+        var reader = QueryReader(request)
+        let pageNumber = reader.int("page", default: 1, range: 1...10_000)
+        let result = try await services.donations.donations.donations(of: account.id, page: pageNumber, perPage: 50)
+        var names: [UUID: String] = [:]
+        for id in Set(result.items.map(\.nonprofitId)) { names[id] = try await services.nonprofits.store.find(id: id)?.name }
+        let rows = result.items.map { row($0, language: context.language, nonprofit: names[$0.nonprofitId] ?? "") }
+        func href(page: Int) -> String { PagePath.myDonations + "?page=\(page)" }
+        let page = MyDonationsPage(items: rows, empty: rows.isEmpty, pageNumber: result.page,
+                                   previousHref: result.page > 1 ? href(page: result.page - 1) : nil,
+                                   nextHref: result.page * result.perPage < result.total ? href(page: result.page + 1) : nil,
+                                   paged: result.total > result.perPage)
+        return pages.render("donations/mine", title: Strings.table(for: context.language)["myDonations"]!, page: page, request: request, context: context)
     }
 
     struct ReceiptPage {
