@@ -57,7 +57,9 @@ extension AnalyticsRollup {
 
     private func addDonations(_ day: UTCDay, _ owners: ScopeOwners, _ figures: inout DayFigures) async throws {
         struct Gift: Decodable, Hashable { let fundraiser_id: UUID; let nonprofit_id: UUID; let donor_id: UUID }
+        // Nonprofit by nonprofit: the day's gifts are found through the (nonprofit, created) index.
         let gifts = try await db.sql.select().column("fundraiser_id").column("nonprofit_id").column("donor_id").from("donations")
+            .where("nonprofit_id", .in, SQLRaw("(SELECT id FROM nonprofits)"))
             .where("status", .equal, SQLBind(DonationStatus.succeeded.rawValue))
             .where("created_at", .greaterThanOrEqual, SQLBind(day.start)).where("created_at", .lessThan, SQLBind(day.end))
             .all(decoding: Gift.self)
