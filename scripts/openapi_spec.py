@@ -146,17 +146,17 @@ schemas = {
     "RefundInput": {"type": "object", "additionalProperties": False, "properties": {"amount": ref("MoneyInput"), "reason": string(maxLength=500)}},
     "Refund": {"type": "object", "required": ["id", "donationId", "amount", "status", "createdAt"], "properties": {
         "id": uuid, "donationId": uuid, "amount": ref("Money"), "status": string(enum=["succeeded"]), "createdAt": datetime}},
-    "Receipt": {"type": "object", "required": ["number", "donationId", "nonprofit", "donor", "amount", "refunded", "kept", "dispute", "void", "date", "taxStatement"], "properties": {
+    "Receipt": {"type": "object", "required": ["number", "donationId", "nonprofit", "donor", "amount", "refunded", "kept", "dispute", "void", "date"], "properties": {
         "number": string(), "donationId": uuid, "donor": string(), "amount": ref("Money"),
         "refunded": {**ref("Money"), "description": "Refunds made (not those still waiting for the processor)"},
         "kept": {**ref("Money"), "description": "What the nonprofit keeps: the amount less refunds made and a lost dispute"},
         "dispute": string(enum=["none", "open", "won", "lost"]), "void": {"type": "boolean", "description": "Nothing is kept: not a receipt for tax"}, "date": datetime,
-        "taxStatement": string(), "nonprofit": {"type": "object", "required": ["id", "legalName", "registrationNumber", "country"], "properties": {
+        "taxStatement": string(description="The nonprofit's country's statement; absent on a void receipt"), "nonprofit": {"type": "object", "required": ["id", "legalName", "registrationNumber", "country"], "properties": {
             "id": uuid, "legalName": string(), "registrationNumber": string(), "country": string()}}}},
     "Payout": {"type": "object", "required": ["id", "nonprofitId", "amount", "period", "createdAt"], "properties": {
         "id": uuid, "nonprofitId": uuid, "amount": ref("Money"), "period": string(), "createdAt": datetime}},
     "PayoutList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("Payout")}}},
-    "PayoutRun": {"type": "object", "additionalProperties": False, "properties": {"period": string(description="A day, YYYY-MM-DD; today (UTC) by default")}},
+    "PayoutRun": {"type": "object", "additionalProperties": False, "properties": {"period": string(description="A day, YYYY-MM-DD, not after today; today (UTC) by default")}},
     "LiveInput": {"type": "object", "additionalProperties": False, "required": ["title"], "properties": {
         "title": string(minLength=1, maxLength=120), "description": string(maxLength=5000), "language": string(description="en, fr, it, ..."),
         "scheduledAt": string(description="Date-time of the planned start"), "playbackUrl": string(description="https HLS or embed address"),

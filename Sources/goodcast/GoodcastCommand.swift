@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         var config = try common.config()
+        try config.checkForServing()
         if let hostname { config.hostname = hostname }
         if let port { config.port = port }
         let logger = common.logger(config)

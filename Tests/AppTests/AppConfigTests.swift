@@ -22,19 +22,26 @@ struct AppConfigTests {
         #expect(AppConfig().sandboxBooksPath == nil, "tests and embedders keep the sandbox in memory unless they ask")
     }
 
-    @Test("Stripe needs its own webhook secret: without one, anyone could sign a payment of their own")
+    @Test("serving through Stripe needs its own webhook secret: without one, anyone could sign a payment of their own")
     func stripeWebhookSecret() throws {
         let stripe = ["STRIPE_SECRET_KEY": "sk_live_x"]
-        let missing = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(stripe) }
+        let missing = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(stripe).checkForServing() }
         #expect(missing?.setting == "STRIPE_WEBHOOK_SECRET")
-        let sandboxSecret = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_sandbox"]) { $1 }) }
+        let sandboxSecret = #expect(throws: ConfigError.self) {
+            try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_sandbox"]) { $1 }).checkForServing()
+        }
         #expect(sandboxSecret?.setting == "STRIPE_WEBHOOK_SECRET")
-        #expect(try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_real"]) { $1 }).webhookSecret == "whsec_real")
-        // A `goodcast sandbox-processor` standing in for Stripe may use the sandbox's secret.
-        let local = ["STRIPE_SECRET_KEY": "sk_test", "STRIPE_API_BASE": "http://127.0.0.1:12111", "STRIPE_WEBHOOK_SECRET": "whsec_sandbox"]
-        #expect(try AppConfig.fromEnvironment(local).webhookSecret == "whsec_sandbox")
+        try AppConfig.fromEnvironment(stripe.merging(["STRIPE_WEBHOOK_SECRET": "whsec_real"]) { $1 }).checkForServing()
+        // Other commands (ledger verify, payouts run) do not receive webhooks.
+        #expect(try AppConfig.fromEnvironment(stripe).webhookSecret == "whsec_sandbox")
+        // A `goodcast sandbox-processor` on this machine standing in for Stripe may use the sandbox's secret.
+        try AppConfig.fromEnvironment(["STRIPE_SECRET_KEY": "sk_test", "STRIPE_API_BASE": "http://127.0.0.1:12111"]).checkForServing()
+        let elsewhere = #expect(throws: ConfigError.self) {
+            try AppConfig.fromEnvironment(["STRIPE_SECRET_KEY": "sk_test", "STRIPE_API_BASE": "http://127.0.0.1.example.com"]).checkForServing()
+        }
+        #expect(elsewhere?.setting == "STRIPE_WEBHOOK_SECRET")
         // The in-process sandbox needs none.
-        #expect(try AppConfig.fromEnvironment([:]).webhookSecret == "whsec_sandbox")
+        try AppConfig.fromEnvironment([:]).checkForServing()
     }
 
     @Test("a donation limit stays far inside Int64: totals of many gifts, and progress in percent, cannot overflow")

@@ -39,17 +39,21 @@ struct TextTests {
         #expect(TextSanitizer.clean("Je suis là 🌍") == "Je suis là 🌍")
     }
 
-    @Test("invisible characters go; emoji sequences, subdivision flags and scripts written with joiners stay; text that shows nothing is empty")
+    @Test("invisible characters go; right-to-left marks, emoji sequences, subdivision flags and joiners stay; text that shows nothing is empty")
     func invisible() throws {
-        for invisible in ["\u{200B}", "\u{2060}", "\u{FEFF}", "\u{200E}", "\u{200F}", "\u{061C}", "\u{00AD}", "\u{2066}"] {
+        for invisible in ["\u{200B}", "\u{2060}", "\u{FEFF}", "\u{00AD}", "\u{2066}", "\u{2062}", "\u{E0041}"] {
             #expect(TextSanitizer.clean("a\(invisible)b") == "ab", "\(invisible.unicodeScalars.first!.value)")
             #expect(TextSanitizer.clean(invisible) == "", "\(invisible.unicodeScalars.first!.value)")
         }
-        #expect(TextSanitizer.clean("\u{200D}\u{FE0F} \u{200C}") == "", "joiners and a variation selector alone show nothing")
+        #expect(TextSanitizer.clean("\u{200D}\u{FE0F} \u{200C}\u{200F}") == "", "joiners, marks and a variation selector alone show nothing")
         #expect(try TextSanitizer.optional("\u{200B}\u{200B}", field: "message", max: 280) == nil)
-        for kept in ["👩‍👩‍👧‍👦", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "❤️", "می‌خواهم"] {
+        // Hebrew with a right-to-left mark to place its full stop; Arabic with its letter mark;
+        // Persian with a ZWNJ; Arabic's number sign; a family; Scotland's flag; a red heart.
+        for kept in ["שלום\u{200F}.", "مرحبا\u{061C} 2026", "می‌خواهم", "\u{0600}١٢٣", "👩‍👩‍👧‍👦", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "❤️"] {
             #expect(TextSanitizer.clean(kept) == kept)
         }
+        // Tags outside a flag hide text.
+        #expect(TextSanitizer.clean("Sam\u{E0068}\u{E0069}") == "Sam")
     }
 
     @Test("length is counted in characters a person sees")

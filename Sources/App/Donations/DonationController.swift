@@ -60,7 +60,7 @@ struct DonationController: Sendable {
             nonprofit: .init(id: nonprofit.id, legalName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country),
             donor: donor?.displayName ?? "", amount: MoneyOutput(donation.gross), refunded: MoneyOutput(Money(refunded, donation.currency)),
             kept: MoneyOutput(Money(kept, donation.currency)), dispute: donation.disputeName, void: kept == 0,
-            date: date, taxStatement: TaxStatement.text(country: nonprofit.country)
+            date: date, taxStatement: kept == 0 ? nil : TaxStatement.text(country: nonprofit.country)
         )
         return try context.responseEncoder.encode(output, from: request, context: context)
     }

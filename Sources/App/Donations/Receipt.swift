@@ -29,7 +29,8 @@ struct ReceiptOutput: Codable, Sendable {
     /// Nothing of the gift is kept (refunded in full, or a dispute lost): not a receipt for tax.
     let void: Bool
     let date: Date
-    let taxStatement: String
+    /// None on a void receipt: nothing of the gift was kept.
+    let taxStatement: String?
 
     struct Nonprofit: Codable, Sendable {
         let id: UUID

@@ -158,11 +158,13 @@ extension SitePages {
     /// A refund form as it was sent, to be shown again with its key.
     struct RefundAttempt { let donation: UUID; let key: String; let amount: String }
 
-    func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?, unanswered: RefundAttempt? = nil) async throws -> Response {
+    /// `page` is the page a refund form was sent from (its hidden field), else the query's.
+    func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?, unanswered: RefundAttempt? = nil,
+                     page: String? = nil) async throws -> Response {
         guard let account = context.identity?.account else { return signInRedirect(request) }
         let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
         var reader = QueryReader(request)
-        let pageNumber = reader.int("page", default: 1, range: 1...10_000)
+        let pageNumber = page.flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? reader.int("page", default: 1, range: 1...10_000)
         let result = try await services.donations.donations.donations(toNonprofit: nonprofitID, status: .succeeded, page: pageNumber, perPage: 50)
         let handles = try await services.accounts.handles(Array(Set(result.items.map(\.donorId))))
         func href(page: Int) -> String { PagePath.money(nonprofitID.lowercasedString) + "?page=\(page)" }
@@ -213,12 +215,14 @@ extension SitePages {
                 let detail = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])?["detail"] as? String ?? "the refund failed"
                 throw Problem(.paymentRejected, status: .init(code: stored.status), detail: detail)
             }
-            return PageRenderer.redirect(PagePath.money(donation.nonprofitId.lowercasedString))
+            // Back to the page the form was on.
+            let page = form["page"].flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? 1
+            return PageRenderer.redirect(PagePath.money(donation.nonprofitId.lowercasedString) + (page > 1 ? "?page=\(page)" : ""))
         } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
             let unanswered = problem.kind == .paymentOutcomeUnknown ? form["idempotencyKey"].map {
                 RefundAttempt(donation: id, key: $0, amount: form["amount"] ?? "")
             } : nil
-            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem, unanswered: unanswered)
+            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem, unanswered: unanswered, page: form["page"])
         }
     }
 }

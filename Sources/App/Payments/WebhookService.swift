@@ -69,7 +69,7 @@ struct WebhookService: Sendable {
                 try await donations.markSucceeded(donation, charge: charge, processor: processorName)
             }
             return
-        case "charge.dispute.created", "charge.dispute.closed":
+        case "charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.closed":
             break
         default:
             return // Nothing to do for the other events (refunds are recorded when Goodcast makes them).
@@ -78,8 +78,8 @@ struct WebhookService: Sendable {
         let status = object["status"] as? String ?? ""
         let won = status == "won"
         // An inquiry (Stripe's `warning_*` statuses) asks questions and takes no money, and
-        // closes without taking any: the ledger has nothing to post. One that escalates arrives
-        // as a dispute of its own.
+        // closes without taking any: the ledger has nothing to post. One that escalates to a
+        // chargeback has its funds withdrawn: that event opens the dispute here.
         if status.hasPrefix("warning_") {
             logger.notice("a payment inquiry, not a dispute: nothing taken", metadata: ["charge": "\(intent ?? "")", "status": "\(status)"])
             try await record(id: id, type: type) { _ in }
@@ -87,7 +87,8 @@ struct WebhookService: Sendable {
         }
         try await record(id: id, type: type) { sql in
             switch type {
-            case "charge.dispute.created":
+            case "charge.dispute.created", "charge.dispute.funds_withdrawn":
+                // The same dispute announced twice (created, then its funds withdrawn) opens once.
                 try await dispute(intent: intent, on: sql, close: nil)
             case "charge.dispute.closed":
                 try await dispute(intent: intent, on: sql, close: won)

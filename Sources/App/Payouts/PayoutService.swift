@@ -72,8 +72,10 @@ struct PayoutService: Sendable {
         return try await db.transaction { sql -> Payout? in
             // One payout of a nonprofit at a time: two runs for different periods would each read
             // the same balance and pay it twice. (SQLite's one writer runs them one after the other.)
+            // NO KEY: a gift's insert takes a key-share lock on its nonprofit (the foreign key),
+            // and must not wait for a payout.
             if sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT id FROM nonprofits WHERE id = \(bind: nonprofitID) FOR UPDATE").run()
+                try await sql.raw("SELECT id FROM nonprofits WHERE id = \(bind: nonprofitID) FOR NO KEY UPDATE").run()
             }
             // A verified nonprofit that has said where its money goes; others' money waits.
             struct Status: Decodable { let status: String; let payout_account: String? }

@@ -3,18 +3,21 @@
 public enum TextSanitizer {
     public static func clean(_ text: String, allowNewlines: Bool = false) -> String {
         var scalars = String.UnicodeScalarView()
+        var inFlag = false
         for scalar in text.unicodeScalars {
+            let isTag = (0xE0020...0xE007F).contains(scalar.value)
             if scalar == "\n" && allowNewlines {
                 scalars.append(scalar)
-            } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format && !isJoinerOrTag(scalar) {
+            } else if scalar.properties.generalCategory == .control || isInvisible(scalar) || isTag && !inFlag {
                 if scalar == "\t" || scalar == "\n" || scalar == "\r" { scalars.append(" ") }
             } else {
                 scalars.append(scalar)
             }
+            // Tags belong to a subdivision flag: the black flag, then tags up to the cancel tag.
+            inFlag = scalar.value == 0x1F3F4 || inFlag && isTag && scalar.value != 0xE007F
         }
         let cleaned = String(scalars).trimmingWhitespace()
-        // Joiners and variation selectors alone show nothing: such text is empty.
-        return cleaned.unicodeScalars.contains { !$0.properties.isWhitespace && !isJoinerOrTag($0) && !$0.properties.isVariationSelector } ? cleaned : ""
+        return cleaned.unicodeScalars.contains { !showsNothing($0) } ? cleaned : ""
     }
 
     /// Cleans and checks a required field.
@@ -35,12 +38,23 @@ public enum TextSanitizer {
         return cleaned
     }
 
-    // Format characters are invisible: right-to-left overrides and marks can disguise a name or
-    // a link, zero-width spaces and word joiners make a message that looks empty, or two names
-    // that look the same. Kept: the joiners that emoji sequences and some scripts are written
-    // with (ZWNJ, ZWJ), and the tag characters of subdivision flags.
-    private static func isJoinerOrTag(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value == 0x200C || scalar.value == 0x200D || (0xE0020...0xE007F).contains(scalar.value)
+    // Invisible characters with no place in a name or a message: right-to-left overrides,
+    // embeddings and isolates can disguise a name or a link; zero-width spaces, word joiners,
+    // the byte-order mark, soft hyphens and invisible operators make text that looks empty, or
+    // two names that look the same. The marks that right-to-left writing needs (LRM, RLM, ALM),
+    // the joiners of emoji sequences and of some scripts (ZWNJ, ZWJ) and the other format
+    // characters that scripts use (Arabic number signs, the Mongolian vowel separator) stay.
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00AD, 0x200B, 0x2060...0x2064, 0x206A...0x206F, 0xFEFF, 0xFFF9...0xFFFB, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// Shows nothing on its own: text made only of these is empty.
+    private static func showsNothing(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar.properties.isVariationSelector
+            || [0x200C, 0x200D, 0x200E, 0x200F, 0x061C].contains(scalar.value) || (0xE0020...0xE007F).contains(scalar.value)
     }
 }
 
