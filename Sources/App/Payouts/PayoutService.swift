@@ -90,11 +90,19 @@ struct PayoutService: Sendable {
             let paidSince = try await sql.select().column("period").from("payouts").where("nonprofit_id", .equal, SQLBind(nonprofitID))
                 .where("currency", .equal, SQLBind(currency.code)).where("period", .greaterThanOrEqual, SQLBind(period)).first(decoding: Paid.self)
             guard paidSince == nil else { return nil }
-            struct Total: Decodable { let total: Int64? }
-            let balance = try await sql.select().column(sqlSum("amount"), as: "total").from("ledger_entries")
-                .where("account", .equal, SQLBind(account)).where("currency", .equal, SQLBind(currency.code))
-                .first(decoding: Total.self)?.total ?? 0
-            let held = try await Self.pendingRefunds(of: nonprofitID, currency: currency, on: sql)
+            // One statement, so one snapshot on PostgreSQL: a refund that succeeds between two
+            // reads would leave the balance and the hold each missing it, and be paid out.
+            struct Owed: Decodable { let balance: Int64?; let held: Int64? }
+            let owed = try await sql.raw("""
+                SELECT
+                  (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_entries
+                   WHERE account = \(bind: account) AND currency = \(bind: currency.code)) AS balance,
+                  (SELECT CAST(SUM(r.amount) AS BIGINT) FROM refunds r JOIN donations d ON d.id = r.donation_id
+                   WHERE d.nonprofit_id = \(bind: nonprofitID) AND r.currency = \(bind: currency.code) AND r.status = 'pending') AS held
+                """).first(decoding: Owed.self)
+            // Refunds asked for and not yet answered by the processor: their money is still in the
+            // payable balance, and leaves it if they succeed.
+            let (balance, held) = (owed?.balance ?? 0, owed?.held ?? 0)
             let (amount, overflow) = (-balance).subtractingReportingOverflow(held)
             guard !overflow, amount >= max(1, minimum) else { return nil }
             try await sql.insert(into: "payouts").columns("id", "nonprofit_id", "currency", "amount", "period", "created_at")
@@ -102,19 +110,6 @@ struct PayoutService: Sendable {
             try await LedgerStore.write([PostingRules.payout(reference: "payout:\(id.lowercasedString)", amount: Money(amount, currency), nonprofit: nonprofit)], on: sql, at: now)
             return Payout(id: id, nonprofit_id: nonprofitID, currency: currency.code, amount: amount, period: period, created_at: now)
         }
-    }
-
-    /// Refunds asked for and not yet answered by the processor: their money is still in the
-    /// payable balance, and leaves it if they succeed.
-    static func pendingRefunds(of nonprofit: UUID, currency: Currency, on sql: any SQLDatabase) async throws -> Int64 {
-        struct Total: Decodable { let total: Int64? }
-        return try await sql.select().column(sqlSum(SQLColumn("amount", table: "r")), as: "total")
-            .from(SQLAlias(SQLIdentifier("refunds"), as: SQLIdentifier("r")))
-            .join(SQLAlias(SQLIdentifier("donations"), as: SQLIdentifier("d")), on: SQLColumn("id", table: "d"), .equal, SQLColumn("donation_id", table: "r"))
-            .where(SQLColumn("nonprofit_id", table: "d"), .equal, SQLBind(nonprofit))
-            .where(SQLColumn("currency", table: "r"), .equal, SQLBind(currency.code))
-            .where(SQLColumn("status", table: "r"), .equal, SQLBind("pending"))
-            .first(decoding: Total.self)?.total ?? 0
     }
 
     func payouts(of nonprofit: UUID) async throws -> [Payout] {
