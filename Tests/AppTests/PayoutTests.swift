@@ -61,10 +61,7 @@ struct PayoutTests {
                 let services = commands.services
                 let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
                 let sandbox = SandboxProcessor(bank: app.bank)
-                func refunds(_ processor: any PaymentProcessor) -> RefundService {
-                    RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
-                                  processor: processor, logger: services.db.logger)
-                }
+                func refunds(_ processor: any PaymentProcessor) -> RefundService { services.refunds(through: processor) }
                 // A refund the processor made but whose answer was lost: pending until the next pass.
                 await #expect(throws: Problem.self) {
                     try await refunds(UnansweredProcessor(inner: sandbox, loses: .refundsAfterMaking)).refund(

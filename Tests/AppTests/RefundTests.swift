@@ -43,10 +43,7 @@ struct RefundTests {
             let body = #"{"amount":{"amount":2500,"currency":"USD"}}"#
             try await app.withCommands { commands in
                 let services = commands.services
-                func refunds(_ processor: any PaymentProcessor, clock: AppClock = .system) -> RefundService {
-                    RefundService(db: services.db, clock: clock, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
-                                  processor: processor, logger: services.db.logger)
-                }
+                func refunds(_ processor: any PaymentProcessor, clock: AppClock = .system) -> RefundService { services.refunds(through: processor, clock: clock) }
                 let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
                 let sandbox = SandboxProcessor(bank: app.bank)
                 await #expect(throws: Problem.self) {
@@ -111,8 +108,7 @@ struct RefundTests {
             // The pending pass records it, with the processor's answer this time.
             try await app.withCommands { commands in
                 let services = commands.services
-                let refunds = RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
-                                            processor: SandboxProcessor(bank: app.bank), logger: services.db.logger)
+                let refunds = services.refunds(through: SandboxProcessor(bank: app.bank))
                 let settled = try await refunds.settlePending(olderThan: 0)
                 #expect(settled == 1)
             }
@@ -250,8 +246,7 @@ struct RefundTests {
             try await app.withCommands { commands in
                 let services = commands.services
                 func refunds(_ loses: UnansweredProcessor.Loses) -> RefundService {
-                    RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
-                                  processor: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: loses), logger: services.db.logger)
+                    services.refunds(through: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: loses))
                 }
                 let owner = try #require(try await services.accounts.find(handle: "rednoseday"))
                 // 30.00 asked back; the request never reaches the processor: pending.
@@ -265,8 +260,7 @@ struct RefundTests {
             #expect(money(try await app.fundraiser(cause.fundraiser)["raised"]) == raised - 7_000)
             try await app.withCommands { commands in
                 let services = commands.services
-                let refused = RefundService(db: services.db, clock: .system, donations: services.donations.donations, idempotency: IdempotencyStore(db: services.db),
-                                            processor: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: .refundsDeclined), logger: services.db.logger)
+                let refused = services.refunds(through: UnansweredProcessor(inner: SandboxProcessor(bank: app.bank), loses: .refundsDeclined))
                 // The processor refuses the refund: its 30.00 is the nonprofit's again.
                 let settled = try await refused.settlePending(olderThan: 0)
                 #expect(settled == 1)

@@ -40,10 +40,7 @@ struct AccountStore: Sendable {
 
     /// Handles by account id, for lists that name many accounts.
     func handles(_ ids: [UUID]) async throws -> [UUID: String] {
-        guard !ids.isEmpty else { return [:] }
-        struct Row: Decodable { let id: UUID; let handle: String }
-        let rows = try await db.reader.select().columns("id", "handle").from("accounts").where("id", .in, SQLBind.group(ids)).all(decoding: Row.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.handle) })
+        try await summaries(ids).mapValues(\.handle)
     }
 
     /// Who each account is, for lists that name many accounts.

@@ -53,8 +53,7 @@ struct DonationController: Sendable {
         }
         guard let nonprofit = try await nonprofits.store.find(id: donation.nonprofitId) else { throw Problem.notFound("nonprofit") }
         let donor = try await accounts.find(id: donation.donorId)
-        let refunded = try await donations.donations.refundsMade(of: donation.id)
-        let kept = ReceiptAmounts.kept(gross: donation.amount, refundsMade: refunded, dispute: donation.dispute)
+        let (refunded, kept) = try await donations.donations.receiptAmounts(of: donation)
         let output = ReceiptOutput(
             number: number, donationId: donation.id,
             nonprofit: .init(id: nonprofit.id, legalName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country),

@@ -171,12 +171,14 @@ struct DonationStore: Sendable {
         Int(try await FundraiserTotals.donors(fundraisers: [fundraiser], on: db.reader)[fundraiser] ?? 0)
     }
 
-    /// What refunds of a donation the processor has made (those still pending excluded).
-    func refundsMade(of donation: UUID) async throws -> Int64 {
+    /// What a succeeded donation's receipt says of it: the refunds the processor has made (those
+    /// still pending excluded) and what the nonprofit keeps (`ReceiptAmounts.kept`).
+    func receiptAmounts(of donation: DonationRecord) async throws -> (refundsMade: Int64, kept: Int64) {
         struct Total: Decodable { let total: Int64? }
-        return try await db.reader.select().column(sqlSum("amount"), as: "total").from("refunds")
-            .where("donation_id", .equal, SQLBind(donation)).where("status", .equal, SQLBind("succeeded"))
+        let refundsMade = try await db.reader.select().column(sqlSum("amount"), as: "total").from("refunds")
+            .where("donation_id", .equal, SQLBind(donation.id)).where("status", .equal, SQLBind("succeeded"))
             .first(decoding: Total.self)?.total ?? 0
+        return (refundsMade, ReceiptAmounts.kept(gross: donation.amount, refundsMade: refundsMade, dispute: donation.dispute))
     }
 
     /// A nonprofit's donations for its team, newest first, of one fundraiser or status if asked.

@@ -64,7 +64,7 @@ struct ConsolePage {
             Step(id: "challenge", title: t("stepChallenge"), detail: t("stepChallengeDetail"), done: items.contains { $0.kind == "challenge" },
                  href: "/challenges/new?nonprofit=\(idText)", action: t("stepChallengeAction")),
             Step(id: "payout", title: t("stepPayout"), detail: t("stepPayoutDetail"), done: hasPayoutDetails,
-                 href: "/nonprofits/\(idText)/payout-details", action: t("stepPayoutAction")),
+                 href: PagePath.payoutDetails(idText), action: t("stepPayoutAction")),
         ]
         stepsDone = steps.filter(\.done).count
         stepsTotal = steps.count

@@ -59,10 +59,22 @@ extension SitePages {
     struct MyDonationsPage {
         let items: [DonationRow]
         let empty: Bool
+        let links: PageLinks
+    }
+
+    /// A list page's links to its neighbours (Mustache reads stored properties only).
+    struct PageLinks {
         let pageNumber: Int
         let previousHref: String?
         let nextHref: String?
         let paged: Bool
+
+        init<Item>(_ page: Page<Item>, href: (Int) -> String) {
+            pageNumber = page.page
+            previousHref = page.page > 1 ? href(page.page - 1) : nil
+            nextHref = page.page * page.perPage < page.total ? href(page.page + 1) : nil
+            paged = page.total > page.perPage
+        }
     }
 
     @Sendable func myDonations(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -73,11 +85,7 @@ extension SitePages {
         var names: [UUID: String] = [:]
         for id in Set(result.items.map(\.nonprofitId)) { names[id] = try await services.nonprofits.store.find(id: id)?.name }
         let rows = result.items.map { row($0, language: context.language, nonprofit: names[$0.nonprofitId] ?? "") }
-        func href(page: Int) -> String { PagePath.myDonations + "?page=\(page)" }
-        let page = MyDonationsPage(items: rows, empty: rows.isEmpty, pageNumber: result.page,
-                                   previousHref: result.page > 1 ? href(page: result.page - 1) : nil,
-                                   nextHref: result.page * result.perPage < result.total ? href(page: result.page + 1) : nil,
-                                   paged: result.total > result.perPage)
+        let page = MyDonationsPage(items: rows, empty: rows.isEmpty, links: PageLinks(result) { PagePath.myDonations + "?page=\($0)" })
         return pages.render("donations/mine", title: Strings.table(for: context.language)["myDonations"]!, page: page, request: request, context: context)
     }
 
@@ -116,8 +124,7 @@ extension SitePages {
             stickerHref = PagePath.newStory(sticker: donation.id.lowercasedString)
         }
         let succeeded = donation.status == .succeeded
-        let refundsMade = succeeded ? try await services.donations.donations.refundsMade(of: donation.id) : 0
-        let kept = succeeded ? ReceiptAmounts.kept(gross: donation.amount, refundsMade: refundsMade, dispute: donation.dispute) : 0
+        let (refundsMade, kept) = succeeded ? try await services.donations.donations.receiptAmounts(of: donation) : (0, 0)
         let page = ReceiptPage(
             donation: row(donation, language: context.language, nonprofit: nonprofit.name), succeeded: succeeded,
             nonprofitName: nonprofit.name, registrationNumber: nonprofit.registrationNumber, country: nonprofit.country,
@@ -140,11 +147,7 @@ extension SitePages {
         let payouts: [PayoutRow]
         let noPayouts: Bool
         let errors: FormErrors
-        let pageNumber: Int
-        let previousHref: String?
-        let nextHref: String?
-        /// Mustache reads stored properties only.
-        let paged: Bool
+        let links: PageLinks
         /// Payouts wait until the nonprofit says where its money goes.
         let payoutDetailsHref: String?
 
@@ -160,14 +163,13 @@ extension SitePages {
 
     /// `page` is the page a refund form was sent from (its hidden field), else the query's.
     func renderMoney(_ request: Request, _ context: AppRequestContext, nonprofitID: UUID, errors: Problem?, unanswered: RefundAttempt? = nil,
-                     page: String? = nil) async throws -> Response {
+                     page: Int? = nil) async throws -> Response {
         guard let account = context.identity?.account else { return signInRedirect(request) }
         let record = try await services.nonprofits.requireOwner(nonprofitID, account: account)
         var reader = QueryReader(request)
-        let pageNumber = page.flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? reader.int("page", default: 1, range: 1...10_000)
+        let pageNumber = page ?? reader.int("page", default: 1, range: 1...10_000)
         let result = try await services.donations.donations.donations(toNonprofit: nonprofitID, status: .succeeded, page: pageNumber, perPage: 50)
         let handles = try await services.accounts.handles(Array(Set(result.items.map(\.donorId))))
-        func href(page: Int) -> String { PagePath.money(nonprofitID.lowercasedString) + "?page=\(page)" }
         var rows: [DonationRow] = []
         for donation in result.items {
             var row = row(donation, language: context.language, donor: handles[donation.donorId].map { "@\($0)" } ?? "")
@@ -183,11 +185,9 @@ extension SitePages {
         }
         let page = MoneyPage(nonprofitName: record.name, nonprofitHref: PagePath.nonprofit(nonprofitID.lowercasedString),
                              donations: rows, empty: rows.isEmpty, payouts: payouts, noPayouts: payouts.isEmpty, errors: FormErrors(errors),
-                             pageNumber: result.page, previousHref: result.page > 1 ? href(page: result.page - 1) : nil,
-                             nextHref: result.page * result.perPage < result.total ? href(page: result.page + 1) : nil,
-                             paged: result.total > result.perPage,
+                             links: PageLinks(result) { PagePath.money(nonprofitID.lowercasedString) + "?page=\($0)" },
                              payoutDetailsHref: try await services.nonprofits.store.payoutDetails(of: nonprofitID) == nil
-                                ? "/nonprofits/\(nonprofitID.lowercasedString)/payout-details" : nil)
+                                ? PagePath.payoutDetails(nonprofitID.lowercasedString) : nil)
         return pages.render("nonprofits/money", title: Strings.table(for: context.language)["money"]!, page: page, request: request, context: context,
                             status: errors?.status ?? .ok)
     }
@@ -198,6 +198,8 @@ extension SitePages {
         guard let donation = try await services.donations.donations.find(id) else { throw Problem.notFound("donation") }
         _ = try await services.nonprofits.requireOwner(donation.nonprofitId, account: account)
         let form = try await FormData.read(request, maxBytes: maxBodyBytes)
+        // The page of gifts the form was on, to go back to.
+        let page = form["page"].flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? 1
         do {
             var amount: MoneyInput?
             if let text = form["amount"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -215,14 +217,12 @@ extension SitePages {
                 let detail = (try? JSONSerialization.jsonObject(with: Data(stored.body.utf8)) as? [String: Any])?["detail"] as? String ?? "the refund failed"
                 throw Problem(.paymentRejected, status: .init(code: stored.status), detail: detail)
             }
-            // Back to the page the form was on.
-            let page = form["page"].flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? 1
             return PageRenderer.redirect(PagePath.money(donation.nonprofitId.lowercasedString) + (page > 1 ? "?page=\(page)" : ""))
         } catch let problem as Problem where problem.status.code < 500 || problem.kind == .paymentOutcomeUnknown {
             let unanswered = problem.kind == .paymentOutcomeUnknown ? form["idempotencyKey"].map {
                 RefundAttempt(donation: id, key: $0, amount: form["amount"] ?? "")
             } : nil
-            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem, unanswered: unanswered, page: form["page"])
+            return try await renderMoney(request, context, nonprofitID: donation.nonprofitId, errors: problem, unanswered: unanswered, page: page)
         }
     }
 }

@@ -32,9 +32,8 @@ struct PayoutService: Sendable {
     /// it, and its own run would then find it paid.
     func period(named text: String, field: String) throws(ValidationIssue) -> String {
         let period = Self.period(of: try DateParameter.parse(text, field: field))
-        guard period <= Self.period(of: clock.now()) else {
-            throw ValidationIssue(field: field, message: "must not be after today (\(Self.period(of: clock.now())), UTC)")
-        }
+        let today = Self.period(of: clock.now())
+        guard period <= today else { throw ValidationIssue(field: field, message: "must not be after today (\(today), UTC)") }
         return period
     }
 

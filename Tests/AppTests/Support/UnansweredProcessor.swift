@@ -44,3 +44,10 @@ struct UnansweredProcessor: PaymentProcessor {
     func charge(id: String) async throws(PaymentFailure) -> ProcessorCharge? { try await inner.charge(id: id) }
     func charges(createdSince since: Date) async throws(PaymentFailure) -> [ProcessorCharge] { try await inner.charges(createdSince: since) }
 }
+
+extension AppServices {
+    /// The app's refunds, through another processor (one that loses or refuses answers) or clock.
+    func refunds(through processor: any PaymentProcessor, clock: AppClock = .system) -> RefundService {
+        RefundService(db: db, clock: clock, donations: donations.donations, idempotency: IdempotencyStore(db: db), processor: processor, logger: db.logger)
+    }
+}
